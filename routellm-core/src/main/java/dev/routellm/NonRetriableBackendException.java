@@ -1,0 +1,24 @@
+package dev.routellm;
+
+/**
+ * The endpoint rejected the request or answered something unusable (HTTP 400, 401, 403, 404, a malformed body).
+ * Sending the same request again will fail the same way; the message carries the server's own error text.
+ */
+public final class NonRetriableBackendException extends BackendException {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * @param model the model whose endpoint failed
+   * @param statusCode the HTTP status, or 0 when the failure is not an HTTP status (for example malformed JSON)
+   * @param message what failed, naming the model and endpoint
+   * @param cause the underlying failure, may be {@code null}
+   */
+  public NonRetriableBackendException(String model, int statusCode, String message, Throwable cause) {
+    super(model, statusCode, message, cause);
+  }
+
+  @Override
+  public boolean isRetriable() {
+    return false;
+  }
+}

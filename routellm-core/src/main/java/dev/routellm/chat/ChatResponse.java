@@ -1,0 +1,136 @@
+package dev.routellm.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One model's answer to a {@link ChatRequest}. Immutable and thread-safe.
+ *
+ * <p>{@link #usage()} is always present: when the server sent no token counts (some streaming servers) it is an
+ * {@linkplain Usage#estimated() estimate}. {@link #logprobs()} is empty unless log-probabilities were requested and
+ * the server returned them.
+ */
+public final class ChatResponse {
+  private final String id;
+  private final String model;
+  private final String text;
+  private final String finishReason;
+  private final Usage usage;
+  private final List<TokenLogprob> logprobs;
+  private final boolean logprobsReturned;
+
+  private ChatResponse(Builder b) {
+    this.id = b.id;
+    this.model = Objects.requireNonNull(b.model, "model");
+    this.text = Objects.requireNonNull(b.text, "text");
+    this.finishReason = b.finishReason;
+    this.usage = Objects.requireNonNull(b.usage, "usage");
+    this.logprobs = List.copyOf(b.logprobs);
+    this.logprobsReturned = b.logprobsReturned;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder().id(id).model(model).text(text).finishReason(finishReason).usage(usage);
+    b.logprobs.addAll(logprobs);
+    b.logprobsReturned = logprobsReturned;
+    return b;
+  }
+
+  /** The server's id for the completion, when it sent one. */
+  public Optional<String> id() {
+    return Optional.ofNullable(id);
+  }
+
+  /** The model that answered, as the server reported it (or as configured when the server did not say). */
+  public String model() {
+    return model;
+  }
+
+  /** The answer's text; empty when the model produced none. */
+  public String text() {
+    return text;
+  }
+
+  /** Why generation stopped ({@code stop}, {@code length}, ...), when the server said. */
+  public Optional<String> finishReason() {
+    return Optional.ofNullable(finishReason);
+  }
+
+  public Usage usage() {
+    return usage;
+  }
+
+  /** Per-token log-probabilities of the answer, in order; empty when not returned. */
+  public List<TokenLogprob> logprobs() {
+    return logprobs;
+  }
+
+  /** Whether the server returned log-probabilities (an empty answer has none even when they were returned). */
+  public boolean hasLogprobs() {
+    return logprobsReturned;
+  }
+
+  @Override
+  public String toString() {
+    return "ChatResponse{model=" + model + ", finishReason=" + finishReason + ", usage=" + usage + ", tokens="
+        + logprobs.size() + ", text=" + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "}";
+  }
+
+  /** Builds a {@link ChatResponse}. Not thread-safe. */
+  public static final class Builder {
+    private String id;
+    private String model;
+    private String text = "";
+    private String finishReason;
+    private Usage usage;
+    private final List<TokenLogprob> logprobs = new ArrayList<>();
+    private boolean logprobsReturned;
+
+    private Builder() {}
+
+    public Builder id(String value) {
+      this.id = value;
+      return this;
+    }
+
+    public Builder model(String value) {
+      this.model = Objects.requireNonNull(value, "model");
+      return this;
+    }
+
+    public Builder text(String value) {
+      this.text = Objects.requireNonNull(value, "text");
+      return this;
+    }
+
+    public Builder finishReason(String value) {
+      this.finishReason = value;
+      return this;
+    }
+
+    public Builder usage(Usage value) {
+      this.usage = Objects.requireNonNull(value, "usage");
+      return this;
+    }
+
+    /** Sets the token log-probabilities and marks them as returned. */
+    public Builder logprobs(List<TokenLogprob> values) {
+      Objects.requireNonNull(values, "logprobs");
+      logprobs.clear();
+      logprobs.addAll(values);
+      logprobsReturned = true;
+      return this;
+    }
+
+    /** @throws NullPointerException when model or usage is missing */
+    public ChatResponse build() {
+      return new ChatResponse(this);
+    }
+  }
+}

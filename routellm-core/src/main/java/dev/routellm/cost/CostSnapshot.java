@@ -1,0 +1,46 @@
+package dev.routellm.cost;
+
+import java.util.Map;
+
+/**
+ * Totals of routed traffic at one moment. Immutable.
+ *
+ * @param requests routed requests answered
+ * @param strongRequests requests answered by the strong model
+ * @param cost dollars spent on all calls
+ * @param allStrongCost dollars the same requests would have cost sent to the strong model alone (each request's token
+ *     counts priced at the strong model's rates; an estimate where the weak model answered)
+ * @param models per-model call totals, by model name
+ */
+public record CostSnapshot(
+    long requests, long strongRequests, double cost, double allStrongCost, Map<String, ModelTotals> models) {
+
+  public CostSnapshot {
+    models = Map.copyOf(models);
+  }
+
+  /** Share of requests answered by the strong model, in [0, 1]; 0 before any request. */
+  public double strongShare() {
+    return requests == 0 ? 0.0 : (double) strongRequests / requests;
+  }
+
+  /** Dollars saved against sending everything to the strong model. */
+  public double saving() {
+    return allStrongCost - cost;
+  }
+
+  /** Saving as a fraction of the all-strong cost; 0 before any cost. */
+  public double savingShare() {
+    return allStrongCost <= 0.0 ? 0.0 : saving() / allStrongCost;
+  }
+
+  /**
+   * Totals of one model's calls.
+   *
+   * @param calls calls made
+   * @param promptTokens prompt tokens billed
+   * @param completionTokens completion tokens billed
+   * @param cost dollars spent
+   */
+  public record ModelTotals(long calls, long promptTokens, long completionTokens, double cost) {}
+}

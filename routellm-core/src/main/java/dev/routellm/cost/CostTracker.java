@@ -1,0 +1,70 @@
+package dev.routellm.cost;
+
+import dev.routellm.chat.Usage;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Running totals of routed traffic: requests and tokens per model, money spent, the share of requests the strong
+ * model answered, and what the same traffic would have cost sent entirely to the strong model.
+ *
+ * <p>Thread-safe and lock-free; {@link #snapshot()} is not atomic across counters under concurrent updates (each
+ * counter is exact, their combination may mix a request in flight).
+ */
+public final class CostTracker {
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder strongRequests = new LongAdder();
+  private final DoubleAdder cost = new DoubleAdder();
+  private final DoubleAdder allStrongCost = new DoubleAdder();
+  private final Map<String, ModelCounters> perModel = new ConcurrentHashMap<>();
+
+  /**
+   * Records one routed request.
+   *
+   * @param answeredByStrong whether the strong model's answer was returned
+   * @param requestCost what all calls for this request cost (a cascade pays the weak call too)
+   * @param allStrongCost what the request would have cost with the strong model alone
+   */
+  public void recordRequest(boolean answeredByStrong, double requestCost, double allStrongCost) {
+    requests.increment();
+    if (answeredByStrong) {
+      strongRequests.increment();
+    }
+    cost.add(requestCost);
+    this.allStrongCost.add(allStrongCost);
+  }
+
+  /** Records one model call's usage. */
+  public void recordCall(String model, Usage usage, double callCost) {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(usage, "usage");
+    ModelCounters c = perModel.computeIfAbsent(model, m -> new ModelCounters());
+    c.calls.increment();
+    c.promptTokens.add(usage.promptTokens());
+    c.completionTokens.add(usage.completionTokens());
+    c.cost.add(callCost);
+  }
+
+  /** The totals so far. */
+  public CostSnapshot snapshot() {
+    Map<String, CostSnapshot.ModelTotals> models = new TreeMap<>();
+    perModel.forEach(
+        (m, c) ->
+            models.put(
+                m,
+                new CostSnapshot.ModelTotals(
+                    c.calls.sum(), c.promptTokens.sum(), c.completionTokens.sum(), c.cost.sum())));
+    return new CostSnapshot(requests.sum(), strongRequests.sum(), cost.sum(), allStrongCost.sum(), models);
+  }
+
+  private static final class ModelCounters {
+    final LongAdder calls = new LongAdder();
+    final LongAdder promptTokens = new LongAdder();
+    final LongAdder completionTokens = new LongAdder();
+    final DoubleAdder cost = new DoubleAdder();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.routellm.routing;
+
+import dev.routellm.chat.ChatResponse;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The answer a router returned, with the decision behind it and what it cost. Immutable.
+ *
+ * @param response the answer returned to the caller
+ * @param decision the routing decision
+ * @param calls every model call made for this request, in order (failed calls and a cascade's weak call included)
+ * @param cost dollars spent on all calls
+ * @param answeredBy the tier whose answer is returned: the decision's tier, or the other one after a fallback
+ */
+public record RoutedResponse(
+    ChatResponse response, RoutingDecision decision, List<ModelCall> calls, double cost, Tier answeredBy) {
+
+  public RoutedResponse {
+    Objects.requireNonNull(response, "response");
+    Objects.requireNonNull(decision, "decision");
+    Objects.requireNonNull(answeredBy, "answeredBy");
+    calls = List.copyOf(calls);
+  }
+
+  /** Whether the answer came from the model the router did not choose, because the chosen one failed. */
+  public boolean fellBack() {
+    return answeredBy != decision.tier();
+  }
+}
