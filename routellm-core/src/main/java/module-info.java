@@ -2,15 +2,26 @@
  * Cost-aware routing between a strong and a weak LLM: the router API, predictors, the confidence cascade,
  * calibration, evaluation, training and the OpenAI-compatible HTTP backend.
  */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module dev.routellm.core {
   requires transitive tools.jackson.databind;
+  requires tools.jackson.dataformat.csv;
   requires okhttp3;
   requires kotlin.stdlib;
+  requires ejml.core;
+  requires ejml.ddense;
 
   exports dev.routellm;
+  // exports dev.routellm.backend;  (uncommented with the package's first class)
+  // exports dev.routellm.calibration;  (uncommented with the package's first class)
+  // exports dev.routellm.cascade;  (uncommented with the package's first class)
   exports dev.routellm.chat;
+  // exports dev.routellm.checkpoint;  (uncommented with the package's first class)
   exports dev.routellm.cost;
+  // exports dev.routellm.data;  (uncommented with the package's first class)
   exports dev.routellm.embedding;
+  // exports dev.routellm.evaluation;  (uncommented with the package's first class)
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
+  // exports dev.routellm.training;  (uncommented with the package's first class)
 }

@@ -1,0 +1,2 @@
+/** Pricing of model calls and running cost totals. */
+package dev.routellm.cost;

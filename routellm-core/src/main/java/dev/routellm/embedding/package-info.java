@@ -1,0 +1,2 @@
+/** Text embedders: the interface that local (ONNX) and remote (OpenAI-compatible) embedding models implement. */
+package dev.routellm.embedding;

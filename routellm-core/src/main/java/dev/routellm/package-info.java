@@ -1,0 +1,2 @@
+/** Exceptions shared by the whole library. */
+package dev.routellm;

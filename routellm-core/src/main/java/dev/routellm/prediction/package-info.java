@@ -1,0 +1,2 @@
+/** Win-rate predictors: what a predictive router scores prompts with. */
+package dev.routellm.prediction;

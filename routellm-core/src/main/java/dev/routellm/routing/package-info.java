@@ -1,0 +1,2 @@
+/** The router: decisions, routed responses, listeners, fallback. */
+package dev.routellm.routing;
