@@ -16,7 +16,7 @@ module dev.routellm.core {
   // exports dev.routellm.calibration;  (uncommented with the package's first class)
   // exports dev.routellm.cascade;  (uncommented with the package's first class)
   exports dev.routellm.chat;
-  // exports dev.routellm.checkpoint;  (uncommented with the package's first class)
+  exports dev.routellm.checkpoint;
   exports dev.routellm.cost;
   // exports dev.routellm.data;  (uncommented with the package's first class)
   exports dev.routellm.embedding;

@@ -1,0 +1,307 @@
+package dev.routellm.checkpoint;
+
+import dev.routellm.InvalidFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * Everything a trained router needs to serve, in one safetensors file: the predictor kind and its weights (tensors),
+ * the identity and dimension of the embedder it was trained with, the strong and weak model names, the calibrated
+ * threshold (optional) and the predictor's scalar parameters. The fields live in the safetensors
+ * {@code __metadata__} map, so any safetensors reader can open the file.
+ *
+ * <p>This class is the container and its validation; {@code dev.routellm.prediction.EmbeddingPredictor.load} turns
+ * one into a predictor. Immutable and thread-safe.
+ */
+public final class RouterFile {
+  /** Value of the {@value #FORMAT_KEY} metadata entry of files this version writes and reads. */
+  public static final String FORMAT = "routellm-router/1";
+
+  static final String FORMAT_KEY = "format";
+  static final String KIND_KEY = "kind";
+  static final String EMBEDDER_ID_KEY = "embedder.id";
+  static final String EMBEDDER_DIMENSION_KEY = "embedder.dimension";
+  static final String STRONG_KEY = "strong_model";
+  static final String WEAK_KEY = "weak_model";
+  static final String THRESHOLD_KEY = "threshold";
+  static final String PARAMETER_PREFIX = "param.";
+
+  private final String kind;
+  private final String embedderId;
+  private final int dimension;
+  private final String strongModel;
+  private final String weakModel;
+  private final double threshold;
+  private final Map<String, String> parameters;
+  private final Map<String, Tensor> tensors;
+  private final String source;
+
+  private RouterFile(Builder b, String source) {
+    this.kind = b.kind;
+    this.embedderId = b.embedderId;
+    this.dimension = b.dimension;
+    this.strongModel = b.strongModel;
+    this.weakModel = b.weakModel;
+    this.threshold = b.threshold;
+    this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(b.parameters));
+    this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(b.tensors));
+    this.source = source;
+  }
+
+  /** A builder for a router file. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this file's fields. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.kind = kind;
+    b.embedderId = embedderId;
+    b.dimension = dimension;
+    b.strongModel = strongModel;
+    b.weakModel = weakModel;
+    b.threshold = threshold;
+    b.parameters.putAll(parameters);
+    b.tensors.putAll(tensors);
+    return b;
+  }
+
+  /**
+   * Reads a router file.
+   *
+   * @throws InvalidFileException when the file is not a valid safetensors file, is not a router file of this format,
+   *     or lacks a required field; the message names the file and the field
+   */
+  public static RouterFile read(Path file) {
+    Safetensors st = Safetensors.read(file);
+    Map<String, String> meta = st.metadata();
+    String format = meta.get(FORMAT_KEY);
+    if (!FORMAT.equals(format)) {
+      throw InvalidFileException.of(file, "not a router file: metadata '" + FORMAT_KEY + "' must be '" + FORMAT
+          + "' but was " + (format == null ? "absent" : "'" + format + "'")
+          + (format == null ? " (a plain model checkpoint? load it with the predictor's own loader)" : ""));
+    }
+    Builder b = builder();
+    try {
+      b.kind(required(file, meta, KIND_KEY));
+      b.embedder(required(file, meta, EMBEDDER_ID_KEY), parseInt(file, EMBEDDER_DIMENSION_KEY,
+          required(file, meta, EMBEDDER_DIMENSION_KEY)));
+      b.models(required(file, meta, STRONG_KEY), required(file, meta, WEAK_KEY));
+      String t = meta.get(THRESHOLD_KEY);
+      if (t != null) {
+        b.threshold(parseDouble(file, THRESHOLD_KEY, t));
+      }
+    } catch (IllegalArgumentException e) {
+      throw InvalidFileException.of(file, e.getMessage(), e);
+    }
+    meta.forEach((k, v) -> {
+      if (k.startsWith(PARAMETER_PREFIX)) {
+        b.parameter(k.substring(PARAMETER_PREFIX.length()), v);
+      }
+    });
+    st.tensors().forEach(b::tensor);
+    return new RouterFile(b, file.toString());
+  }
+
+  /** Writes this router file (atomically: a temporary sibling, then a move). */
+  public void write(Path file) {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put(FORMAT_KEY, FORMAT);
+    meta.put(KIND_KEY, kind);
+    meta.put(EMBEDDER_ID_KEY, embedderId);
+    meta.put(EMBEDDER_DIMENSION_KEY, Integer.toString(dimension));
+    meta.put(STRONG_KEY, strongModel);
+    meta.put(WEAK_KEY, weakModel);
+    if (!Double.isNaN(threshold)) {
+      meta.put(THRESHOLD_KEY, Double.toString(threshold));
+    }
+    parameters.forEach((k, v) -> meta.put(PARAMETER_PREFIX + k, v));
+    Safetensors.write(file, tensors, meta);
+  }
+
+  private static String required(Path file, Map<String, String> meta, String key) {
+    String v = meta.get(key);
+    if (v == null || v.isBlank()) {
+      throw InvalidFileException.of(file, "router file lacks metadata field '" + key + "'");
+    }
+    return v;
+  }
+
+  private static int parseInt(Path file, String key, String v) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw InvalidFileException.of(file, "metadata field '" + key + "' must be an integer but was '" + v + "'");
+    }
+  }
+
+  private static double parseDouble(Path file, String key, String v) {
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw InvalidFileException.of(file, "metadata field '" + key + "' must be a number but was '" + v + "'");
+    }
+  }
+
+  /** The predictor kind ({@code "knn"}, {@code "mf"}, ...). */
+  public String kind() {
+    return kind;
+  }
+
+  /** Id of the embedder the weights were trained with. */
+  public String embedderId() {
+    return embedderId;
+  }
+
+  /** Dimension of that embedder's vectors. */
+  public int dimension() {
+    return dimension;
+  }
+
+  public String strongModel() {
+    return strongModel;
+  }
+
+  public String weakModel() {
+    return weakModel;
+  }
+
+  /** The calibrated threshold, empty when the file was saved before calibration. */
+  public OptionalDouble threshold() {
+    return Double.isNaN(threshold) ? OptionalDouble.empty() : OptionalDouble.of(threshold);
+  }
+
+  /** The predictor's scalar parameters (unmodifiable). */
+  public Map<String, String> parameters() {
+    return parameters;
+  }
+
+  /** The predictor's weights by name (unmodifiable). */
+  public Map<String, Tensor> tensors() {
+    return tensors;
+  }
+
+  /** Where the file was read from, or {@code "(in memory)"}. */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * A parameter that must be present.
+   *
+   * @throws InvalidFileException naming the file and the parameter when it is absent
+   */
+  public String parameter(String name) {
+    String v = parameters.get(Objects.requireNonNull(name, "name"));
+    if (v == null) {
+      throw InvalidFileException.ofResource(source, "router file of kind '" + kind + "' lacks parameter '" + name
+          + "'", null);
+    }
+    return v;
+  }
+
+  /**
+   * A tensor that must be present with the given shape ({@code -1} matches any size).
+   *
+   * @throws InvalidFileException naming the file and the tensor when it is absent or misshapen
+   */
+  public Tensor tensor(String name, int... expectedShape) {
+    Tensor t = tensors.get(Objects.requireNonNull(name, "name"));
+    if (t == null) {
+      throw InvalidFileException.ofResource(source, "router file of kind '" + kind + "' lacks tensor '" + name
+          + "' (present: " + tensors.keySet() + ")", null);
+    }
+    if (!t.hasShape(expectedShape)) {
+      throw InvalidFileException.ofResource(source, "tensor '" + name + "' must have shape "
+          + Tensor.pattern(expectedShape) + " but has " + java.util.Arrays.toString(t.shape()), null);
+    }
+    return t;
+  }
+
+  /**
+   * Builds a {@link RouterFile}. Setters validate at once; {@link #build()} checks that the required fields are set.
+   * Not thread-safe.
+   */
+  public static final class Builder {
+    private String kind;
+    private String embedderId;
+    private int dimension;
+    private String strongModel;
+    private String weakModel;
+    private double threshold = Double.NaN;
+    private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** The predictor kind. Required. */
+    public Builder kind(String value) {
+      this.kind = nonBlank(value, "kind");
+      return this;
+    }
+
+    /** The embedder's id and dimension. Required. */
+    public Builder embedder(String id, int dim) {
+      this.embedderId = nonBlank(id, "embedder id");
+      if (dim <= 0) {
+        throw new IllegalArgumentException("embedder dimension must be > 0 but was " + dim);
+      }
+      this.dimension = dim;
+      return this;
+    }
+
+    /** The strong and weak model names. Required. */
+    public Builder models(String strong, String weak) {
+      this.strongModel = nonBlank(strong, "strong model");
+      this.weakModel = nonBlank(weak, "weak model");
+      return this;
+    }
+
+    /** The calibrated threshold, in [0, 1]; optional. */
+    public Builder threshold(double value) {
+      if (!(value >= 0 && value <= 1)) {
+        throw new IllegalArgumentException("threshold must be in [0, 1] but was " + value);
+      }
+      this.threshold = value;
+      return this;
+    }
+
+    /** A scalar parameter of the predictor. */
+    public Builder parameter(String name, String value) {
+      parameters.put(nonBlank(name, "parameter name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** A weight tensor of the predictor. */
+    public Builder tensor(String name, Tensor value) {
+      tensors.put(nonBlank(name, "tensor name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Builds the file.
+     *
+     * @throws IllegalStateException when kind, embedder or models are missing
+     */
+    public RouterFile build() {
+      if (kind == null || embedderId == null || strongModel == null) {
+        throw new IllegalStateException("kind, embedder and models are required (kind=" + kind + ", embedder="
+            + embedderId + ", strong=" + strongModel + ")");
+      }
+      return new RouterFile(this, "(in memory)");
+    }
+
+    private static String nonBlank(String v, String what) {
+      Objects.requireNonNull(v, what);
+      if (v.isBlank()) {
+        throw new IllegalArgumentException(what + " must not be blank");
+      }
+      return v;
+    }
+  }
+}

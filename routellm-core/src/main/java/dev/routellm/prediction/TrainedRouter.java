@@ -1,0 +1,81 @@
+package dev.routellm.prediction;
+
+import dev.routellm.ConfigurationException;
+import dev.routellm.InvalidFileException;
+import dev.routellm.checkpoint.RouterFile;
+import dev.routellm.embedding.Embedder;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * A trained predictor with what it needs to serve: the model pair it decides between and, once calibrated, its
+ * threshold. Saved to and loaded from one {@link RouterFile}, which also records the embedder's id and dimension.
+ *
+ * <pre>{@code
+ * TrainedRouter trained = TrainedRouter.load(Path.of("router.safetensors"), embedder);
+ * Router router = Router.builder()
+ *     .predictor(trained.predictor())
+ *     .threshold(trained.threshold().orElseThrow())
+ *     ...
+ * }</pre>
+ *
+ * @param predictor the embedder and scorer
+ * @param strongModel the strong model's name
+ * @param weakModel the weak model's name
+ * @param threshold the calibrated threshold, empty before calibration
+ */
+public record TrainedRouter(
+    EmbeddingPredictor predictor, String strongModel, String weakModel, OptionalDouble threshold) {
+  public TrainedRouter {
+    Objects.requireNonNull(predictor, "predictor");
+    Objects.requireNonNull(strongModel, "strongModel");
+    Objects.requireNonNull(weakModel, "weakModel");
+    Objects.requireNonNull(threshold, "threshold");
+    if (threshold.isPresent() && !(threshold.getAsDouble() >= 0 && threshold.getAsDouble() <= 1)) {
+      throw new IllegalArgumentException("threshold must be in [0, 1] but was " + threshold.getAsDouble());
+    }
+  }
+
+  /**
+   * Loads a router file and joins its scorer with {@code embedder}.
+   *
+   * @throws InvalidFileException when the file is unreadable, malformed or of an unknown kind
+   * @throws ConfigurationException when {@code embedder} is not the one the router was trained with (another id or
+   *     dimension); the message names both
+   */
+  public static TrainedRouter load(Path file, Embedder embedder) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(embedder, "embedder");
+    RouterFile rf = RouterFile.read(file);
+    if (!rf.embedderId().equals(embedder.id()) || rf.dimension() != embedder.dimension()) {
+      throw new ConfigurationException(file + " was trained with embedder '" + rf.embedderId() + "' ("
+          + rf.dimension() + " dimensions) but is being loaded with '" + embedder.id() + "' ("
+          + embedder.dimension() + " dimensions); vectors of different embedders are not comparable: load it with"
+          + " the same embedder or retrain");
+    }
+    EmbeddingScorer scorer = Scorers.fromFile(rf);
+    return new TrainedRouter(EmbeddingPredictor.of(embedder, scorer), rf.strongModel(), rf.weakModel(),
+        rf.threshold());
+  }
+
+  /** This router with a (new) calibrated threshold. */
+  public TrainedRouter withThreshold(double value) {
+    return new TrainedRouter(predictor, strongModel, weakModel, OptionalDouble.of(value));
+  }
+
+  /** The router file's content. */
+  public RouterFile toRouterFile() {
+    RouterFile.Builder b = RouterFile.builder()
+        .embedder(predictor.embedder().id(), predictor.embedder().dimension())
+        .models(strongModel, weakModel);
+    threshold.ifPresent(b::threshold);
+    predictor.scorer().exportTo(b);
+    return b.build();
+  }
+
+  /** Saves the router file. */
+  public void save(Path file) {
+    toRouterFile().write(Objects.requireNonNull(file, "file"));
+  }
+}
