@@ -127,17 +127,18 @@ public final class SimilarityWeightedRanking implements EmbeddingScorer {
       throw new IllegalArgumentException("'" + strongModel + "' and '" + weakModel + "' fall in the same tier of "
           + t + ", so every score would be 0.5; use more tiers or battles that separate them");
     }
-    // Compress the prompts to those that carry information, and turn battles into (prompt, cell, amount) entries.
+    // Keep the prompts that battles use, and turn battles into (prompt, cell, amount) entries.
     Map<Integer, Integer> promptIndex = new LinkedHashMap<>();
     List<int[]> cells = new ArrayList<>();
     List<Float> amounts = new ArrayList<>();
     for (Battle b : battles) {
+      // Every battle's prompt is kept: RouteLLM normalises similarities by the maximum over all of them.
+      int p = promptIndex.computeIfAbsent(b.prompt(), k -> promptIndex.size());
       int ta = modelTier[index.get(b.modelA())];
       int tb = modelTier[index.get(b.modelB())];
       if (ta == tb) {
         continue;
       }
-      int p = promptIndex.computeIfAbsent(b.prompt(), k -> promptIndex.size());
       switch (b.winner()) {
         case MODEL_A -> add(cells, amounts, p, ta * t + tb, 2);
         case MODEL_B -> add(cells, amounts, p, tb * t + ta, 2);
@@ -147,7 +148,7 @@ public final class SimilarityWeightedRanking implements EmbeddingScorer {
         }
       }
     }
-    if (promptIndex.isEmpty()) {
+    if (cells.isEmpty()) {
       throw new IllegalArgumentException("no battle between models of different tiers");
     }
     List<float[]> used = new ArrayList<>(promptIndex.size());

@@ -1,0 +1,74 @@
+package dev.routellm.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.routellm.InvalidFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RouterFileTest {
+  @TempDir Path dir;
+
+  @Test
+  void write_thenRead_keepsEveryField() {
+    RouterFile f = RouterFile.builder().kind("knn").embedder("minilm/256", 4).models("big", "small")
+        .threshold(0.25).parameter("k", "7").tensor("targets", Tensor.of(new float[] {0.5f}, 1)).build();
+    Path p = dir.resolve("r.safetensors");
+
+    f.write(p);
+    RouterFile r = RouterFile.read(p);
+
+    assertThat(r.kind()).isEqualTo("knn");
+    assertThat(r.embedderId()).isEqualTo("minilm/256");
+    assertThat(r.dimension()).isEqualTo(4);
+    assertThat(r.strongModel()).isEqualTo("big");
+    assertThat(r.weakModel()).isEqualTo("small");
+    assertThat(r.threshold()).hasValue(0.25);
+    assertThat(r.parameter("k")).isEqualTo("7");
+    assertThat(r.tensor("targets", 1).get(0)).isEqualTo(0.5f);
+  }
+
+  @Test
+  void read_plainCheckpoint_saysItIsNotARouterFile() {
+    Path p = dir.resolve("model.safetensors");
+    Safetensors.write(p, Map.of("P.weight", Tensor.of(new float[2], 1, 2)), Map.of());
+
+    assertThatThrownBy(() -> RouterFile.read(p)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("not a router file");
+  }
+
+  @Test
+  void read_missingField_namesIt() {
+    Path p = dir.resolve("r.safetensors");
+    Safetensors.write(p, Map.of(), Map.of("format", RouterFile.FORMAT, "kind", "knn"));
+
+    assertThatThrownBy(() -> RouterFile.read(p)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("embedder.id");
+  }
+
+  @Test
+  void read_thresholdOutOfRange_isInvalidFile() {
+    Path p = dir.resolve("r.safetensors");
+    Safetensors.write(p, Map.of(), Map.of("format", RouterFile.FORMAT, "kind", "knn", "embedder.id", "e",
+        "embedder.dimension", "3", "strong_model", "a", "weak_model", "b", "threshold", "1.5"));
+
+    assertThatThrownBy(() -> RouterFile.read(p)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("threshold must be in [0, 1] but was 1.5");
+  }
+
+  @Test
+  void build_withoutRequiredFields_fails() {
+    assertThatThrownBy(() -> RouterFile.builder().kind("mf").build()).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void parameterAndTensor_absent_nameKindAndField() {
+    RouterFile f = RouterFile.builder().kind("sw").embedder("e", 2).models("a", "b").build();
+
+    assertThatThrownBy(() -> f.parameter("tiers")).hasMessageContaining("kind 'sw' lacks parameter 'tiers'");
+    assertThatThrownBy(() -> f.tensor("embeddings", -1, 2)).hasMessageContaining("lacks tensor 'embeddings'");
+  }
+}
