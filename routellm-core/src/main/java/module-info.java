@@ -23,5 +23,5 @@ module dev.routellm.core {
   // exports dev.routellm.evaluation;  (uncommented with the package's first class)
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
-  // exports dev.routellm.training;  (uncommented with the package's first class)
+  exports dev.routellm.training;
 }
