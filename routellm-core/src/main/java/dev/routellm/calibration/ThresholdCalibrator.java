@@ -1,0 +1,208 @@
+package dev.routellm.calibration;
+
+import dev.routellm.chat.Usage;
+import dev.routellm.cost.CostModel;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * Chooses a router's threshold from its scores on the user's own prompts: for a target share of strong calls, for a
+ * cost budget per request, or for a target quality; and reports the strong share, quality and cost to expect.
+ *
+ * <pre>{@code
+ * double[] scores = predictor.scoreAll(myPrompts);
+ * Calibration c = ThresholdCalibrator.of(scores).forStrongShare(0.3);
+ * router = Router.builder()...threshold(c.threshold())...build();
+ * }</pre>
+ *
+ * <p>The threshold for a strong share {@code p} is the {@code (1 - p)} quantile of the scores with linear
+ * interpolation between order statistics (numpy's and pandas' default, as RouteLLM calibrates). A threshold
+ * calibrated on someone else's traffic rarely gives the promised share on yours: calibrate on a sample of your own.
+ *
+ * <p>Immutable and thread-safe; {@code with...} methods return new calibrators.
+ */
+public final class ThresholdCalibrator {
+  private final double[] sorted;
+  private final double[] scores;
+  private final double[] strongQuality;
+  private final double[] weakQuality;
+  private final double strongCost;
+  private final double weakCost;
+
+  private ThresholdCalibrator(double[] scores, double[] strongQuality, double[] weakQuality, double strongCost,
+      double weakCost) {
+    this.scores = scores;
+    this.sorted = scores.clone();
+    Arrays.sort(this.sorted);
+    this.strongQuality = strongQuality;
+    this.weakQuality = weakQuality;
+    this.strongCost = strongCost;
+    this.weakCost = weakCost;
+  }
+
+  /**
+   * A calibrator over the router's scores of a representative sample of prompts.
+   *
+   * @throws IllegalArgumentException when there are no scores or one is outside [0, 1] (or NaN)
+   */
+  public static ThresholdCalibrator of(double[] scores) {
+    Objects.requireNonNull(scores, "scores");
+    if (scores.length == 0) {
+      throw new IllegalArgumentException("need at least one score to calibrate on");
+    }
+    for (int i = 0; i < scores.length; i++) {
+      if (!(scores[i] >= 0 && scores[i] <= 1)) {
+        throw new IllegalArgumentException("score " + i + " must be in [0, 1] but was " + scores[i]);
+      }
+    }
+    return new ThresholdCalibrator(scores.clone(), null, null, Double.NaN, Double.NaN);
+  }
+
+  /**
+   * The same calibrator with the sample's outcomes: each prompt's quality when answered by the strong and by the
+   * weak model (correctness 0/1 or a judge score). Needed for {@link #forQuality} and quality reports.
+   *
+   * @throws IllegalArgumentException when the lengths differ from the scores' or a value is not finite
+   */
+  public ThresholdCalibrator withOutcomes(double[] strong, double[] weak) {
+    Objects.requireNonNull(strong, "strong");
+    Objects.requireNonNull(weak, "weak");
+    if (strong.length != scores.length || weak.length != scores.length) {
+      throw new IllegalArgumentException("need one outcome per score (" + scores.length + ") but got "
+          + strong.length + " strong and " + weak.length + " weak");
+    }
+    for (int i = 0; i < scores.length; i++) {
+      if (!Double.isFinite(strong[i]) || !Double.isFinite(weak[i])) {
+        throw new IllegalArgumentException("outcome " + i + " must be finite but was " + strong[i] + " / "
+            + weak[i]);
+      }
+    }
+    return new ThresholdCalibrator(scores, strong.clone(), weak.clone(), strongCost, weakCost);
+  }
+
+  /**
+   * The same calibrator with prices: a request costs what {@code costModel} charges the chosen model for the
+   * average usage. Needed for {@link #forBudget} and cost reports.
+   *
+   * @throws dev.routellm.ConfigurationException when a model has no price
+   */
+  public ThresholdCalibrator withCosts(CostModel costModel, String strongModel, String weakModel,
+      Usage averageUsage) {
+    Objects.requireNonNull(costModel, "costModel");
+    Objects.requireNonNull(averageUsage, "averageUsage");
+    double s = costModel.cost(Objects.requireNonNull(strongModel, "strongModel"), averageUsage);
+    double w = costModel.cost(Objects.requireNonNull(weakModel, "weakModel"), averageUsage);
+    return new ThresholdCalibrator(scores, strongQuality, weakQuality, s, w);
+  }
+
+  /**
+   * The {@code q} quantile of the scores, linear interpolation between order statistics (numpy's default):
+   * {@code h = (n - 1) q}, {@code x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h])}.
+   */
+  public double quantile(double q) {
+    if (!(q >= 0 && q <= 1)) {
+      throw new IllegalArgumentException("quantile must be in [0, 1] but was " + q);
+    }
+    double h = (sorted.length - 1) * q;
+    int lo = (int) Math.floor(h);
+    int hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+  }
+
+  /**
+   * The threshold that sends about {@code share} of the sample to the strong model: the {@code 1 - share} quantile.
+   *
+   * @throws IllegalArgumentException when {@code share} is outside [0, 1]
+   */
+  public Calibration forStrongShare(double share) {
+    if (!(share >= 0 && share <= 1)) {
+      throw new IllegalArgumentException("strong share must be in [0, 1] but was " + share);
+    }
+    return at(quantile(1 - share));
+  }
+
+  /**
+   * The threshold whose expected cost per request is at most {@code dollarsPerRequest}: the strong share the budget
+   * affords, {@code (budget - weakCost) / (strongCost - weakCost)} clipped to [0, 1], then as {@link
+   * #forStrongShare}. Because ties and interpolation can put the realised share a little above the affordable one,
+   * the reported cost is the one at the chosen threshold: check it.
+   *
+   * @throws IllegalStateException when no costs were given ({@link #withCosts})
+   * @throws IllegalArgumentException when the budget is below the all-weak cost (the message gives that cost)
+   */
+  public Calibration forBudget(double dollarsPerRequest) {
+    if (Double.isNaN(strongCost)) {
+      throw new IllegalStateException("no prices: call withCosts(...) before forBudget");
+    }
+    if (!(dollarsPerRequest >= weakCost)) {
+      throw new IllegalArgumentException("a budget of $" + dollarsPerRequest + " per request is below the cost of"
+          + " sending everything to the weak model ($" + weakCost + ")");
+    }
+    double share = strongCost > weakCost ? (dollarsPerRequest - weakCost) / (strongCost - weakCost) : 1;
+    return forStrongShare(Math.min(1, share));
+  }
+
+  /**
+   * The highest threshold (fewest strong calls) at which the sample's mean quality reaches {@code target}.
+   *
+   * @throws IllegalStateException when no outcomes were given ({@link #withOutcomes})
+   * @throws IllegalArgumentException when no threshold reaches the target (the message gives the best reachable)
+   */
+  public Calibration forQuality(double target) {
+    if (strongQuality == null) {
+      throw new IllegalStateException("no outcomes: call withOutcomes(...) before forQuality");
+    }
+    if (Double.isNaN(target)) {
+      throw new IllegalArgumentException("target quality must not be NaN");
+    }
+    // Walk thresholds from high (all weak) to low, adding prompts in decreasing score order.
+    Integer[] order = new Integer[scores.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+    double total = 0;
+    for (double w : weakQuality) {
+      total += w;
+    }
+    int n = scores.length;
+    if (total / n >= target) {
+      return at(Math.nextUp(sorted[n - 1]) > 1 ? 1 : Math.nextUp(sorted[n - 1]));
+    }
+    double best = total / n;
+    for (int i = 0; i < n; ) {
+      double t = scores[order[i]];
+      for (; i < n && scores[order[i]] == t; i++) {
+        total += strongQuality[order[i]] - weakQuality[order[i]];
+      }
+      best = Math.max(best, total / n);
+      if (total / n >= target) {
+        return at(t);
+      }
+    }
+    throw new IllegalArgumentException("no threshold reaches quality " + target + " on this sample; the best"
+        + " reachable is " + best);
+  }
+
+  /** What to expect at a given threshold. */
+  public Calibration at(double threshold) {
+    if (!(threshold >= 0 && threshold <= 1)) {
+      throw new IllegalArgumentException("threshold must be in [0, 1] but was " + threshold);
+    }
+    int strong = 0;
+    double quality = 0;
+    for (int i = 0; i < scores.length; i++) {
+      boolean toStrong = scores[i] >= threshold;
+      strong += toStrong ? 1 : 0;
+      if (strongQuality != null) {
+        quality += toStrong ? strongQuality[i] : weakQuality[i];
+      }
+    }
+    double share = (double) strong / scores.length;
+    return new Calibration(threshold, share,
+        strongQuality == null ? OptionalDouble.empty() : OptionalDouble.of(quality / scores.length),
+        Double.isNaN(strongCost) ? OptionalDouble.empty()
+            : OptionalDouble.of(share * strongCost + (1 - share) * weakCost));
+  }
+}

@@ -1,0 +1,100 @@
+package dev.routellm.calibration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.routellm.ConfigurationException;
+import dev.routellm.chat.Usage;
+import dev.routellm.cost.CostModel;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ThresholdCalibratorTest {
+  static final double[] SCORES = {0.1, 0.4, 0.2, 0.9};
+
+  @ParameterizedTest
+  @CsvSource({"0.0, 0.1", "0.5, 0.3", "0.8, 0.6", "1.0, 0.9", "0.25, 0.175"})
+  void quantile_interpolatesLinearlyLikeNumpy(double q, double expected) {
+    // numpy.quantile([0.1, 0.4, 0.2, 0.9], q) by hand: h = 3q, x[floor h] + frac(h) (x[ceil h] - x[floor h]).
+    assertThat(ThresholdCalibrator.of(SCORES).quantile(q)).isCloseTo(expected, within(1e-12));
+  }
+
+  @Test
+  void forStrongShare_onManyScores_givesThatShare() {
+    Random r = new Random(4);
+    double[] s = new double[10_001];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = r.nextDouble();
+    }
+    Calibration c = ThresholdCalibrator.of(s).forStrongShare(0.3);
+
+    assertThat(c.strongShare()).isCloseTo(0.3, within(1e-3));
+    assertThat(c.quality()).isEmpty();
+    assertThat(c.costPerRequest()).isEmpty();
+  }
+
+  @Test
+  void forBudget_midwayBetweenCosts_givesHalfStrong() {
+    Usage usage = Usage.of(95, 264);
+    double strong = (95 * 10.0 + 264 * 30.0) / 1e6;
+    double weak = (95 + 264) * 0.24 / 1e6;
+    double[] s = new double[1001];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = i / 1000.0;
+    }
+    Calibration c = ThresholdCalibrator.of(s).withCosts(CostModel.paperDefaults(), CostModel.GPT_4, CostModel.MIXTRAL,
+        usage).forBudget((strong + weak) / 2);
+
+    assertThat(c.threshold()).isCloseTo(0.5, within(1e-9));
+    assertThat(c.strongShare()).isCloseTo(0.5, within(1e-3));
+    // 501 of the 1001 scores are >= 0.5.
+    assertThat(c.costPerRequest().orElseThrow()).isCloseTo((501 * strong + 500 * weak) / 1001, within(1e-12));
+  }
+
+  @Test
+  void forBudget_belowAllWeak_isRejectedWithTheFloor() {
+    ThresholdCalibrator cal = ThresholdCalibrator.of(SCORES)
+        .withCosts(CostModel.paperDefaults(), CostModel.GPT_4, CostModel.MIXTRAL, Usage.of(1000, 0));
+
+    assertThatThrownBy(() -> cal.forBudget(1e-6)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("$2.4E-4");
+    assertThatThrownBy(() -> ThresholdCalibrator.of(SCORES).forBudget(1)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void withCosts_unpricedModel_isConfigurationError() {
+    assertThatThrownBy(() -> ThresholdCalibrator.of(SCORES).withCosts(CostModel.paperDefaults(), "gpt-5",
+        CostModel.MIXTRAL, Usage.of(1, 1))).isInstanceOf(ConfigurationException.class);
+  }
+
+  @Test
+  void forQuality_picksFewestStrongCallsReachingTarget() {
+    // In score order 0.9, 0.4, 0.2, 0.1 the strong model gains 0, 0, 1, 0; all-weak quality is 0.5.
+    double[] strong = {1, 1, 1, 0};
+    double[] weak = {1, 1, 0, 0};
+    ThresholdCalibrator cal = ThresholdCalibrator.of(SCORES).withOutcomes(strong, weak);
+
+    Calibration allWeak = cal.forQuality(0.5);
+    Calibration c = cal.forQuality(0.6);
+
+    assertThat(allWeak.strongShare()).isZero();
+    assertThat(allWeak.quality()).hasValue(0.5);
+    assertThat(c.threshold()).isEqualTo(0.2);
+    assertThat(c.strongShare()).isEqualTo(0.75);
+    assertThat(c.quality()).hasValue(0.75);
+    assertThatThrownBy(() -> cal.forQuality(0.8)).hasMessageContaining("best reachable is 0.75");
+  }
+
+  @Test
+  void of_badScores_areRejected() {
+    assertThatThrownBy(() -> ThresholdCalibrator.of(new double[0])).hasMessageContaining("at least one");
+    assertThatThrownBy(() -> ThresholdCalibrator.of(new double[] {0.5, Double.NaN}))
+        .hasMessageContaining("score 1 must be in [0, 1] but was NaN");
+    assertThatThrownBy(() -> ThresholdCalibrator.of(SCORES).withOutcomes(new double[3], new double[4]))
+        .hasMessageContaining("one outcome per score (4)");
+    assertThatThrownBy(() -> ThresholdCalibrator.of(SCORES).forStrongShare(1.5)).hasMessageContaining("1.5");
+  }
+}
