@@ -1,0 +1,256 @@
+package dev.routellm.embedding;
+
+import dev.routellm.InvalidFileException;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An {@link Embedder} that remembers every vector on disk, keyed by the delegate's {@link Embedder#id() id} and the
+ * SHA-256 of the text, so that evaluating or training again on the same prompts embeds nothing. Each embedder id
+ * gets its own append-only file in the cache directory; a vector is written once, when first computed.
+ *
+ * <p>Thread-safe. Closing flushes and closes the cache file; it does not close the delegate, which the caller owns.
+ * A file cut short by a crash loses only its incomplete last record, which is recomputed.
+ */
+public final class CachingEmbedder implements Embedder {
+  private static final int MAGIC = 0x524c4543; // "RLEC"
+  private static final int VERSION = 1;
+  private static final int KEY_BYTES = 32;
+
+  private final Embedder delegate;
+  private final Path file;
+  private final Map<Key, float[]> vectors = new ConcurrentHashMap<>();
+  private final FileChannel out;
+  private final int recordBytes;
+  private volatile boolean closed;
+
+  private CachingEmbedder(Embedder delegate, Path file) throws IOException {
+    this.delegate = delegate;
+    this.file = file;
+    this.recordBytes = KEY_BYTES + 4 * delegate.dimension();
+    long valid = Files.exists(file) ? load() : writeHeader();
+    this.out = FileChannel.open(file, StandardOpenOption.WRITE);
+    out.truncate(valid);
+    out.position(valid);
+  }
+
+  /**
+   * A caching embedder over {@code delegate}, keeping its vectors in {@code directory} (created if needed).
+   *
+   * @throws InvalidFileException when the cache file exists but belongs to another embedder or is corrupt
+   * @throws UncheckedIOException when the directory or file cannot be created
+   */
+  public static CachingEmbedder open(Embedder delegate, Path directory) {
+    Objects.requireNonNull(delegate, "delegate");
+    Objects.requireNonNull(directory, "directory");
+    try {
+      Files.createDirectories(directory);
+      return new CachingEmbedder(delegate, directory.resolve(fileName(delegate.id())));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the embedding cache in " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A readable, unique file name for an embedder id. */
+  static String fileName(String id) {
+    String readable = id.replaceAll("[^A-Za-z0-9._-]", "_");
+    if (readable.length() > 60) {
+      readable = readable.substring(0, 60);
+    }
+    return readable + "-" + HexFormat.of().formatHex(sha256(id)).substring(0, 12) + ".vectors";
+  }
+
+  private long writeHeader() throws IOException {
+    try (OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW);
+        DataOutputStream d = new DataOutputStream(os)) {
+      d.writeInt(MAGIC);
+      d.writeInt(VERSION);
+      byte[] id = delegate.id().getBytes(StandardCharsets.UTF_8);
+      d.writeInt(id.length);
+      d.write(id);
+      d.writeInt(delegate.dimension());
+      return d.size();
+    }
+  }
+
+  private long load() throws IOException {
+    try (InputStream is = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        DataInputStream d = new DataInputStream(is)) {
+      long position;
+      try {
+        if (d.readInt() != MAGIC || d.readInt() != VERSION) {
+          throw InvalidFileException.of(file, "not an embedding cache of this version; delete it to rebuild");
+        }
+        int idLength = d.readInt();
+        if (idLength < 0 || idLength > 1 << 16) {
+          throw InvalidFileException.of(file, "corrupt embedding cache header; delete it to rebuild");
+        }
+        byte[] idBytes = d.readNBytes(idLength);
+        if (idBytes.length != idLength) {
+          throw new EOFException();
+        }
+        String id = new String(idBytes, StandardCharsets.UTF_8);
+        int dim = d.readInt();
+        if (!id.equals(delegate.id()) || dim != delegate.dimension()) {
+          throw InvalidFileException.of(file, "holds vectors of embedder '" + id + "' (" + dim + " dimensions), not of '"
+              + delegate.id() + "' (" + delegate.dimension() + ")");
+        }
+        position = 4 + 4 + 4 + idLength + 4;
+      } catch (EOFException e) {
+        throw InvalidFileException.of(file, "embedding cache header is cut short; delete the file to rebuild", e);
+      }
+      byte[] record = new byte[recordBytes];
+      while (d.readNBytes(record, 0, recordBytes) == recordBytes) {
+        ByteBuffer b = ByteBuffer.wrap(record);
+        byte[] key = new byte[KEY_BYTES];
+        b.get(key);
+        float[] v = new float[delegate.dimension()];
+        b.asFloatBuffer().get(v);
+        vectors.put(new Key(key), v);
+        position += recordBytes;
+      }
+      return position;
+    }
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+
+  /** A text's key: its SHA-256. */
+  private record Key(byte[] hash) {
+    static Key of(String text) {
+      return new Key(sha256(text));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && java.util.Arrays.equals(hash, k.hash);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(hash);
+    }
+  }
+
+  @Override
+  public String id() {
+    return delegate.id();
+  }
+
+  @Override
+  public int dimension() {
+    return delegate.dimension();
+  }
+
+  /** Number of vectors in the cache. */
+  public int size() {
+    return vectors.size();
+  }
+
+  /** The cache file. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public float[] embed(String text) {
+    Objects.requireNonNull(text, "text");
+    Key key = Key.of(text);
+    float[] v = vectors.get(key);
+    if (v == null) {
+      v = delegate.embed(text);
+      store(List.of(key), List.of(v));
+    }
+    return v.clone();
+  }
+
+  @Override
+  public List<float[]> embedAll(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    List<Key> keys = new ArrayList<>(texts.size());
+    List<Key> missingKeys = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    java.util.Set<Key> pending = new java.util.HashSet<>();
+    for (String t : texts) {
+      Key k = Key.of(Objects.requireNonNull(t, "text"));
+      keys.add(k);
+      if (!vectors.containsKey(k) && pending.add(k)) {
+        missingKeys.add(k);
+        missing.add(t);
+      }
+    }
+    if (!missing.isEmpty()) {
+      store(missingKeys, delegate.embedAll(missing));
+    }
+    List<float[]> out = new ArrayList<>(texts.size());
+    for (Key k : keys) {
+      out.add(vectors.get(k).clone());
+    }
+    return out;
+  }
+
+  private synchronized void store(List<Key> keys, List<float[]> values) {
+    if (closed) {
+      throw new IllegalStateException("embedding cache " + file + " is closed");
+    }
+    ByteBuffer b = ByteBuffer.allocate(recordBytes * keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      float[] v = values.get(i);
+      if (v.length != delegate.dimension()) {
+        throw new IllegalStateException("embedder '" + delegate.id() + "' returned " + v.length
+            + " values but declares dimension " + delegate.dimension());
+      }
+      if (vectors.putIfAbsent(keys.get(i), v.clone()) == null) {
+        b.put(keys.get(i).hash);
+        b.asFloatBuffer().put(v);
+        b.position(b.position() + 4 * v.length);
+      }
+    }
+    b.flip();
+    try {
+      while (b.hasRemaining()) {
+        out.write(b);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to the embedding cache " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Closes the cache file (idempotent); the delegate stays open. */
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      try {
+        out.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot close the embedding cache " + file, e);
+      }
+    }
+  }
+}
