@@ -306,22 +306,27 @@ public final class MatrixFactorization {
     Safetensors.write(directory.resolve(CHECKPOINT_FILE), tensors(), Map.of(MODELS_METADATA_KEY, names));
   }
 
-  /** A collapsed pair: {@code s = sigmoid(u . e)}. */
+  /**
+   * A collapsed pair: {@code s = sigmoid(u . e)}. The vector is kept in float32, as the router file stores it, so the
+   * product runs on floats without conversions (relative error about 1e-7, far below what changes a decision).
+   */
   static final class LinearScorer implements EmbeddingScorer {
     static final String WEIGHTS = "u";
-    private final double[] u;
+    private final float[] u;
 
     LinearScorer(double[] u) {
-      this.u = u.clone();
+      this.u = new float[u.length];
+      for (int i = 0; i < u.length; i++) {
+        this.u[i] = (float) u[i];
+      }
+    }
+
+    private LinearScorer(float[] u) {
+      this.u = u;
     }
 
     static LinearScorer fromFile(RouterFile file) {
-      float[] u = file.tensor(WEIGHTS, file.dimension()).values();
-      double[] d = new double[u.length];
-      for (int i = 0; i < u.length; i++) {
-        d[i] = u[i];
-      }
-      return new LinearScorer(d);
+      return new LinearScorer(file.tensor(WEIGHTS, file.dimension()).values());
     }
 
     @Override
@@ -336,8 +341,15 @@ public final class MatrixFactorization {
 
     @Override
     public double score(float[] embedding) {
-      Vectors.checkDimension(embedding, u.length, "embedding");
-      return Vectors.sigmoid(Vectors.dot(u, embedding));
+      if (embedding.length != u.length) {
+        Vectors.checkDimension(embedding, u.length, "embedding");
+      }
+      double d = Vectors.dot(u, embedding, 0, u.length);
+      if (!Double.isFinite(d)) {
+        // A non-finite input makes the product non-finite: only then look for the culprit, keeping scoring one pass.
+        Vectors.checkDimension(embedding, u.length, "embedding");
+      }
+      return Vectors.sigmoid(d);
     }
 
     @Override

@@ -26,21 +26,6 @@ final class Vectors {
     return (s0 + s1) + (s2 + s3);
   }
 
-  /** Dot product of two vectors of the same length, accumulated in double. */
-  static double dot(double[] a, float[] b) {
-    double s0 = 0;
-    double s1 = 0;
-    int i = 0;
-    for (; i + 1 < a.length; i += 2) {
-      s0 += a[i] * b[i];
-      s1 += a[i + 1] * b[i + 1];
-    }
-    if (i < a.length) {
-      s0 += a[i] * b[i];
-    }
-    return s0 + s1;
-  }
-
   /** A unit-length copy of {@code v}; the zero vector stays zero. */
   static float[] normalized(float[] v) {
     double sq = 0;

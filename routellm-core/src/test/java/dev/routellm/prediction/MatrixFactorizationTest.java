@@ -85,7 +85,8 @@ class MatrixFactorizationTest {
     for (int q = 0; q < 5; q++) {
       float[] e = unitEmbedding(r, TEXT);
       double expected = 1 / (1 + Math.exp(-(uncollapsed(24, e) - uncollapsed(36, e))));
-      assertThat(scorer.score(e)).isCloseTo(expected, within(1e-9));
+      // The collapsed vector is float32: agreement to about 1e-6 of the score.
+      assertThat(scorer.score(e)).isCloseTo(expected, within(1e-6));
       assertThat(mf.modelScore(GPT4, e)).isCloseTo(uncollapsed(24, e), within(1e-9));
     }
   }
@@ -97,7 +98,7 @@ class MatrixFactorizationTest {
 
     double s = mf.scorer(GPT4, MIXTRAL).score(e);
 
-    assertThat(mf.scorer(MIXTRAL, GPT4).score(e)).isCloseTo(1 - s, within(1e-12));
+    assertThat(mf.scorer(MIXTRAL, GPT4).score(e)).isCloseTo(1 - s, within(1e-6));
   }
 
   @Test
@@ -164,6 +165,6 @@ class MatrixFactorizationTest {
     MatrixFactorization back = MatrixFactorization.load(dir.resolve("trained"));
 
     assertThat(back.models()).containsExactly("big", "small");
-    assertThat(back.scorer("big", "small").score(e)).isCloseTo(mf.scorer("big", "small").score(e), within(1e-12));
+    assertThat(back.scorer("big", "small").score(e)).isCloseTo(mf.scorer("big", "small").score(e), within(1e-6));
   }
 }
