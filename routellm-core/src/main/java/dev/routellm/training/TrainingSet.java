@@ -1,0 +1,176 @@
+package dev.routellm.training;
+
+import dev.routellm.prediction.Battle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Per-question outcomes of two models on embedded training prompts: what the learners of {@link Learner} train on.
+ * Each prompt has an embedding, the strong and the weak model's quality on it (correctness 0/1 or a judge's score)
+ * and, optionally, a group (an MMLU subject, a product area) that only training uses: a trained router never needs
+ * the group of the prompt it scores.
+ *
+ * <p>Immutable and thread-safe (the embeddings are shared, not copied: callers must not change them).
+ */
+public final class TrainingSet {
+  private final List<float[]> embeddings;
+  private final double[] strong;
+  private final double[] weak;
+  private final List<String> groups;
+  private final String strongModel;
+  private final String weakModel;
+
+  private TrainingSet(List<float[]> embeddings, double[] strong, double[] weak, List<String> groups,
+      String strongModel, String weakModel) {
+    this.embeddings = embeddings;
+    this.strong = strong;
+    this.weak = weak;
+    this.groups = groups;
+    this.strongModel = strongModel;
+    this.weakModel = weakModel;
+  }
+
+  /**
+   * A training set.
+   *
+   * @param embeddings one vector per prompt, all of one length
+   * @param strongScores the strong model's quality per prompt
+   * @param weakScores the weak model's quality per prompt
+   * @param groups each prompt's group, or {@code null} entries (or a null list) where there is none
+   * @throws IllegalArgumentException when sizes differ, the set is empty, a score is not finite, or the models are
+   *     equal
+   */
+  public static TrainingSet of(List<float[]> embeddings, double[] strongScores, double[] weakScores,
+      List<String> groups, String strongModel, String weakModel) {
+    Objects.requireNonNull(embeddings, "embeddings");
+    Objects.requireNonNull(strongScores, "strongScores");
+    Objects.requireNonNull(weakScores, "weakScores");
+    Objects.requireNonNull(strongModel, "strongModel");
+    Objects.requireNonNull(weakModel, "weakModel");
+    int n = embeddings.size();
+    if (n == 0) {
+      throw new IllegalArgumentException("a training set needs at least one prompt");
+    }
+    if (strongScores.length != n || weakScores.length != n || (groups != null && groups.size() != n)) {
+      throw new IllegalArgumentException("need one strong score, weak score and group per embedding (" + n
+          + ") but got " + strongScores.length + ", " + weakScores.length + " and "
+          + (groups == null ? "no" : groups.size()) + " groups");
+    }
+    if (strongModel.equals(weakModel)) {
+      throw new IllegalArgumentException("strong and weak model must differ but both were '" + strongModel + "'");
+    }
+    int dim = Objects.requireNonNull(embeddings.get(0), "embedding 0").length;
+    for (int i = 0; i < n; i++) {
+      float[] e = Objects.requireNonNull(embeddings.get(i), "embedding " + i);
+      if (e.length != dim) {
+        throw new IllegalArgumentException("embedding " + i + " has dimension " + e.length + " but embedding 0 has "
+            + dim);
+      }
+      if (!Double.isFinite(strongScores[i]) || !Double.isFinite(weakScores[i])) {
+        throw new IllegalArgumentException("scores of prompt " + i + " must be finite but were " + strongScores[i]
+            + " and " + weakScores[i]);
+      }
+    }
+    List<String> g = groups == null ? Collections.nCopies(n, null) : Collections.unmodifiableList(
+        new ArrayList<>(groups));
+    return new TrainingSet(List.copyOf(embeddings), strongScores.clone(), weakScores.clone(), g, strongModel,
+        weakModel);
+  }
+
+  public int size() {
+    return embeddings.size();
+  }
+
+  public int dimension() {
+    return embeddings.get(0).length;
+  }
+
+  public List<float[]> embeddings() {
+    return embeddings;
+  }
+
+  public String strongModel() {
+    return strongModel;
+  }
+
+  public String weakModel() {
+    return weakModel;
+  }
+
+  /** Each prompt's group, {@code null} where it has none (unmodifiable). */
+  public List<String> groups() {
+    return groups;
+  }
+
+  /** What the strong model gains over the weak one on prompt {@code i}. */
+  public double gain(int i) {
+    return strong[i] - weak[i];
+  }
+
+  /**
+   * Each prompt's strong win rate implied by its outcomes: {@code (1 + gain / R) / 2} with {@code R} the largest
+   * absolute gain in the set (1 when every gain is 0). For 0/1 correctness this is exactly P(strong better) plus half
+   * P(tie); for judge scores it is an affine map of the gain, which is all a similarity-weighted mean needs.
+   */
+  public double[] winRates() {
+    double range = 0;
+    for (int i = 0; i < size(); i++) {
+      range = Math.max(range, Math.abs(gain(i)));
+    }
+    double r = range > 0 ? range : 1;
+    double[] out = new double[size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (1 + gain(i) / r) / 2;
+    }
+    return out;
+  }
+
+  /**
+   * Win rates pulled toward their group's mean: {@code (1 - w) * own + w * mean of the group}, where the mean is over
+   * this set. Prompts without a group keep their own value. A neighbour's group then speaks for the topic of the
+   * query, which the query itself never has to name.
+   *
+   * @param groupWeight {@code w}, in [0, 1]
+   */
+  public double[] winRatesTowardGroups(double groupWeight) {
+    if (!(groupWeight >= 0 && groupWeight <= 1)) {
+      throw new IllegalArgumentException("groupWeight must be in [0, 1] but was " + groupWeight);
+    }
+    double[] own = winRates();
+    Map<String, double[]> sums = new HashMap<>();
+    for (int i = 0; i < own.length; i++) {
+      if (groups.get(i) != null) {
+        double[] s = sums.computeIfAbsent(groups.get(i), k -> new double[2]);
+        s[0] += own[i];
+        s[1]++;
+      }
+    }
+    double[] out = own.clone();
+    for (int i = 0; i < out.length; i++) {
+      double[] s = groups.get(i) == null ? null : sums.get(groups.get(i));
+      if (s != null) {
+        out[i] = (1 - groupWeight) * own[i] + groupWeight * s[0] / s[1];
+      }
+    }
+    return out;
+  }
+
+  /** The battle each prompt implies: the better model wins, equal quality ties. */
+  public List<Battle> battles() {
+    List<Battle> out = new ArrayList<>(size());
+    for (int i = 0; i < size(); i++) {
+      out.add(Battle.fromOutcome(i, strongModel, weakModel, strong[i], weak[i]));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "TrainingSet{" + size() + " prompts, dimension " + dimension() + ", " + strongModel + " vs " + weakModel
+        + ", groups " + (groups.stream().allMatch(Objects::isNull) ? "none" : "yes") + "}";
+  }
+}
