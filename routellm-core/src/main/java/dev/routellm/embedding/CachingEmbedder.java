@@ -6,7 +6,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -47,10 +46,26 @@ public final class CachingEmbedder implements Embedder {
     this.delegate = delegate;
     this.file = file;
     this.recordBytes = KEY_BYTES + 4 * delegate.dimension();
-    long valid = Files.exists(file) ? load() : writeHeader();
-    this.out = FileChannel.open(file, StandardOpenOption.WRITE);
-    out.truncate(valid);
-    out.position(valid);
+    this.out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+    // The lock keeps a second process from truncating or interleaving records; closing the channel releases it.
+    java.nio.channels.FileLock lock;
+    try {
+      lock = out.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lock = null;
+    }
+    if (lock == null) {
+      out.close();
+      throw new IllegalStateException("embedding cache " + file + " is in use by another CachingEmbedder");
+    }
+    try {
+      long valid = out.size() > 0 ? load() : writeHeader();
+      out.truncate(valid);
+      out.position(valid);
+    } catch (IOException | RuntimeException e) {
+      out.close();
+      throw e;
+    }
   }
 
   /**
@@ -80,16 +95,20 @@ public final class CachingEmbedder implements Embedder {
   }
 
   private long writeHeader() throws IOException {
-    try (OutputStream os = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW);
-        DataOutputStream d = new DataOutputStream(os)) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (DataOutputStream d = new DataOutputStream(bytes)) {
       d.writeInt(MAGIC);
       d.writeInt(VERSION);
       byte[] id = delegate.id().getBytes(StandardCharsets.UTF_8);
       d.writeInt(id.length);
       d.write(id);
       d.writeInt(delegate.dimension());
-      return d.size();
     }
+    ByteBuffer b = ByteBuffer.wrap(bytes.toByteArray());
+    while (b.hasRemaining()) {
+      out.write(b);
+    }
+    return bytes.size();
   }
 
   private long load() throws IOException {

@@ -80,6 +80,16 @@ class CachingEmbedderTest {
   }
 
   @Test
+  void open_sameCacheTwice_isRefusedWhileTheFirstIsOpen() {
+    CountingEmbedder inner = new CountingEmbedder("counting/2");
+    try (CachingEmbedder first = CachingEmbedder.open(inner, dir)) {
+      assertThatThrownBy(() -> CachingEmbedder.open(inner, dir)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("in use");
+    }
+    CachingEmbedder.open(inner, dir).close();
+  }
+
+  @Test
   void differentEmbedders_getSeparateFiles_andAForeignFileIsRejected() throws IOException {
     CachingEmbedder a = CachingEmbedder.open(new CountingEmbedder("model-a"), dir);
     CachingEmbedder b = CachingEmbedder.open(new CountingEmbedder("model-b"), dir);
