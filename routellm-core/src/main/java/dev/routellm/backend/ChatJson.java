@@ -1,0 +1,109 @@
+package dev.routellm.backend;
+
+import dev.routellm.chat.ChatMessage;
+import dev.routellm.chat.ChatRequest;
+import dev.routellm.chat.ChatResponse;
+import dev.routellm.chat.Usage;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Maps {@link ChatRequest} to the chat completions JSON body and the JSON answer back to {@link ChatResponse}. */
+final class ChatJson {
+  private ChatJson() {}
+
+  /** How a request is sent: the server's model name and what the server supports. */
+  record Wire(String model, boolean logprobsSupported, boolean streamingUsage, boolean maxCompletionTokens) {}
+
+  /** The JSON body of a chat completions request. */
+  static ObjectNode requestBody(ChatRequest request, Wire wire, boolean stream) {
+    ObjectNode body = OpenAiHttp.MAPPER.createObjectNode();
+    body.put("model", wire.model());
+    ArrayNode messages = body.putArray("messages");
+    for (ChatMessage m : request.messages()) {
+      messages.addObject().put("role", m.role()).put("content", m.content());
+    }
+    request.temperature().ifPresent(t -> body.put("temperature", t));
+    request.maxTokens().ifPresent(n -> body.put(wire.maxCompletionTokens() ? "max_completion_tokens" : "max_tokens", n));
+    if (!request.stop().isEmpty()) {
+      ArrayNode stop = body.putArray("stop");
+      request.stop().forEach(stop::add);
+    }
+    if (request.logprobs() && wire.logprobsSupported()) {
+      body.put("logprobs", true);
+      // Older vLLM versions reject logprobs without top_logprobs; alternatives not asked for are dropped on return.
+      body.put("top_logprobs", Math.max(1, request.topLogprobs()));
+    }
+    for (Map.Entry<String, Object> e : request.extra().entrySet()) {
+      try {
+        body.set(e.getKey(), e.getValue() == null ? body.nullNode() : OpenAiHttp.MAPPER.valueToTree(e.getValue()));
+      } catch (JacksonException ex) {
+        throw new IllegalArgumentException(
+            "extra field '" + e.getKey() + "' cannot be written as JSON: " + OpenAiHttp.describe(ex), ex);
+      }
+    }
+    if (stream) {
+      body.put("stream", true);
+      if (wire.streamingUsage()) {
+        body.putObject("stream_options").put("include_usage", true);
+      }
+    }
+    return body;
+  }
+
+  /** The whole prompt as text, for estimating usage when the server reports none. */
+  static String promptText(ChatRequest request) {
+    return request.messages().stream().map(ChatMessage::content).collect(Collectors.joining("\n"));
+  }
+
+  /**
+   * Reads a (non-streamed) chat completion.
+   *
+   * @param fallbackModel the model named when the answer does not say
+   * @throws ResponseFormatException when there is no {@code choices[0].message}
+   */
+  static ChatResponse response(JsonNode root, ChatRequest request, String fallbackModel) {
+    if (!root.isObject()) {
+      throw new ResponseFormatException("answer is JSON but not an object: " + OpenAiHttp.quote(root.toString(), 200));
+    }
+    JsonNode choice = root.path("choices").path(0);
+    JsonNode message = choice.path("message");
+    if (!message.isObject()) {
+      throw new ResponseFormatException(
+          "answer has no choices[0].message; it was: " + OpenAiHttp.quote(root.toString(), 300));
+    }
+    String text = message.path("content").isString() ? message.path("content").stringValue() : "";
+    ChatResponse.Builder b =
+        ChatResponse.builder()
+            .id(text(root.path("id")))
+            .model(text(root.path("model")) != null ? text(root.path("model")) : fallbackModel)
+            .text(text)
+            .finishReason(text(choice.path("finish_reason")))
+            .usage(usage(root.path("usage"), request, text));
+    JsonNode logprobs = choice.path("logprobs");
+    if (logprobs.isMissingNode() || logprobs.isNull()) {
+      logprobs = root.path("logprobs"); // Ollama's native shape
+    }
+    Logprobs.parse(logprobs, request.topLogprobs() > 0).ifPresent(b::logprobs);
+    return b.build();
+  }
+
+  /** Reported usage, or an estimate from the texts when the server sent none. */
+  static Usage usage(JsonNode usage, ChatRequest request, String answer) {
+    JsonNode prompt = usage.path("prompt_tokens");
+    JsonNode completion = usage.path("completion_tokens");
+    if (prompt.canConvertToLong() && completion.canConvertToLong() && prompt.longValue() >= 0
+        && completion.longValue() >= 0) {
+      return Usage.of(prompt.longValue(), completion.longValue());
+    }
+    return Usage.estimate(promptText(request), answer);
+  }
+
+  /** A non-blank string value, or null. */
+  static String text(JsonNode n) {
+    return n.isString() && !n.stringValue().isBlank() ? n.stringValue() : null;
+  }
+}
