@@ -4,11 +4,12 @@ import dev.routellm.chat.ChatMessage;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
 import dev.routellm.chat.Usage;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Maps {@link ChatRequest} to the chat completions JSON body and the JSON answer back to {@link ChatResponse}. */
@@ -37,14 +38,7 @@ final class ChatJson {
       // Older vLLM versions reject logprobs without top_logprobs; alternatives not asked for are dropped on return.
       body.put("top_logprobs", Math.max(1, request.topLogprobs()));
     }
-    for (Map.Entry<String, Object> e : request.extra().entrySet()) {
-      try {
-        body.set(e.getKey(), e.getValue() == null ? body.nullNode() : OpenAiHttp.MAPPER.valueToTree(e.getValue()));
-      } catch (JacksonException ex) {
-        throw new IllegalArgumentException(
-            "extra field '" + e.getKey() + "' cannot be written as JSON: " + OpenAiHttp.describe(ex), ex);
-      }
-    }
+    request.extra().forEach((name, value) -> body.set(name, toJson(value, name)));
     if (stream) {
       body.put("stream", true);
       if (wire.streamingUsage()) {
@@ -52,6 +46,52 @@ final class ChatJson {
       }
     }
     return body;
+  }
+
+  /**
+   * A JSON-like value ({@code null}, {@link String}, {@link Number}, {@link Boolean}, {@link List}, {@link Map} with
+   * string keys, or a Jackson {@link JsonNode}) as a tree. Anything else is refused rather than serialised as a bean.
+   *
+   * @param path where the value sits, for the message
+   */
+  static JsonNode toJson(Object value, String path) {
+    JsonNodeFactory f = OpenAiHttp.MAPPER.getNodeFactory();
+    if (value == null) {
+      return f.nullNode();
+    }
+    if (value instanceof JsonNode node) {
+      return node;
+    }
+    if (value instanceof String s) {
+      return f.stringNode(s);
+    }
+    if (value instanceof Boolean b) {
+      return f.booleanNode(b);
+    }
+    if (value instanceof Number n) {
+      return OpenAiHttp.MAPPER.valueToTree(n);
+    }
+    if (value instanceof List<?> list) {
+      ArrayNode array = f.arrayNode();
+      for (int i = 0; i < list.size(); i++) {
+        array.add(toJson(list.get(i), path + "[" + i + "]"));
+      }
+      return array;
+    }
+    if (value instanceof Map<?, ?> map) {
+      ObjectNode object = f.objectNode();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String key)) {
+          throw new IllegalArgumentException(
+              "extra field '" + path + "' has a map key that is not a string: " + e.getKey());
+        }
+        object.set(key, toJson(e.getValue(), path + "." + key));
+      }
+      return object;
+    }
+    throw new IllegalArgumentException(
+        "extra field '" + path + "' holds a " + value.getClass().getName()
+            + ", which is not JSON-like (null, String, Number, Boolean, List, Map or JsonNode)");
   }
 
   /** The whole prompt as text, for estimating usage when the server reports none. */
