@@ -109,6 +109,9 @@ final class ChatJson {
     if (!root.isObject()) {
       throw new ResponseFormatException("answer is JSON but not an object: " + OpenAiHttp.quote(root.toString(), 200));
     }
+    if (root.path("error").isObject() || root.path("error").isString()) {
+      throw new ResponseFormatException("answer is an error: " + OpenAiHttp.serverMessage(root.toString()));
+    }
     JsonNode choice = root.path("choices").path(0);
     JsonNode message = choice.path("message");
     if (!message.isObject()) {

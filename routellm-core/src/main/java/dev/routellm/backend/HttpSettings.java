@@ -51,9 +51,6 @@ final class HttpSettings {
   /** Values that must never appear in a message: the key, sensitive header values, URL credentials and query. */
   List<String> secrets() {
     List<String> out = new ArrayList<>();
-    if (apiKey != null) {
-      out.add(apiKey.reveal());
-    }
     headers.forEach(
         (name, value) -> {
           if (isSensitiveHeader(name)) {
@@ -74,6 +71,9 @@ final class HttpSettings {
       }
     }
     out.removeIf(s -> s.length() < 4); // too short to be a secret, and redacting them would mangle messages
+    if (apiKey != null) {
+      out.add(0, apiKey.reveal()); // the key is always redacted, however short
+    }
     return out;
   }
 

@@ -37,6 +37,8 @@ import tools.jackson.databind.JsonNode;
 
 class OpenAiBackendTest {
   private static final String KEY = "sk-test-4f9Qx7ZpL2mN8rT1vB6c";
+  private static final java.util.function.UnaryOperator<String> ENV_OPENAI_KEY =
+      name -> name.equals("OPENAI_API_KEY") ? "sk-from-env-000000" : null;
 
   private final MockWebServer server = new MockWebServer();
   private final FakeRetryScheduler scheduler = new FakeRetryScheduler();
@@ -279,58 +281,38 @@ class OpenAiBackendTest {
     assertThat(server.getRequestCount()).isZero();
   }
 
-  @Test
-  void chat_noApiKey_sendsNoAuthorizationHeader() throws Exception {
+  /** The Authorization header that a backend built from {@code b} sends. */
+  private String authorizationSentBy(OpenAiBackend.Builder b) throws InterruptedException {
     server.enqueue(json(completion("ok")));
-    backend =
-        builder().noApiKey().environment(name -> name.equals("OPENAI_API_KEY") ? "sk-from-env-000000" : null).build();
-
+    backend = b.baseUrl(baseUrl()).model("m").build();
     backend.chat(ChatRequest.of("Hi"));
+    return server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Authorization");
+  }
 
-    assertThat(server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Authorization")).isNull();
+  @Test
+  void chat_noApiKey_sendsNoAuthorizationHeaderWhateverTheEnvironmentHolds() throws Exception {
+    assertThat(authorizationSentBy(OpenAiBackend.builder().noApiKey().environment(ENV_OPENAI_KEY))).isNull();
   }
 
   @Test
   void chat_keyFromDefaultEnvironmentVariable_isSent() throws Exception {
-    server.enqueue(json(completion("ok")));
-    backend =
-        OpenAiBackend.builder()
-            .baseUrl(baseUrl())
-            .model("m")
-            .environment(name -> name.equals("OPENAI_API_KEY") ? "sk-from-env-000000" : null)
-            .build();
-
-    backend.chat(ChatRequest.of("Hi"));
-
-    assertThat(server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Authorization"))
+    assertThat(authorizationSentBy(OpenAiBackend.builder().environment(ENV_OPENAI_KEY)))
         .isEqualTo("Bearer sk-from-env-000000");
   }
 
   @Test
   void chat_defaultEnvironmentVariableUnset_sendsNoKey() throws Exception {
-    server.enqueue(json(completion("ok")));
-    backend = OpenAiBackend.builder().baseUrl(baseUrl()).model("m").environment(name -> null).build();
-
-    backend.chat(ChatRequest.of("Hi"));
-
-    assertThat(server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Authorization")).isNull();
+    assertThat(authorizationSentBy(OpenAiBackend.builder().environment(name -> null))).isNull();
   }
 
   @Test
   void chat_keyFromNamedEnvironmentVariable_isSent() throws Exception {
-    server.enqueue(json(completion("ok")));
-    backend =
+    OpenAiBackend.Builder b =
         OpenAiBackend.builder()
-            .baseUrl(baseUrl())
-            .model("m")
             .apiKeyFromEnvironment("TOGETHER_API_KEY")
-            .environment(name -> name.equals("TOGETHER_API_KEY") ? "tg-key-123456" : null)
-            .build();
+            .environment(name -> name.equals("TOGETHER_API_KEY") ? "tg-key-123456" : null);
 
-    backend.chat(ChatRequest.of("Hi"));
-
-    assertThat(server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Authorization"))
-        .isEqualTo("Bearer tg-key-123456");
+    assertThat(authorizationSentBy(b)).isEqualTo("Bearer tg-key-123456");
   }
 
   // ---- configuration errors ----
@@ -472,6 +454,16 @@ class OpenAiBackendTest {
         .hasMessage(
             "model 'gpt-4o-mini' at " + endpoint() + ": answer has no choices[0].message; it was: "
                 + "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}");
+  }
+
+  @Test
+  void chat_errorObjectIn200_isNonRetriableWithTheServersMessage() {
+    server.enqueue(json("{\"error\":{\"message\":\"Provider returned error\",\"code\":502}}"));
+    backend = backend();
+
+    assertThatThrownBy(() -> backend.chat(ChatRequest.of("Hi")))
+        .isInstanceOf(NonRetriableBackendException.class)
+        .hasMessage("model 'gpt-4o-mini' at " + endpoint() + ": answer is an error: Provider returned error (502)");
   }
 
   @Test
@@ -627,6 +619,19 @@ class OpenAiBackendTest {
         .hasMessage(
             "model 'gpt-4o-mini' at " + endpoint() + ": the call did not finish within 300 ms (the whole-call"
                 + " timeout)");
+  }
+
+  @Test
+  void chat_retryBudgetShorterThanCallTimeout_cutsTheAttemptToTheBudget() {
+    server.enqueue(new MockResponse.Builder().bodyDelay(3, TimeUnit.SECONDS).body(completion("late")).build());
+    backend = builder().retryPolicy(RetryPolicy.builder().jitter(0).maxElapsed(Duration.ofMillis(300)).build()).build();
+
+    assertThatThrownBy(() -> backend.chat(ChatRequest.of("Hi")))
+        .isInstanceOf(RetriableBackendException.class)
+        .hasMessage(
+            "model 'gpt-4o-mini' at " + endpoint() + ": the call did not finish within 300 ms (the whole-call"
+                + " timeout, cut to what was left of the retry budget) (gave up after 1 attempt: waiting 500 ms would"
+                + " pass the retry budget of 300 ms)");
   }
 
   @Test
