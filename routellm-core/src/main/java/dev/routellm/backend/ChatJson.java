@@ -28,7 +28,8 @@ final class ChatJson {
       messages.addObject().put("role", m.role()).put("content", m.content());
     }
     request.temperature().ifPresent(t -> body.put("temperature", t));
-    request.maxTokens().ifPresent(n -> body.put(wire.maxCompletionTokens() ? "max_completion_tokens" : "max_tokens", n));
+    String maxTokensField = wire.maxCompletionTokens() ? "max_completion_tokens" : "max_tokens";
+    request.maxTokens().ifPresent(n -> body.put(maxTokensField, n));
     if (!request.stop().isEmpty()) {
       ArrayNode stop = body.putArray("stop");
       request.stop().forEach(stop::add);

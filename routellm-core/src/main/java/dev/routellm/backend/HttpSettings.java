@@ -168,16 +168,16 @@ final class HttpSettings {
       HttpUrl parsed = HttpUrl.parse(url.strip());
       if (parsed == null) {
         throw new IllegalArgumentException(
-            "baseUrl must be an absolute http:// or https:// URL such as " + OpenAiBackend.DEFAULT_BASE_URL + " but was '" + url
-                + "'");
+            "baseUrl must be an absolute http:// or https:// URL such as " + OpenAiBackend.DEFAULT_BASE_URL
+                + " but was '" + url + "'");
       }
       String path = parsed.encodedPath().replaceAll("/+$", "");
       for (String endpoint : new String[] {"/chat/completions", "/completions", "/embeddings"}) {
         if (path.endsWith(endpoint)) {
           throw new IllegalArgumentException(
-              "baseUrl must be the API root (for example " + OpenAiBackend.DEFAULT_BASE_URL + ") without the endpoint path "
-                  + endpoint + ", but was '" + parsed.newBuilder().query(null).username("").password("").build()
-                  + "'");
+              "baseUrl must be the API root (for example " + OpenAiBackend.DEFAULT_BASE_URL
+                  + ") without the endpoint path " + endpoint + ", but was '"
+                  + parsed.newBuilder().query(null).username("").password("").build() + "'");
         }
       }
       this.baseUrl = parsed;
@@ -243,7 +243,9 @@ final class HttpSettings {
       return self();
     }
 
-    /** Longest wait to open a connection; zero means no limit. Default {@link OpenAiBackend#DEFAULT_CONNECT_TIMEOUT}. */
+    /**
+     * Longest wait to open a connection; zero means no limit. Default {@link OpenAiBackend#DEFAULT_CONNECT_TIMEOUT}.
+     */
     public B connectTimeout(Duration value) {
       this.connectTimeout = timeout(value, "connectTimeout");
       return self();
@@ -260,8 +262,8 @@ final class HttpSettings {
 
     /**
      * Longest time for one attempt as a whole, from connecting to the last byte of the answer (a stream included);
-     * zero means no limit. Default {@link OpenAiBackend#DEFAULT_CALL_TIMEOUT}. The retry policy's {@link RetryPolicy#maxElapsed()} bounds all attempts
-     * together.
+     * zero means no limit. Default {@link OpenAiBackend#DEFAULT_CALL_TIMEOUT}. The retry policy's {@link
+     * RetryPolicy#maxElapsed()} bounds all attempts together, and cuts an attempt's timeout to what is left of it.
      */
     public B callTimeout(Duration value) {
       this.callTimeout = timeout(value, "callTimeout");

@@ -184,8 +184,10 @@ public final class OpenAiBackend implements ModelBackend {
         return unstreamed(request, listener, response);
       }
       throw http.badContent(
-          CHAT_PATH, response.code(),
-          "asked for a stream (text/event-stream) but the answer's Content-Type is " + (type == null ? "missing" : type),
+          CHAT_PATH,
+          response.code(),
+          "asked for a stream (text/event-stream) but the answer's Content-Type is "
+              + (type == null ? "missing" : type),
           null);
     }
   }

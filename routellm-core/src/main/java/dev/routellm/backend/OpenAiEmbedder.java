@@ -271,7 +271,9 @@ public final class OpenAiEmbedder implements Embedder {
             "dimensions (" + dimensions + ") and expectedDimension (" + expectedDimension + ") disagree");
       }
       int dimension =
-          dimensions > 0 ? dimensions : expectedDimension > 0 ? expectedDimension : KNOWN_DIMENSIONS.getOrDefault(model, 0);
+          dimensions > 0
+              ? dimensions
+              : expectedDimension > 0 ? expectedDimension : KNOWN_DIMENSIONS.getOrDefault(model, 0);
       if (dimension == 0) {
         throw new IllegalStateException(
             "the vector length of model '" + model + "' is unknown; set expectedDimension(n), or dimensions(n) to ask"

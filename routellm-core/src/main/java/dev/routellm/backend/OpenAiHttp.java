@@ -247,7 +247,8 @@ final class OpenAiHttp implements AutoCloseable {
   static JsonNode readJson(Response response) throws IOException {
     String text = response.body().string();
     if (text.isBlank()) {
-      throw new ResponseFormatException("HTTP " + response.code() + " answer has an empty body where JSON was expected");
+      throw new ResponseFormatException(
+          "HTTP " + response.code() + " answer has an empty body where JSON was expected");
     }
     try {
       return MAPPER.readTree(text);
@@ -526,7 +527,9 @@ final class OpenAiHttp implements AutoCloseable {
         return null;
       }
       Duration delay =
-          failure.retryAfter != null ? failure.retryAfter : policy.backoff(made, ThreadLocalRandom.current().nextDouble());
+          failure.retryAfter != null
+              ? failure.retryAfter
+              : policy.backoff(made, ThreadLocalRandom.current().nextDouble());
       if (elapsed().plus(delay).compareTo(policy.maxElapsed()) >= 0) {
         stopReason =
             " (gave up after " + made + (made == 1 ? " attempt" : " attempts") + ": waiting " + format(delay)

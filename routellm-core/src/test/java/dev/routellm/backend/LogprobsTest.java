@@ -48,7 +48,8 @@ class LogprobsTest {
 
   @Test
   void parse_withoutKeepingAlternatives_dropsThem() {
-    String json = "{\"content\":[{\"token\":\"A\",\"logprob\":-0.5,\"top_logprobs\":[{\"token\":\"A\",\"logprob\":-0.5}]}]}";
+    String json =
+        "{\"content\":[{\"token\":\"A\",\"logprob\":-0.5,\"top_logprobs\":[{\"token\":\"A\",\"logprob\":-0.5}]}]}";
 
     assertThat(parse(json, false).orElseThrow()).containsExactly(TokenLogprob.of("A", -0.5));
   }

@@ -98,7 +98,9 @@ class OpenAiBackendTest {
     assertThat(r.logprobs().get(0).alternatives())
         .containsExactly(
             new TokenLogprob.Alternative("Paris", -0.00012332248), new TokenLogprob.Alternative("The", -9.250124));
-    assertThat(r.logprobs().get(1).alternatives()).extracting(TokenLogprob.Alternative::token).containsExactly(".", "!");
+    assertThat(r.logprobs().get(1).alternatives())
+        .extracting(TokenLogprob.Alternative::token)
+        .containsExactly(".", "!");
   }
 
   @Test
@@ -116,7 +118,9 @@ class OpenAiBackendTest {
     assertThat(r.logprobs()).extracting(TokenLogprob::logprob).containsExactly(-0.2231, -0.0513, -9999.0, -9999.0);
     assertThat(r.logprobs().get(0).alternatives())
         .containsExactly(new TokenLogprob.Alternative(" The", -0.2231), new TokenLogprob.Alternative(" It", -1.6094));
-    assertThat(r.logprobs().get(1).alternatives()).extracting(TokenLogprob.Alternative::token).containsExactly(" is", " was");
+    assertThat(r.logprobs().get(1).alternatives())
+        .extracting(TokenLogprob.Alternative::token)
+        .containsExactly(" is", " was");
     assertThat(r.logprobs().get(3).alternatives()).containsExactly(new TokenLogprob.Alternative(".", -9999.0));
   }
 
@@ -645,7 +649,8 @@ class OpenAiBackendTest {
             RetriableBackendException.class,
             e -> {
               assertThat(e.getMessage())
-                  .startsWith("model 'gpt-4o-mini' at " + url + "/chat/completions: could not connect (ConnectException")
+                  .startsWith(
+                      "model 'gpt-4o-mini' at " + url + "/chat/completions: could not connect (ConnectException")
                   .endsWith("(gave up after 2 attempts in " + OpenAiHttp.format(scheduler.waits().get(0)) + ")");
               assertThat(e.statusCode()).isEmpty();
             });
@@ -678,7 +683,10 @@ class OpenAiBackendTest {
 
   @Test
   void chatAsync_clientError_completesExceptionallyWithTheServersMessage() {
-    server.enqueue(json(404, "{\"error\":{\"message\":\"The model `nope` does not exist\",\"type\":\"invalid_request_error\"}}"));
+    server.enqueue(
+        json(
+            404,
+            "{\"error\":{\"message\":\"The model `nope` does not exist\",\"type\":\"invalid_request_error\"}}"));
 
     var future = backend().chatAsync(ChatRequest.of("Hi"));
 

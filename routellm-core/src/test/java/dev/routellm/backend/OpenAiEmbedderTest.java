@@ -148,7 +148,8 @@ class OpenAiEmbedderTest {
 
   @Test
   void embedAll_base64Answer_isDecoded() {
-    ByteBuffer bytes = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f).putFloat(0.25f);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2f).putFloat(0.25f);
     String encoded = Base64.getEncoder().encodeToString(bytes.array());
     server.enqueue(json("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":\""
         + encoded + "\"}],\"model\":\"m\"}"));
@@ -188,7 +189,8 @@ class OpenAiEmbedderTest {
             + "|answer's data[1] has index 0, which is out of range or repeated (batch of 2 texts)",
         "{\"data\":[{\"index\":0,\"embedding\":[1,2,3]},{\"index\":5,\"embedding\":[1,2,3]}]}"
             + "|answer's data[1] has index 5, which is out of range or repeated (batch of 2 texts)",
-        "{\"data\":[{\"index\":0,\"embedding\":[1,2,3]}]}|answer holds 1 embeddings for a batch of 2 texts (texts 0 to 1)",
+        "{\"data\":[{\"index\":0,\"embedding\":[1,2,3]}]}"
+            + "|answer holds 1 embeddings for a batch of 2 texts (texts 0 to 1)",
         "{\"data\":[{\"index\":0,\"embedding\":[1,2,3]},{\"index\":1,\"embedding\":[1,\"x\",3]}]}"
             + "|the embedding of text 1 has a non-numeric or non-finite value at position 1: \"x\"",
         "{\"data\":[{\"index\":0,\"embedding\":[1,2,3]},{\"index\":1}]}"
@@ -219,7 +221,8 @@ class OpenAiEmbedderTest {
 
   @Test
   void embed_429ThenSuccess_isRetried() {
-    server.enqueue(json(429, "{\"error\":{\"message\":\"slow down\"}}").newBuilder().setHeader("Retry-After", "3").build());
+    server.enqueue(
+        json(429, "{\"error\":{\"message\":\"slow down\"}}").newBuilder().setHeader("Retry-After", "3").build());
     server.enqueue(json(answer(new float[][] {vectorFor(1)}, 0)));
     embedder = builder().expectedDimension(3).build();
 
