@@ -56,16 +56,20 @@ final class CsvTable {
         .createParser(file.toFile())) {
       List<String> fields = new ArrayList<>();
       int depth = 0;
+      long lastLine = 0; // the line the previous row ended on
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
         if (token == JsonToken.START_ARRAY && ++depth == 2) {
           fields.clear();
-          rowLine = Math.max(1, parser.currentLocation().getLineNr() + 1);
+          rowLine = lastLine + 1; // until the row's first field says where it starts
         } else if (token == JsonToken.VALUE_STRING) {
+          long valueLine = parser.currentTokenLocation().getLineNr();
+          String value = parser.getString();
           if (fields.isEmpty()) {
-            rowLine = parser.currentTokenLocation().getLineNr();
+            rowLine = valueLine;
           }
-          fields.add(parser.getString());
+          fields.add(value);
+          lastLine = valueLine + value.chars().filter(c -> c == '\n').count();
         } else if (token == JsonToken.END_ARRAY && depth-- == 2) {
           if (header == null) {
             header = List.copyOf(fields);

@@ -78,6 +78,9 @@ public final class DatasetFiles {
           throw InvalidFileException.atLine(file, 1, unknownField(column));
         }
       }
+      table.requireColumn("prompt");
+      table.requireColumn("strong");
+      table.requireColumn("weak");
       for (CsvTable.Row row : table.rows()) {
         reader.add(new CsvRow(table, row));
       }
