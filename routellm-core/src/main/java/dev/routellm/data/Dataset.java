@@ -2,6 +2,7 @@ package dev.routellm.data;
 
 import dev.routellm.routing.Tier;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -104,7 +105,7 @@ public final class Dataset {
     for (Example e : examples) {
       prompts.add(e.prompt());
     }
-    return List.copyOf(prompts);
+    return Collections.unmodifiableList(prompts);
   }
 
   /** Every example's {@link Outcome#score()} for the given tier, in order (a fresh array). */

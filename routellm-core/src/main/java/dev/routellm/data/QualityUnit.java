@@ -7,7 +7,7 @@ import java.util.Objects;
  * are stored as they were judged (1 or 0 for right or wrong, a judge's score); the unit only changes how means are
  * shown: the mean of 0/1 outcomes times 100 is an accuracy in percent.
  *
- * <p>PGR, APGR and CPT are ratios, so they do not depend on the unit.
+ * <p>PGR, APGR and CPT are ratios, so they do not depend on the unit. Immutable and thread-safe; never null.
  *
  * @param name what the numbers are, for output ({@code "accuracy %"}, {@code "judge score"}); not blank
  * @param scale factor from a mean outcome to the unit, finite and {@code > 0}

@@ -1,7 +1,7 @@
 package dev.routellm.evaluation;
 
 /**
- * RouteLLM's summary of a quality-versus-cost curve (see {@link Curve}).
+ * RouteLLM's summary of a quality-versus-cost curve; the formulas are {@link Curve}'s. Immutable and thread-safe.
  *
  * @param apgr average performance gap recovered: the area under PGR over the strong share in [0, 1]
  * @param cpt20 the strong share at which PGR first reaches 20%, or NaN when it never does

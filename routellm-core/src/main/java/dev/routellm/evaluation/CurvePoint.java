@@ -2,6 +2,7 @@ package dev.routellm.evaluation;
 
 /**
  * One operating point of a router: the share of requests sent to the strong model and the quality obtained.
+ * Immutable and thread-safe.
  *
  * @param strongShare share of strong-model calls, in [0, 1]
  * @param quality mean quality, in the dataset's unit; finite

@@ -6,7 +6,7 @@ import java.util.Objects;
  * One fold of a cross-validation: the method was fitted on {@code trainSize} examples and scored the
  * {@code testSize} held-out ones, whose curve gives these metrics (PGR measured against the held-out examples' own
  * weak and strong qualities). When the two models do equally well on the held-out examples, PGR is undefined and
- * every metric is NaN.
+ * every metric is NaN. Immutable and thread-safe; no component is null.
  *
  * @param fold the fold's number, from 1
  * @param trainSize training examples

@@ -5,7 +5,8 @@ import java.util.Objects;
 import java.util.function.ToDoubleFunction;
 
 /**
- * How the 1%-grid metrics vary across the folds of a cross-validation.
+ * How the 1%-grid metrics vary across the folds of a cross-validation. Immutable and thread-safe; no component is
+ * null.
  *
  * @param apgr APGR across folds
  * @param cpt20 CPT(20%) across folds

@@ -3,7 +3,7 @@ package dev.routellm.evaluation;
 import java.util.Objects;
 
 /**
- * How a value varies across folds.
+ * How a value varies across folds. Immutable and thread-safe.
  *
  * @param mean the mean
  * @param std the sample standard deviation (divisor n - 1; 0 for one value)

@@ -28,7 +28,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Evaluates a router on RouteLLM's benchmarks or the user's own data: RouteLLM's metrics, curves and a plot. */
+/**
+ * Evaluates a router on RouteLLM's benchmarks or the user's own data: RouteLLM's metrics, curves and a plot. Picocli
+ * creates one instance per run; not thread-safe.
+ */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
