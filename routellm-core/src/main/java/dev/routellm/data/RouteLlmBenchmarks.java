@@ -108,25 +108,7 @@ public final class RouteLlmBenchmarks {
     List<Example> examples = new ArrayList<>(16_000);
     for (Path file : files) {
       String subject = subject(file);
-      CsvTable table = CsvTable.read(file);
-      int prompt = table.requireColumn("prompt");
-      int strong = table.requireColumn(STRONG_MODEL);
-      int weak = table.requireColumn(WEAK_MODEL);
-      List<CsvTable.Row> rows = table.rows();
-      for (int i = 0; i < rows.size(); i++) {
-        CsvTable.Row row = rows.get(i);
-        String text = row.fields()[prompt];
-        if (contaminated.contains(text)) {
-          continue;
-        }
-        examples.add(Example.builder()
-            .id(MMLU + "/" + subject + "/" + i)
-            .prompt(text)
-            .group(subject)
-            .strong(Outcome.correct(bool(file, row, table.header().get(strong), row.fields()[strong])))
-            .weak(Outcome.correct(bool(file, row, table.header().get(weak), row.fields()[weak])))
-            .build());
-      }
+      addCorrectnessRows(CsvTable.read(file), MMLU + "/" + subject + "/", subject, false, contaminated, examples);
     }
     return dataset(MMLU, QualityUnit.ACCURACY_PERCENT, examples);
   }
@@ -139,27 +121,9 @@ public final class RouteLlmBenchmarks {
   public static Dataset gsm8k(Path dataDir) {
     Path dir = Objects.requireNonNull(dataDir, "dataDir").resolve("gsm8k");
     Set<String> contaminated = contaminatedPrompts(dir.resolve(CONTAMINATED));
-    Path file = dir.resolve("gsm8k_responses.csv");
-    CsvTable table = CsvTable.read(file);
-    int prompt = table.requireColumn("prompt");
-    int strong = table.requireColumn(STRONG_MODEL);
-    int weak = table.requireColumn(WEAK_MODEL);
-    int strongResponse = table.requireColumn(STRONG_MODEL + "_response");
-    int weakResponse = table.requireColumn(WEAK_MODEL + "_response");
+    CsvTable table = CsvTable.read(dir.resolve("gsm8k_responses.csv"));
     List<Example> examples = new ArrayList<>(table.rows().size());
-    for (int i = 0; i < table.rows().size(); i++) {
-      CsvTable.Row row = table.rows().get(i);
-      String[] f = row.fields();
-      if (contaminated.contains(f[prompt])) {
-        continue;
-      }
-      examples.add(Example.builder()
-          .id(GSM8K + "/" + i)
-          .prompt(f[prompt])
-          .strong(Outcome.correct(bool(file, row, STRONG_MODEL, f[strong])).withResponse(f[strongResponse]))
-          .weak(Outcome.correct(bool(file, row, WEAK_MODEL, f[weak])).withResponse(f[weakResponse]))
-          .build());
-    }
+    addCorrectnessRows(table, GSM8K + "/", null, true, contaminated, examples);
     return dataset(GSM8K, QualityUnit.ACCURACY_PERCENT, examples);
   }
 
@@ -238,6 +202,36 @@ public final class RouteLlmBenchmarks {
           .build());
     }
     return dataset(MT_BENCH, QualityUnit.JUDGE_SCORE, examples);
+  }
+
+  /**
+   * Adds an example per row of a RouteLLM results table ({@code prompt} and a True/False column per model, and with
+   * {@code responses} each model's {@code <model>_response}), skipping contaminated prompts; ids are the prefix and the
+   * 0-based data row.
+   */
+  private static void addCorrectnessRows(CsvTable table, String idPrefix, String group, boolean responses,
+      Set<String> contaminated, List<Example> out) {
+    int prompt = table.requireColumn("prompt");
+    int strong = table.requireColumn(STRONG_MODEL);
+    int weak = table.requireColumn(WEAK_MODEL);
+    int strongResponse = responses ? table.requireColumn(STRONG_MODEL + "_response") : -1;
+    int weakResponse = responses ? table.requireColumn(WEAK_MODEL + "_response") : -1;
+    List<CsvTable.Row> rows = table.rows();
+    for (int i = 0; i < rows.size(); i++) {
+      CsvTable.Row row = rows.get(i);
+      String[] f = row.fields();
+      if (contaminated.contains(f[prompt])) {
+        continue;
+      }
+      Outcome strongOutcome = Outcome.correct(bool(table.file(), row, STRONG_MODEL, f[strong]));
+      Outcome weakOutcome = Outcome.correct(bool(table.file(), row, WEAK_MODEL, f[weak]));
+      if (responses) {
+        strongOutcome = strongOutcome.withResponse(f[strongResponse]);
+        weakOutcome = weakOutcome.withResponse(f[weakResponse]);
+      }
+      out.add(Example.builder().id(idPrefix + i).prompt(f[prompt]).group(group).strong(strongOutcome)
+          .weak(weakOutcome).build());
+    }
   }
 
   private static double[] judged(

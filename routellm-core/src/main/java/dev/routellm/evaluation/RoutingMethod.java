@@ -56,6 +56,6 @@ public interface RoutingMethod {
    */
   static RoutingMethod pretrained(WinRatePredictor predictor) {
     Objects.requireNonNull(predictor, "predictor");
-    return new StockMethods.Pretrained(predictor);
+    return StockMethods.pretrained(predictor);
   }
 }

@@ -6,71 +6,45 @@ import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.prediction.WinRatePredictor;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /** The routing methods every registry has, and the adapter for pretrained predictors. */
 final class StockMethods {
-  static final RoutingMethod RANDOM = new RoutingMethod() {
-    @Override
-    public String name() {
-      return "random";
-    }
+  static final RoutingMethod RANDOM =
+      new Untrained("random", context -> new PredictorScorer(RandomPredictor.withSeed(context.seed())));
 
-    @Override
-    public Scorer fit(Dataset train, FitContext context) {
-      Objects.requireNonNull(train, "train");
-      return new PredictorScorer(RandomPredictor.withSeed(Objects.requireNonNull(context, "context").seed()));
-    }
-
-    @Override
-    public String toString() {
-      return "RoutingMethod{random}";
-    }
-  };
-
-  static final RoutingMethod ORACLE = new RoutingMethod() {
-    @Override
-    public String name() {
-      return "oracle";
-    }
-
-    @Override
-    public Scorer fit(Dataset train, FitContext context) {
-      Objects.requireNonNull(train, "train");
-      Objects.requireNonNull(context, "context");
-      return Example::gain;
-    }
-
-    @Override
-    public String toString() {
-      return "RoutingMethod{oracle}";
-    }
-  };
+  static final RoutingMethod ORACLE = new Untrained("oracle", context -> Example::gain);
 
   private StockMethods() {}
 
-  /** A pretrained predictor: ignores the training set. */
-  static final class Pretrained implements RoutingMethod {
-    private final WinRatePredictor predictor;
+  static RoutingMethod pretrained(WinRatePredictor predictor) {
+    return new Untrained(predictor.name(), context -> new PredictorScorer(predictor));
+  }
 
-    Pretrained(WinRatePredictor predictor) {
-      this.predictor = predictor;
+  /** A method that ignores its training set. */
+  private static final class Untrained implements RoutingMethod {
+    private final String name;
+    private final Function<FitContext, Scorer> scorer;
+
+    Untrained(String name, Function<FitContext, Scorer> scorer) {
+      this.name = name;
+      this.scorer = scorer;
     }
 
     @Override
     public String name() {
-      return predictor.name();
+      return name;
     }
 
     @Override
     public Scorer fit(Dataset train, FitContext context) {
       Objects.requireNonNull(train, "train");
-      Objects.requireNonNull(context, "context");
-      return new PredictorScorer(predictor);
+      return scorer.apply(Objects.requireNonNull(context, "context"));
     }
 
     @Override
     public String toString() {
-      return "RoutingMethod{pretrained " + predictor + "}";
+      return "RoutingMethod{" + name + "}";
     }
   }
 

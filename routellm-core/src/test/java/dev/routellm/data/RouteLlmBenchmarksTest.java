@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,16 +131,8 @@ class RouteLlmBenchmarksTest {
 
   @Test
   void mtBench_missingJudgement_throwsNamingQuestionModelAndTurn() throws IOException {
-    Path dir = tmp.resolve("mt_bench");
-    Files.createDirectories(dir);
-    Files.writeString(dir.resolve("contaminated_prompts.jsonl"), "");
-    Files.writeString(dir.resolve("question.jsonl"),
-        "{\"question_id\": 7, \"category\": \"math\", \"turns\": [\"a\", \"b\"]}\n");
-    String judgements = Stream.of(
-            judgement(7, RouteLlmBenchmarks.STRONG_MODEL, 1, 9), judgement(7, RouteLlmBenchmarks.STRONG_MODEL, 2, 8),
-            judgement(7, RouteLlmBenchmarks.WEAK_MODEL, 1, 5))
-        .collect(Collectors.joining("\n"));
-    Files.writeString(dir.resolve("judgements.jsonl"), judgements);
+    mtBench("[\"a\", \"b\"]", judgement(7, RouteLlmBenchmarks.STRONG_MODEL, 1, 9),
+        judgement(7, RouteLlmBenchmarks.STRONG_MODEL, 2, 8), judgement(7, RouteLlmBenchmarks.WEAK_MODEL, 1, 5));
 
     assertThatThrownBy(() -> RouteLlmBenchmarks.mtBench(tmp))
         .isInstanceOf(InvalidFileException.class)
@@ -150,13 +141,8 @@ class RouteLlmBenchmarksTest {
 
   @Test
   void mtBench_duplicateJudgement_throwsNamingBothLines() throws IOException {
-    Path dir = tmp.resolve("mt_bench");
-    Files.createDirectories(dir);
-    Files.writeString(dir.resolve("contaminated_prompts.jsonl"), "");
-    Files.writeString(dir.resolve("question.jsonl"),
-        "{\"question_id\": 7, \"category\": \"math\", \"turns\": [\"a\"]}\n");
-    Files.writeString(dir.resolve("judgements.jsonl"), judgement(7, RouteLlmBenchmarks.STRONG_MODEL, 1, 9) + "\n"
-        + judgement(7, RouteLlmBenchmarks.STRONG_MODEL, 1, 8) + "\n");
+    Path dir = mtBench("[\"a\"]", judgement(7, RouteLlmBenchmarks.STRONG_MODEL, 1, 9),
+        judgement(7, RouteLlmBenchmarks.STRONG_MODEL, 1, 8));
 
     assertThatThrownBy(() -> RouteLlmBenchmarks.mtBench(tmp))
         .isInstanceOf(InvalidFileException.class)
@@ -185,6 +171,16 @@ class RouteLlmBenchmarksTest {
     assertThat(seen).hasSize(72);
     assertThat(rows).isEqualTo(144);
     assertThat(mt.quality(Tier.WEAK)).isCloseTo(sum / rows, within(1e-12));
+  }
+
+  /** An MT-Bench folder in the temporary directory with question 7 (these turns) and these judgement lines. */
+  private Path mtBench(String turns, String... judgements) throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("mt_bench"));
+    Files.writeString(dir.resolve("contaminated_prompts.jsonl"), "");
+    Files.writeString(dir.resolve("question.jsonl"),
+        "{\"question_id\": 7, \"category\": \"math\", \"turns\": " + turns + "}\n");
+    Files.writeString(dir.resolve("judgements.jsonl"), String.join("\n", judgements) + "\n");
+    return dir;
   }
 
   private static String judgement(int question, String model, int turn, double score) {
