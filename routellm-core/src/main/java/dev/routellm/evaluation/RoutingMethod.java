@@ -15,8 +15,8 @@ import java.util.Objects;
  * a method that must learn then throws {@link dev.routellm.ConfigurationException} saying so. Methods that need no
  * training (the random baseline, a pretrained checkpoint) ignore {@code train}.
  *
- * <p>Implementations are thread-safe; {@link #fit} may be called many times (once per fold) and must not keep state
- * between calls.
+ * <p>Implementations are thread-safe; {@link #fit} may be called many times (once per fold). What it fits must depend
+ * on {@code train} only; caching what does not depend on the labels (a prompt's embedding) across calls is fine.
  */
 public interface RoutingMethod {
   /** The name to select the method by ({@code "random"}, {@code "oracle"}, {@code "knn"}); lower case, no spaces. */

@@ -224,6 +224,16 @@ class EvaluatorTest {
     assertThat(e.costSavingVsRandom(0.8)).isCloseTo(0.8 / 0.55, within(1e-12));
   }
 
+  @ParameterizedTest
+  @ValueSource(doubles = {0, -0.5, 1.01, Double.NaN})
+  void costSavingVsRandom_levelOutsideUnitInterval_throws(double pgr) {
+    Evaluation e = Evaluation.ofScores(FOUR, "hand", new double[] {1, 0.5, 0.5, 0});
+
+    assertThatThrownBy(() -> e.costSavingVsRandom(pgr))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("pgr must be in (0, 1] but was " + pgr);
+  }
+
   @Test
   void evaluate_kFold_reportsEveryFoldAndTheirSpread() {
     Evaluation e = Evaluator.builder().folds(4).seed(1).build().evaluate(SharedData.gsm8k(), RoutingMethod.random());
