@@ -102,14 +102,34 @@ public final class Curve {
     return strongQuality;
   }
 
-  /** The performance gap recovered at a quality: {@code (quality - weak) / (strong - weak)}. */
+  /**
+   * The performance gap recovered at a quality: {@code (quality - weak) / (strong - weak)}.
+   *
+   * @throws IllegalArgumentException when {@code quality} is not finite
+   */
   public double pgr(double quality) {
+    requireFinite("quality", quality);
+    return gapRecovered(quality);
+  }
+
+  private double gapRecovered(double quality) {
     return (quality - weakQuality) / (strongQuality - weakQuality);
   }
 
-  /** The quality at which PGR equals {@code pgr}: {@code weak + pgr * (strong - weak)}. */
+  /**
+   * The quality at which PGR equals {@code pgr}: {@code weak + pgr * (strong - weak)}.
+   *
+   * @throws IllegalArgumentException when {@code pgr} is not finite
+   */
   public double qualityAtPgr(double pgr) {
+    requireFinite("pgr", pgr);
     return weakQuality + pgr * (strongQuality - weakQuality);
+  }
+
+  private static void requireFinite(String name, double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException(name + " must be finite but was " + value);
+    }
   }
 
   /**
@@ -142,7 +162,7 @@ public final class Curve {
   public double apgr() {
     double area = 0;
     for (int i = 1; i < shares.length; i++) {
-      area += (shares[i] - shares[i - 1]) * (pgr(qualities[i]) + pgr(qualities[i - 1])) / 2;
+      area += (shares[i] - shares[i - 1]) * (gapRecovered(qualities[i]) + gapRecovered(qualities[i - 1])) / 2;
     }
     return area;
   }
@@ -154,15 +174,13 @@ public final class Curve {
    * @throws IllegalArgumentException when {@code pgr} is not finite
    */
   public double cpt(double pgr) {
-    if (!Double.isFinite(pgr)) {
-      throw new IllegalArgumentException("pgr must be finite but was " + pgr);
-    }
-    double previous = pgr(qualities[0]);
+    requireFinite("pgr", pgr);
+    double previous = gapRecovered(qualities[0]);
     if (previous >= pgr) {
       return shares[0];
     }
     for (int i = 1; i < shares.length; i++) {
-      double current = pgr(qualities[i]);
+      double current = gapRecovered(qualities[i]);
       if (current >= pgr) {
         double t = (pgr - previous) / (current - previous);
         return shares[i - 1] + t * (shares[i] - shares[i - 1]);

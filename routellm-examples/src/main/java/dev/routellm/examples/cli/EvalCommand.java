@@ -38,11 +38,11 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Evaluates a router on a RouteLLM benchmark (MMLU, GSM8K, MT-Bench) or on your own CSV/JSONL file: quality over"
-          + " the share of strong-model calls, APGR, CPT(20/50/80%) on a 1% grid and at RouteLLM's 11 points, beside"
+          + " the share of strong-model calls, APGR, CPT(20/50/80%%) on a 1%% grid and at RouteLLM's 11 points, beside"
           + " random routing and the oracle; with --folds K, a cross-validation that trains on K-1 folds and scores"
           + " the held-out one.",
       "Shares (strong_share, cpt20, cpt50, cpt80) are fractions in [0, 1]; qualities are in the benchmark's unit"
-          + " (accuracy % for MMLU and GSM8K, judge score for MT-Bench)."
+          + " (accuracy %% for MMLU and GSM8K, judge score for MT-Bench)."
     })
 public final class EvalCommand implements Callable<Integer> {
   /** Where {@code --data} points unless given, relative to the working directory. */

@@ -212,7 +212,9 @@ class EvalCommandTest {
     CliRun run = eval("--help");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("../shared/data/routellm").contains("oracle, random").contains("--folds");
+    assertThat(run.out()).contains("../shared/data/routellm").contains("oracle, random").contains("--folds")
+        .contains("CPT(20/50/80%) on a 1% grid");
+    assertThat(run.err()).as("picocli format warnings").isEmpty();
   }
 
   @Test
