@@ -213,7 +213,7 @@ class EvalCommandTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("../shared/data/routellm").contains("oracle, random").contains("--folds")
-        .contains("CPT(20/50/80%) on a 1% grid");
+        .contains("(20/50/80%) on a 1% grid");
     assertThat(run.err()).as("picocli format warnings").isEmpty();
   }
 
