@@ -7,12 +7,14 @@ module dev.routellm.core {
   requires transitive tools.jackson.databind;
   requires tools.jackson.dataformat.csv;
   requires okhttp3;
+  requires okhttp3.sse;
+  requires okio;
   requires kotlin.stdlib;
   requires ejml.core;
   requires ejml.ddense;
 
   exports dev.routellm;
-  // exports dev.routellm.backend;  (uncommented with the package's first class)
+  exports dev.routellm.backend;
   // exports dev.routellm.calibration;  (uncommented with the package's first class)
   // exports dev.routellm.cascade;  (uncommented with the package's first class)
   exports dev.routellm.chat;
