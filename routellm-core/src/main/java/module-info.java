@@ -20,9 +20,9 @@ module dev.routellm.core {
   exports dev.routellm.chat;
   // exports dev.routellm.checkpoint;  (uncommented with the package's first class)
   exports dev.routellm.cost;
-  // exports dev.routellm.data;  (uncommented with the package's first class)
+  exports dev.routellm.data;
   exports dev.routellm.embedding;
-  // exports dev.routellm.evaluation;  (uncommented with the package's first class)
+  exports dev.routellm.evaluation;
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
   // exports dev.routellm.training;  (uncommented with the package's first class)
