@@ -10,7 +10,7 @@ class RouteLlmCommandTest {
   void help_listsSubcommands() {
     CliRun run = CliRun.of("--help");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("quickstart");
+    assertThat(run.out()).contains("quickstart", "serve");
   }
 
   @Test
@@ -40,7 +40,7 @@ class RouteLlmCommandTest {
       assertThat(d.get("estimated_cost").asDouble()).isPositive();
     }
     assertThat(json.get("estimated_cost").asDouble()).isLessThanOrEqualTo(json.get("all_strong_cost").asDouble());
-    assertThat(run.err()).as("human text goes to stderr with --json").contains("Router:");
+    assertThat(run.err()).as("human text goes to stderr with --json").contains("Router random, threshold 0.5000");
   }
 
   @Test
@@ -48,5 +48,27 @@ class RouteLlmCommandTest {
     CliRun run = CliRun.of("quickstart", "--threshold", "1.5");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip()).isEqualTo("routellm: --threshold must be in [0, 1] but was 1.5");
+  }
+
+  @Test
+  void route_json_scoresEachPromptAgainstTheThreshold() {
+    CliRun run = CliRun.of("route", "--json", "--threshold", "0.3", "first prompt", "second prompt");
+    assertThat(run.exitCode()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.get("decisions")).hasSize(2);
+    int strong = 0;
+    for (JsonNode d : json.get("decisions")) {
+      boolean isStrong = d.get("score").asDouble() >= 0.3;
+      strong += isStrong ? 1 : 0;
+      assertThat(d.get("tier").asString()).isEqualTo(isStrong ? "strong" : "weak");
+    }
+    assertThat(json.get("strong_share").asDouble()).isEqualTo(strong / 2.0);
+  }
+
+  @Test
+  void route_noPrompt_exitsTwo() {
+    CliRun run = CliRun.of("route");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Missing required parameter: 'PROMPT'");
   }
 }
