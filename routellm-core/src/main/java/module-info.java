@@ -14,7 +14,7 @@ module dev.routellm.core {
   exports dev.routellm;
   // exports dev.routellm.backend;  (uncommented with the package's first class)
   // exports dev.routellm.calibration;  (uncommented with the package's first class)
-  // exports dev.routellm.cascade;  (uncommented with the package's first class)
+  exports dev.routellm.cascade;
   exports dev.routellm.chat;
   // exports dev.routellm.checkpoint;  (uncommented with the package's first class)
   exports dev.routellm.cost;
