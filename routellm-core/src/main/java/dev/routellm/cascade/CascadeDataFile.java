@@ -192,10 +192,11 @@ public final class CascadeDataFile {
         features, correct, strongCorrect, usage(f, "completion_tokens"), usage(f, "strong_completion_tokens"), line);
   }
 
+  /** The weak call's usage, or the strong call's: present when its completion count is (the prompt is shared). */
   private static Optional<Usage> usage(JsonFields f, String completionField) {
     boolean prompt = f.has("prompt_tokens");
     boolean completion = f.has(completionField);
-    if (!prompt && !completion) {
+    if (!completion && (!prompt || !completionField.equals("completion_tokens"))) {
       return Optional.empty();
     }
     if (!prompt || !completion) {
@@ -308,7 +309,7 @@ public final class CascadeDataFile {
     private Optional<Usage> usage(String completionColumn) {
       String prompt = cell("prompt_tokens");
       String completion = cell(completionColumn);
-      if (prompt == null && completion == null) {
+      if (completion == null && (prompt == null || !completionColumn.equals("completion_tokens"))) {
         return Optional.empty();
       }
       if (prompt == null || completion == null) {

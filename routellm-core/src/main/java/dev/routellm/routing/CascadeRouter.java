@@ -223,6 +223,10 @@ final class CascadeRouter implements Router {
   /** Scores the weak answer and decides; applies the missing-logprobs policy. */
   private Judgement judge(ChatRequest request, ChatResponse answer) {
     long start = System.nanoTime();
+    if (answer.text().isBlank()) {
+      return new Judgement(
+          decision(Tier.STRONG, Double.NaN, since(start), "weak answer is empty: escalated to the strong model"), true);
+    }
     double confidence;
     try {
       confidence = confidenceModel.confidence(request, answer);
