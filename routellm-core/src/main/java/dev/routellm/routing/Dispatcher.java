@@ -28,7 +28,7 @@ final class Dispatcher {
   private final CostModel costModel;
   private final FallbackPolicy fallback;
   private final List<RouterListener> listeners;
-  private final CostTracker tracker = new CostTracker();
+  private final CostTracker tracker;
 
   Dispatcher(Router.Builder b) {
     this.strong = b.strong;
@@ -36,6 +36,7 @@ final class Dispatcher {
     this.costModel = b.costModel;
     this.fallback = b.fallback;
     this.listeners = List.copyOf(b.listeners);
+    this.tracker = b.costTracker != null ? b.costTracker : new CostTracker();
   }
 
   ModelBackend backend(Tier tier) {

@@ -6,6 +6,7 @@ import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ModelBackend;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostSnapshot;
+import dev.routellm.cost.CostTracker;
 import dev.routellm.prediction.WinRatePredictor;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,6 +119,7 @@ public interface Router {
     PromptSelector promptSelector = PromptSelector.LAST_USER_MESSAGE;
     FallbackPolicy fallback = DEFAULT_FALLBACK;
     Executor executor = ForkJoinPool.commonPool();
+    CostTracker costTracker;
     String name;
 
     private Builder() {}
@@ -223,6 +225,15 @@ public interface Router {
      */
     public Builder executor(Executor value) {
       this.executor = Objects.requireNonNull(value, "executor");
+      return this;
+    }
+
+    /**
+     * Where the router keeps its running totals ({@link Router#costs()}). Share one tracker between routers (for
+     * example one per threshold) to total their traffic together. Default: a new tracker for this router.
+     */
+    public Builder costTracker(CostTracker value) {
+      this.costTracker = Objects.requireNonNull(value, "costTracker");
       return this;
     }
 
