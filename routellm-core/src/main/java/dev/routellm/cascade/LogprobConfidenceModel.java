@@ -109,6 +109,58 @@ public final class LogprobConfidenceModel implements ConfidenceModel {
   }
 
   /**
+   * Out-of-fold confidences: the examples are split into {@code folds} seeded folds, stratified by correctness, and each
+   * example is scored by a
+   * model fitted on the other folds. An honest estimate of how the fitted model scores answers it has not seen (a
+   * model scored on its own training data looks better calibrated than it is).
+   *
+   * @param folds number of folds, in [2, examples]
+   * @throws IllegalArgumentException as {@link #fit}, for any fold's training part
+   */
+  public static double[] crossValidate(
+      CalibrationMethod method,
+      List<LogprobFeature> features,
+      List<LogprobFeatures> examples,
+      List<Boolean> correct,
+      int folds,
+      long seed) {
+    Objects.requireNonNull(examples, "examples");
+    Objects.requireNonNull(correct, "correct");
+    if (examples.size() != correct.size()) {
+      throw new IllegalArgumentException(
+          "expected one correctness flag per example (" + examples.size() + ") but got " + correct.size());
+    }
+    boolean[] labels = new boolean[correct.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = Objects.requireNonNull(correct.get(i), "correct");
+    }
+    int[] fold = Folds.assign(labels, folds, seed);
+    double[] out = new double[examples.size()];
+    for (int k = 0; k < folds; k++) {
+      List<LogprobFeatures> trainX = new ArrayList<>();
+      List<Boolean> trainY = new ArrayList<>();
+      for (int i = 0; i < fold.length; i++) {
+        if (fold[i] != k) {
+          trainX.add(examples.get(i));
+          trainY.add(correct.get(i));
+        }
+      }
+      LogprobConfidenceModel model;
+      try {
+        model = fit(method, features, trainX, trainY);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("fold " + (k + 1) + " of " + folds + ": " + e.getMessage(), e);
+      }
+      for (int i = 0; i < fold.length; i++) {
+        if (fold[i] == k) {
+          out[i] = model.confidence(examples.get(i));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Loads a model saved by {@link #save(Path)}.
    *
    * @throws dev.routellm.InvalidFileException when the file is missing, malformed, or holds another kind of model

@@ -155,19 +155,21 @@ public final class TradeOff {
         tokenTotal == 0 ? Double.NaN : cost / tokenTotal * 1_000_000.0);
   }
 
-  /** Rows at thresholds {@code 0, step, 2 step, ..., 1}. */
+  /** Rows at thresholds {@code 0, step, 2 step, ...} below 1, then 1. */
   public List<Row> table(double step) {
     if (!(step > 0 && step <= 1)) {
       throw new IllegalArgumentException("step must be in (0, 1] but was " + step);
     }
     List<Row> rows = new ArrayList<>();
-    int steps = (int) Math.round(1 / step);
-    for (int i = 0; i <= steps; i++) {
-      rows.add(at(Math.min(1.0, i * step)));
+    for (int i = 0; ; i++) {
+      // Rounded to 10 decimals so that 16 * 0.05 is the 0.8 a reader expects.
+      double t = Math.round(i * step * 1e10) / 1e10;
+      if (t >= 1.0) {
+        break;
+      }
+      rows.add(at(t));
     }
-    if (rows.get(rows.size() - 1).threshold() < 1.0) {
-      rows.add(at(1.0));
-    }
+    rows.add(at(1.0));
     return List.copyOf(rows);
   }
 

@@ -246,6 +246,51 @@ class LogprobConfidenceModelTest {
     assertThat(LogprobConfidenceModel.alamere().topLogprobs()).isZero();
   }
 
+  @Test
+  void crossValidate_eachAnswer_isScoredByTheModelFittedWithoutItsFold() {
+    List<LogprobFeatures> x = sums(-40, -35, -31, -28, -22, -20, -17, -15, -9, -6, -3, -1);
+    List<Boolean> y = List.of(false, false, true, false, false, true, true, false, true, true, true, true);
+    boolean[] labels = new boolean[y.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = y.get(i);
+    }
+
+    double[] scores = LogprobConfidenceModel.crossValidate(CalibrationMethod.OLS, SUM, x, y, 3, 7);
+
+    int[] fold = Folds.assign(labels, 3, 7);
+    for (int k = 0; k < 3; k++) {
+      List<LogprobFeatures> trainX = new ArrayList<>();
+      List<Boolean> trainY = new ArrayList<>();
+      for (int i = 0; i < fold.length; i++) {
+        if (fold[i] != k) {
+          trainX.add(x.get(i));
+          trainY.add(y.get(i));
+        }
+      }
+      LogprobConfidenceModel m = LogprobConfidenceModel.fit(CalibrationMethod.OLS, SUM, trainX, trainY);
+      for (int i = 0; i < fold.length; i++) {
+        if (fold[i] == k) {
+          assertThat(scores[i]).isEqualTo(m.confidence(x.get(i)));
+        }
+      }
+    }
+    LogprobConfidenceModel inSample = LogprobConfidenceModel.fit(CalibrationMethod.OLS, SUM, x, y);
+    assertThat(scores[0]).isNotEqualTo(inSample.confidence(x.get(0)));
+  }
+
+  @Test
+  void foldsAssign_isStratifiedAndSeeded() {
+    boolean[] labels = {true, true, true, true, false, false, false, false, false};
+
+    int[] a = Folds.assign(labels, 2, 11);
+
+    assertThat(Folds.assign(labels, 2, 11)).isEqualTo(a);
+    long positivesInFold0 = java.util.stream.IntStream.range(0, 4).filter(i -> a[i] == 0).count();
+    long negativesInFold0 = java.util.stream.IntStream.range(4, 9).filter(i -> a[i] == 0).count();
+    assertThat(positivesInFold0).isEqualTo(2);
+    assertThat(negativesInFold0).isBetween(2L, 3L);
+  }
+
   static LogprobFeatures sumOf(double sum) {
     return LogprobFeatures.of(Map.of(LogprobFeature.SUM, sum));
   }
