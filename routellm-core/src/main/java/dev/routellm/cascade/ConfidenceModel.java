@@ -9,8 +9,9 @@ import java.nio.file.Path;
  * is at least the router's threshold and asks the strong model otherwise.
  *
  * <p>Implementations are immutable, thread-safe and deterministic. Stock models: {@link #alamere()} (Alamere's
- * published fit), {@link LogprobConfidenceModel} (fitted on token log-probabilities); models are saved to and
- * loaded from JSON files ({@link #load(Path)}).
+ * published fit), {@link LogprobConfidenceModel} (fitted on token log-probabilities), {@link AnswerConfidenceModel}
+ * (fitted on the answer's text, for endpoints without log-probabilities); models are saved to and loaded from JSON
+ * files ({@link #load(Path)}).
  */
 public interface ConfidenceModel {
   /** A short name for decisions, logs and reports. */
@@ -45,7 +46,8 @@ public interface ConfidenceModel {
   }
 
   /**
-   * Loads a model saved by {@link LogprobConfidenceModel#save(Path)}.
+   * Loads a model saved by {@link LogprobConfidenceModel#save(Path)} or {@link AnswerConfidenceModel#save(Path)}
+   * (with the built-in answer checks only; see {@link AnswerConfidenceModel#load(Path, java.util.List)}).
    *
    * @throws dev.routellm.InvalidFileException when the file is missing, unreadable or malformed; the message names
    *     the field at fault

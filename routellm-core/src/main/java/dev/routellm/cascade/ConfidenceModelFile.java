@@ -34,6 +34,7 @@ final class ConfidenceModelFile {
   static final String FORMAT = "routellm-confidence-model";
   static final int VERSION = 1;
   static final String TYPE_LOGPROB = "logprob";
+  static final String TYPE_ANSWER_TEXT = "answer-text";
 
   private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
   private static final Set<String> HEADER = Set.of("format", "version", "type", "name");
@@ -50,6 +51,18 @@ final class ConfidenceModelFile {
     root.put("method", model.method().key());
     ArrayNode features = root.putArray("features");
     model.features().forEach(f -> features.add(f.key()));
+    putCalibrator(root, model.calibrator());
+    writeTree(root, file);
+  }
+
+  static void write(AnswerConfidenceModel model, Path file) {
+    Objects.requireNonNull(file, "file");
+    ObjectNode root = header(TYPE_ANSWER_TEXT, model.name());
+    root.put("method", CalibrationMethod.LOGISTIC.key());
+    ArrayNode features = root.putArray("features");
+    model.featureNames().forEach(features::add);
+    ArrayNode checks = root.putArray("checks");
+    model.checks().forEach(c -> checks.add(c.name()));
     putCalibrator(root, model.calibrator());
     writeTree(root, file);
   }
@@ -101,6 +114,11 @@ final class ConfidenceModelFile {
   }
 
   static ConfidenceModel read(Path file) {
+    return read(file, List.of());
+  }
+
+  /** Reads a model; {@code custom} supplies an answer-text model's checks that are not built in. */
+  static ConfidenceModel read(Path file, List<AnswerCheck> custom) {
     Objects.requireNonNull(file, "file");
     JsonNode root;
     try {
@@ -125,7 +143,48 @@ final class ConfidenceModelFile {
     if (TYPE_LOGPROB.equals(type)) {
       return readLogprob(f);
     }
-    throw f.error("field 'type' must be '" + TYPE_LOGPROB + "' but was '" + type + "'");
+    if (TYPE_ANSWER_TEXT.equals(type)) {
+      return readAnswerText(f, custom);
+    }
+    throw f.error(
+        "field 'type' must be '" + TYPE_LOGPROB + "' or '" + TYPE_ANSWER_TEXT + "' but was '" + type + "'");
+  }
+
+  private static AnswerConfidenceModel readAnswerText(JsonFields f, List<AnswerCheck> custom) {
+    Set<String> known = new java.util.HashSet<>(HEADER);
+    known.addAll(Set.of("method", "features", "checks"));
+    known.addAll(calibratorFields(CalibrationMethod.LOGISTIC));
+    f.rejectUnknown(known);
+    if (method(f) != CalibrationMethod.LOGISTIC) {
+      throw f.error("field 'method' must be 'logistic' for an answer-text model");
+    }
+    List<AnswerCheck> checks = new ArrayList<>();
+    List<String> names = f.strings("checks");
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      AnswerCheck check =
+          name.equals(ArithmeticCheck.NAME)
+              ? ArithmeticCheck.INSTANCE
+              : custom.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+      if (check == null) {
+        throw f.error(
+            "field 'checks[" + i + "]': check '" + name + "' is not built in; supply it to"
+                + " AnswerConfidenceModel.load(file, checks)");
+      }
+      checks.add(check);
+    }
+    try {
+      AnswerConfidenceModel.checkChecks(checks);
+    } catch (IllegalArgumentException e) {
+      throw f.error("field 'checks': " + e.getMessage());
+    }
+    List<String> expected = AnswerFeatures.names(checks);
+    List<String> features = f.strings("features");
+    if (!features.equals(expected)) {
+      throw f.error("field 'features' must be " + expected + " for this library's text features but was " + features);
+    }
+    Calibrator c = readCalibrator(f, CalibrationMethod.LOGISTIC, expected.size());
+    return new AnswerConfidenceModel(f.string("name"), checks, (Calibrator.Logistic) c);
   }
 
   private static LogprobConfidenceModel readLogprob(JsonFields f) {

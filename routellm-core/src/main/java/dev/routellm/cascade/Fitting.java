@@ -26,13 +26,63 @@ final class Fitting {
 
   private Fitting() {}
 
+  /** Fits a calibrator to training rows; what {@link #crossFit} repeats per fold. */
+  @FunctionalInterface
+  interface Trainer {
+    Calibrator fit(double[][] x, boolean[] correct, List<String> names);
+  }
+
+  /** Fits by {@code method}; a feature with one value throughout is an error (the caller chose it). */
   static Calibrator fit(CalibrationMethod method, double[][] x, boolean[] correct, List<String> names) {
     check(x, correct, names);
     return switch (method) {
       case OLS -> ols(x, correct, names);
-      case LOGISTIC -> logistic(x, correct, names, DEFAULT_L2);
+      case LOGISTIC -> logistic(x, correct, names, DEFAULT_L2, false);
       case ISOTONIC -> isotonic(x, correct, names);
     };
+  }
+
+  /** The trainer of {@link #fit} for {@code method}. */
+  static Trainer trainer(CalibrationMethod method) {
+    return (x, y, names) -> fit(method, x, y, names);
+  }
+
+  /**
+   * Out-of-fold confidences: each example scored by a calibrator fitted on the other folds (stratified by
+   * correctness, seeded).
+   */
+  static double[] crossFit(
+      Trainer trainer, double[][] x, boolean[] correct, List<String> names, int folds, long seed) {
+    check(x, correct, names);
+    int[] fold = Folds.assign(correct, folds, seed);
+    double[] out = new double[x.length];
+    for (int k = 0; k < folds; k++) {
+      int size = 0;
+      for (int f : fold) {
+        size += f != k ? 1 : 0;
+      }
+      double[][] trainX = new double[size][];
+      boolean[] trainY = new boolean[size];
+      int at = 0;
+      for (int i = 0; i < fold.length; i++) {
+        if (fold[i] != k) {
+          trainX[at] = x[i];
+          trainY[at++] = correct[i];
+        }
+      }
+      Calibrator c;
+      try {
+        c = trainer.fit(trainX, trainY, names);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("fold " + (k + 1) + " of " + folds + ": " + e.getMessage(), e);
+      }
+      for (int i = 0; i < fold.length; i++) {
+        if (fold[i] == k) {
+          out[i] = c.apply(x[i]);
+        }
+      }
+    }
+    return out;
   }
 
   /** Least squares of correctness on the features with an intercept, solved by QR. */
@@ -64,12 +114,17 @@ final class Fitting {
 
   /**
    * Logistic regression by Newton's method on standardised features, with an L2 penalty {@code l2} on the
-   * coefficients (not the intercept); the result is expressed on the raw features.
+   * coefficients (not the intercept); the result is expressed on the raw features. A feature with one value
+   * throughout is an error unless {@code allowConstant} (and {@code l2 > 0}), when its coefficient is 0.
    */
-  static Calibrator.Logistic logistic(double[][] x, boolean[] correct, List<String> names, double l2) {
+  static Calibrator.Logistic logistic(
+      double[][] x, boolean[] correct, List<String> names, double l2, boolean allowConstant) {
+    check(x, correct, names);
     int n = x.length;
     int p = names.size();
-    requireVarying(x, names);
+    if (!allowConstant || !(l2 > 0)) {
+      requireVarying(x, names);
+    }
     double[] mean = new double[p];
     double[] scale = new double[p];
     for (int j = 0; j < p; j++) {
@@ -82,7 +137,8 @@ final class Fitting {
       for (double[] row : x) {
         ss += (row[j] - mean[j]) * (row[j] - mean[j]);
       }
-      scale[j] = Math.sqrt(ss / n);
+      // A constant column centres to zeros: any scale works, and the penalty holds its coefficient at 0.
+      scale[j] = ss > 0 ? Math.sqrt(ss / n) : 1.0;
     }
     DMatrixRMaj z = new DMatrixRMaj(n, p + 1);
     double[] y = new double[n];

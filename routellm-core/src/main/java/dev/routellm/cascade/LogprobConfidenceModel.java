@@ -87,6 +87,15 @@ public final class LogprobConfidenceModel implements ConfidenceModel {
   public static LogprobConfidenceModel fit(
       CalibrationMethod method, List<LogprobFeature> features, List<LogprobFeatures> examples, List<Boolean> correct) {
     Objects.requireNonNull(method, "method");
+    Matrix data = matrix(features, examples, correct);
+    return new LogprobConfidenceModel(
+        defaultName(method, features), features, Fitting.fit(method, data.x, data.y, keys(features)));
+  }
+
+  /** Feature rows and labels, checked. */
+  private record Matrix(double[][] x, boolean[] y) {}
+
+  private static Matrix matrix(List<LogprobFeature> features, List<LogprobFeatures> examples, List<Boolean> correct) {
     checkFeatures(features);
     Objects.requireNonNull(examples, "examples");
     Objects.requireNonNull(correct, "correct");
@@ -104,8 +113,11 @@ public final class LogprobConfidenceModel implements ConfidenceModel {
       }
       y[i] = Objects.requireNonNull(correct.get(i), "correct");
     }
-    List<String> names = features.stream().map(LogprobFeature::key).toList();
-    return new LogprobConfidenceModel(defaultName(method, features), features, Fitting.fit(method, x, y, names));
+    return new Matrix(x, y);
+  }
+
+  private static List<String> keys(List<LogprobFeature> features) {
+    return features.stream().map(LogprobFeature::key).toList();
   }
 
   /**
@@ -124,40 +136,9 @@ public final class LogprobConfidenceModel implements ConfidenceModel {
       List<Boolean> correct,
       int folds,
       long seed) {
-    Objects.requireNonNull(examples, "examples");
-    Objects.requireNonNull(correct, "correct");
-    if (examples.size() != correct.size()) {
-      throw new IllegalArgumentException(
-          "expected one correctness flag per example (" + examples.size() + ") but got " + correct.size());
-    }
-    boolean[] labels = new boolean[correct.size()];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = Objects.requireNonNull(correct.get(i), "correct");
-    }
-    int[] fold = Folds.assign(labels, folds, seed);
-    double[] out = new double[examples.size()];
-    for (int k = 0; k < folds; k++) {
-      List<LogprobFeatures> trainX = new ArrayList<>();
-      List<Boolean> trainY = new ArrayList<>();
-      for (int i = 0; i < fold.length; i++) {
-        if (fold[i] != k) {
-          trainX.add(examples.get(i));
-          trainY.add(correct.get(i));
-        }
-      }
-      LogprobConfidenceModel model;
-      try {
-        model = fit(method, features, trainX, trainY);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("fold " + (k + 1) + " of " + folds + ": " + e.getMessage(), e);
-      }
-      for (int i = 0; i < fold.length; i++) {
-        if (fold[i] == k) {
-          out[i] = model.confidence(examples.get(i));
-        }
-      }
-    }
-    return out;
+    Objects.requireNonNull(method, "method");
+    Matrix data = matrix(features, examples, correct);
+    return Fitting.crossFit(Fitting.trainer(method), data.x, data.y, keys(features), folds, seed);
   }
 
   /**

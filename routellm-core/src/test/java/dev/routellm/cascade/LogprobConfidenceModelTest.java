@@ -91,7 +91,7 @@ class LogprobConfidenceModelTest {
     double[][] x = {{0}, {0}, {0}, {1}, {1}, {1}, {1}};
     boolean[] y = {true, false, false, true, true, true, false};
 
-    Calibrator.Logistic l = Fitting.logistic(x, y, List.of("sum"), 0.0);
+    Calibrator.Logistic l = Fitting.logistic(x, y, List.of("sum"), 0.0, false);
 
     assertThat(l.intercept()).isCloseTo(Math.log(0.5), within(1e-9));
     assertThat(l.coefficients()[0]).isCloseTo(Math.log(6), within(1e-9));
