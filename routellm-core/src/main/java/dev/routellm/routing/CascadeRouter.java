@@ -7,7 +7,6 @@ import dev.routellm.cascade.ConfidenceModel;
 import dev.routellm.cascade.MissingLogprobsException;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
-import dev.routellm.cost.CostSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,7 +15,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 
 /**
  * A confidence cascade (Alamere): the weak model answers first; a {@link ConfidenceModel} judges the answer; the
@@ -27,41 +25,14 @@ import java.util.concurrent.Executor;
  * policy allows. Either way {@link RoutedResponse#fellBack()} is true and every call is in {@link
  * RoutedResponse#calls()}.
  */
-final class CascadeRouter implements Router {
-  private final Dispatcher dispatcher;
+final class CascadeRouter extends DispatchingRouter {
   private final ConfidenceModel confidenceModel;
   private final MissingLogprobsPolicy missingLogprobs;
-  private final double threshold;
-  private final Executor executor;
-  private final String name;
 
   CascadeRouter(Router.Builder b) {
-    this.dispatcher = new Dispatcher(b);
+    super(b, Router.Builder.DEFAULT_CASCADE_NAME);
     this.confidenceModel = b.confidenceModel;
     this.missingLogprobs = b.missingLogprobs;
-    this.threshold = b.threshold;
-    this.executor = b.executor;
-    this.name = b.name != null ? b.name : Router.Builder.DEFAULT_CASCADE_NAME;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public double threshold() {
-    return threshold;
-  }
-
-  @Override
-  public String strongModel() {
-    return dispatcher.model(Tier.STRONG);
-  }
-
-  @Override
-  public String weakModel() {
-    return dispatcher.model(Tier.WEAK);
   }
 
   /** A provisional decision: the weak model answers first; escalation is decided from its answer. */
@@ -280,11 +251,6 @@ final class CascadeRouter implements Router {
 
   private static Duration since(long startNanos) {
     return Duration.ofNanos(System.nanoTime() - startNanos);
-  }
-
-  @Override
-  public CostSnapshot costs() {
-    return dispatcher.costs();
   }
 
   @Override
