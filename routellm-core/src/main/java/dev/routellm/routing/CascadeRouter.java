@@ -51,11 +51,6 @@ final class CascadeRouter extends DispatchingRouter {
   }
 
   @Override
-  public RoutedResponse chat(ChatRequest request) {
-    return stream(request, null);
-  }
-
-  @Override
   public RoutedResponse stream(ChatRequest request, RoutedStreamListener listener) {
     Objects.requireNonNull(request, "request");
     List<ModelCall> calls = new ArrayList<>(2);

@@ -1,5 +1,6 @@
 package dev.routellm.routing;
 
+import dev.routellm.chat.ChatRequest;
 import dev.routellm.cost.CostSnapshot;
 import java.util.concurrent.Executor;
 
@@ -35,6 +36,12 @@ abstract class DispatchingRouter implements Router {
   @Override
   public final String weakModel() {
     return dispatcher.model(Tier.WEAK);
+  }
+
+  /** A blocking call is a stream without a listener. */
+  @Override
+  public final RoutedResponse chat(ChatRequest request) {
+    return stream(request, null);
   }
 
   @Override

@@ -43,11 +43,6 @@ final class PredictiveRouter extends DispatchingRouter {
   }
 
   @Override
-  public RoutedResponse chat(ChatRequest request) {
-    return stream(request, null);
-  }
-
-  @Override
   public RoutedResponse stream(ChatRequest request, RoutedStreamListener listener) {
     RoutingDecision decision = route(request);
     if (listener != null) {
