@@ -18,7 +18,9 @@ import picocli.CommandLine.Command;
     description = "Cost-aware routing between a strong and a weak LLM.",
     subcommands = {
       QuickstartCommand.class,
+      EvalCommand.class,
       CascadeCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RouteLlmCommand implements Runnable {

@@ -10,7 +10,7 @@ class RouteLlmCommandTest {
   void help_listsSubcommands() {
     CliRun run = CliRun.of("--help");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("quickstart");
+    assertThat(run.out()).contains("quickstart", "serve");
   }
 
   @Test
@@ -40,7 +40,7 @@ class RouteLlmCommandTest {
       assertThat(d.get("estimated_cost").asDouble()).isPositive();
     }
     assertThat(json.get("estimated_cost").asDouble()).isLessThanOrEqualTo(json.get("all_strong_cost").asDouble());
-    assertThat(run.err()).as("human text goes to stderr with --json").contains("Router:");
+    assertThat(run.err()).as("human text goes to stderr with --json").contains("Router random, threshold 0.5000");
   }
 
   @Test
