@@ -2,6 +2,7 @@ package dev.routellm.cascade;
 
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
+import dev.routellm.evaluation.RoutingMethod;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -76,6 +77,18 @@ public final class AnswerConfidenceModel implements ConfidenceModel {
   /** Logistic with the default penalty; a feature constant in the training data gets coefficient 0. */
   private static Calibrator.Logistic train(double[][] x, boolean[] y, List<String> names) {
     return Fitting.logistic(x, y, names, Fitting.DEFAULT_L2, true);
+  }
+
+  /**
+   * The answer-aware cascade as a routing method for the evaluation harness ({@code routellm eval --router
+   * cascade-text}): per training fold it fits this model on the weak answers, then scores each held-out example by
+   * {@code 1 - confidence} of its weak answer. It pays for the weak call on every request
+   * ({@link RoutingMethod#callsWeakFirst()}).
+   *
+   * @param checks the answer checks to use, as in {@link #fit}
+   */
+  public static RoutingMethod routingMethod(List<AnswerCheck> checks) {
+    return new AnswerConfidenceMethod(checks);
   }
 
   /**
