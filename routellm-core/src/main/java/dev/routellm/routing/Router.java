@@ -251,7 +251,9 @@ public interface Router {
      * Builds the router.
      *
      * @throws ConfigurationException when a backend, the predictor or confidence model, the threshold or the cost
-     *     model is missing, or a backend's model has no price
+     *     model is missing, a backend's model has no price, or a cascade's confidence model needs log-probabilities
+     *     that the weak backend's {@link dev.routellm.chat.Capabilities} say it cannot return (unless the
+     *     missing-logprobs policy is {@link MissingLogprobsPolicy#ESCALATE})
      */
     public Router build() {
       require(strong != null, "strong backend is required: call strong(backend)");
@@ -263,7 +265,18 @@ public interface Router {
       require(costModel != null, "costModel is required: call costModel(CostModel.builder()...build())");
       requirePrice(strong.model(), "strong");
       requirePrice(weak.model(), "weak");
-      return confidenceModel != null ? new CascadeRouter(this) : new PredictiveRouter(this);
+      if (confidenceModel != null) {
+        require(
+            !confidenceModel.requiresLogprobs()
+                || weak.capabilities().logprobs()
+                || missingLogprobs == MissingLogprobsPolicy.ESCALATE,
+            "confidence model '" + confidenceModel.name() + "' needs log-probabilities but the weak backend '"
+                + weak.model() + "' declares none, so every request would fail: use a backend that returns them, a"
+                + " confidence model that reads the answer's text (AnswerConfidenceModel), or"
+                + " missingLogprobs(MissingLogprobsPolicy.ESCALATE)");
+        return new CascadeRouter(this);
+      }
+      return new PredictiveRouter(this);
     }
 
     private void requirePrice(String model, String role) {
