@@ -49,4 +49,26 @@ class RouteLlmCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip()).isEqualTo("routellm: --threshold must be in [0, 1] but was 1.5");
   }
+
+  @Test
+  void route_json_scoresEachPromptAgainstTheThreshold() {
+    CliRun run = CliRun.of("route", "--json", "--threshold", "0.3", "first prompt", "second prompt");
+    assertThat(run.exitCode()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.get("decisions")).hasSize(2);
+    int strong = 0;
+    for (JsonNode d : json.get("decisions")) {
+      boolean isStrong = d.get("score").asDouble() >= 0.3;
+      strong += isStrong ? 1 : 0;
+      assertThat(d.get("tier").asString()).isEqualTo(isStrong ? "strong" : "weak");
+    }
+    assertThat(json.get("strong_share").asDouble()).isEqualTo(strong / 2.0);
+  }
+
+  @Test
+  void route_noPrompt_exitsTwo() {
+    CliRun run = CliRun.of("route");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Missing required parameter: 'PROMPT'");
+  }
 }
