@@ -121,17 +121,7 @@ class AnswerConfidenceModelTest {
 
   @Test
   void load_customCheckNotSupplied_namesIt() throws IOException {
-    AnswerCheck units = new AnswerCheck() {
-      @Override
-      public String name() {
-        return "mentions_units";
-      }
-
-      @Override
-      public double check(String question, String answer) {
-        return answer.contains("eggs") ? 1 : 0;
-      }
-    };
+    AnswerCheck units = check("mentions_units", (question, answer) -> answer.contains("eggs") ? 1 : 0);
     Path file = dir.resolve("custom.json");
     AnswerConfidenceModel.fit(List.of(QUESTION, QUESTION, QUESTION), List.of(GOOD, CUT_OFF, "#### 7"),
         List.of(true, false, false), List.of(units)).save(file);
@@ -156,21 +146,25 @@ class AnswerConfidenceModelTest {
 
   @Test
   void fit_checkNamedLikeATextFeature_isRejected() {
-    AnswerCheck clash = new AnswerCheck() {
-      @Override
-      public String name() {
-        return "truncated";
-      }
-
-      @Override
-      public double check(String question, String answer) {
-        return 0;
-      }
-    };
+    AnswerCheck clash = check("truncated", (question, answer) -> 0);
 
     assertThatThrownBy(() -> AnswerConfidenceModel.fit(List.of("q"), List.of("a"), List.of(true), List.of(clash)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("taken by a text feature");
+  }
+
+  private static AnswerCheck check(String name, java.util.function.ToDoubleBiFunction<String, String> f) {
+    return new AnswerCheck() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public double check(String question, String answer) {
+        return f.applyAsDouble(question, answer);
+      }
+    };
   }
 
   private static AnswerConfidenceModel trained() {
