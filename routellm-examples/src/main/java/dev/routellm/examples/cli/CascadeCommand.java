@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "cascade",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
       "Confidence cascade trade-off: for a file of weak-model answers (token log-probabilities or their features,"
           + " and whether each was correct), scores every answer with a confidence model (Alamere's published fit, a"
@@ -57,19 +58,23 @@ public final class CascadeCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
-  @Option(names = "--data", required = true, description = "Answers with outcomes: a .jsonl or .csv file.")
+  @Option(names = "--data",
+      paramLabel = "FILE.jsonl|FILE.csv", required = true, description = "Answers with outcomes: a .jsonl or .csv file.")
   Path data;
 
   @Option(
       names = "--model",
+      paramLabel = "alamere|FILE.json",
       description = "Confidence model: 'alamere' (default when --fit is not given) or a model file saved earlier.")
   String model;
 
-  @Option(names = "--fit", description = "Fit a model on the data: ols, logistic or isotonic.")
+  @Option(names = "--fit",
+      paramLabel = "ols|logistic|isotonic", description = "Fit a model on the data: ols, logistic or isotonic.")
   String fit;
 
   @Option(
       names = "--features",
+      paramLabel = "KEY",
       split = ",",
       description =
           "Features for --fit (default: sum for ols and isotonic; for logistic every one of sum, mean, min, p10,"
@@ -78,68 +83,82 @@ public final class CascadeCommand implements Callable<Integer> {
 
   @Option(
       names = "--folds",
+      paramLabel = "K",
       defaultValue = "5",
       description =
           "With --fit: cross-fitting folds for the report, each answer scored by a model fitted without it; 1 scores"
               + " the training data in-sample, as Alamere did (default: ${DEFAULT-VALUE}).")
   int folds;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the folds (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed",
+      paramLabel = "S", defaultValue = "42", description = "Seed of the folds (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--save", description = "With --fit: save the model, fitted on all rows, to this JSON file.")
+  @Option(names = "--save",
+      paramLabel = "FILE.json", description = "With --fit: save the model, fitted on all rows, to this JSON file.")
   Path save;
 
-  @Option(names = "--weak-model", defaultValue = "weak", description = "Weak model's name (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--weak-model",
+      paramLabel = "NAME", defaultValue = "weak", description = "Weak model's name (default: ${DEFAULT-VALUE}).")
   String weakModel;
 
   @Option(
       names = "--strong-model",
+      paramLabel = "NAME",
       defaultValue = "strong",
       description = "Strong model's name (default: ${DEFAULT-VALUE}).")
   String strongModel;
 
   @Option(
       names = "--weak-price",
+      paramLabel = "IN[:OUT]",
       defaultValue = DEFAULT_WEAK_PRICE,
       description = "Weak model's dollars per million tokens, IN or IN:OUT (default: ${DEFAULT-VALUE}, Alamere's).")
   String weakPrice;
 
   @Option(
       names = "--strong-price",
+      paramLabel = "IN[:OUT]",
       defaultValue = DEFAULT_STRONG_PRICE,
       description = "Strong model's dollars per million tokens, IN or IN:OUT (default: ${DEFAULT-VALUE}, Alamere's).")
   String strongPrice;
 
   @Option(
       names = "--strong-accuracy",
+      paramLabel = "P",
       description = "Strong model's accuracy, used for rows without strong_correct (required when a row lacks it).")
   Double strongAccuracy;
 
   @Option(
       names = "--prompt-tokens",
+      paramLabel = "N",
       defaultValue = "" + DEFAULT_PROMPT_TOKENS,
       description = "Prompt tokens assumed for rows without counts (default: ${DEFAULT-VALUE}).")
   long promptTokens;
 
   @Option(
       names = "--completion-tokens",
+      paramLabel = "N",
       defaultValue = "" + DEFAULT_COMPLETION_TOKENS,
       description =
           "Completion tokens assumed for rows without counts (default: ${DEFAULT-VALUE}). Without"
               + " strong_completion_tokens the strong answer is assumed as long as the weak one.")
   long completionTokens;
 
-  @Option(names = "--step", defaultValue = "0.05", description = "Threshold step of the table (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--step",
+      paramLabel = "STEP", defaultValue = "0.05", description = "Threshold step of the table (default: ${DEFAULT-VALUE}).")
   double step;
 
-  @Option(names = "--target-accuracy", description = "Report the cheapest threshold reaching this accuracy, in [0, 1].")
+  @Option(names = "--target-accuracy",
+      paramLabel = "P", description = "Report the cheapest threshold reaching this accuracy, in [0, 1].")
   Double targetAccuracy;
 
-  @Option(names = "--budget", description = "Report the most accurate threshold costing at most this many dollars per request.")
+  @Option(names = "--budget",
+      paramLabel = "DOLLARS", description = "Report the most accurate threshold costing at most this many dollars per request.")
   Double budget;
 
-  @Option(names = "--plot", description = "Write accuracy against cost per request to this .png or .svg file.")
+  @Option(names = "--plot",
+      paramLabel = "FILE.png|FILE.svg", description = "Write accuracy against cost per request to this .png or .svg file.")
   Path plot;
 
   @Override
