@@ -16,7 +16,7 @@ module dev.routellm.core {
   exports dev.routellm;
   exports dev.routellm.backend;
   exports dev.routellm.calibration;
-  // exports dev.routellm.cascade;  (uncommented with the package's first class)
+  exports dev.routellm.cascade;
   exports dev.routellm.chat;
   exports dev.routellm.checkpoint;
   exports dev.routellm.cost;

@@ -80,6 +80,19 @@ public final class CostAxis {
   }
 
   /**
+   * Dollars per average request of a confidence cascade that escalates this share of requests: the weak call on
+   * every request plus the strong call on the escalated ones, {@code weakCost + escalatedShare * strongCost}.
+   *
+   * @throws IllegalArgumentException when {@code escalatedShare} is not in [0, 1]
+   */
+  public double cascadeCostPerRequest(double escalatedShare) {
+    if (!(escalatedShare >= 0 && escalatedShare <= 1)) {
+      throw new IllegalArgumentException("escalatedShare must be in [0, 1] but was " + escalatedShare);
+    }
+    return weakCost + escalatedShare * strongCost;
+  }
+
+  /**
    * The share of strong calls that costs this much per request: the inverse of {@link #costPerRequest(double)}.
    *
    * @throws IllegalArgumentException when the cost is outside [weak cost, strong cost] or the two costs are equal

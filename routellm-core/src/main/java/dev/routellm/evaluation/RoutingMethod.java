@@ -34,6 +34,15 @@ public interface RoutingMethod {
   Scorer fit(Dataset train, FitContext context);
 
   /**
+   * Whether serving this method calls the weak model on every request before deciding, as a confidence cascade does
+   * (it judges the weak answer): its cost per request is then the weak call plus the strong call on the escalated
+   * share ({@link CostAxis#cascadeCostPerRequest}), not a mix of the two. False unless overridden.
+   */
+  default boolean callsWeakFirst() {
+    return false;
+  }
+
+  /**
    * Seeded random routing: each example gets {@link dev.routellm.prediction.RandomPredictor}'s score of its prompt
    * under the evaluation's seed; needs no training.
    */

@@ -32,6 +32,26 @@ class CostAxisTest {
     assertThat(axis.strongShare(cost)).isCloseTo(0.134, within(1e-12));
   }
 
+  @Test
+  void cascadeCostPerRequest_paysTheWeakCallOnEveryRequest() {
+    CostAxis axis = CostAxis.paper();
+
+    assertThat(axis.cascadeCostPerRequest(0.0)).isEqualTo(axis.weakCostPerRequest());
+    assertThat(axis.cascadeCostPerRequest(1.0))
+        .isCloseTo(axis.strongCostPerRequest() + axis.weakCostPerRequest(), within(1e-15));
+    assertThat(axis.cascadeCostPerRequest(0.134))
+        .isCloseTo(359 * 0.24 / 1e6 + 0.134 * 0.00887, within(1e-15))
+        .isGreaterThan(axis.costPerRequest(0.134));
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {-0.1, 1.1, Double.NaN})
+  void cascadeCostPerRequest_shareOutsideUnitInterval_throws(double share) {
+    assertThatThrownBy(() -> CostAxis.paper().cascadeCostPerRequest(share))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("escalatedShare must be in [0, 1] but was");
+  }
+
   @ParameterizedTest
   @ValueSource(doubles = {-0.1, 1.1, Double.NaN})
   void costPerRequest_shareOutsideUnitInterval_throws(double share) {

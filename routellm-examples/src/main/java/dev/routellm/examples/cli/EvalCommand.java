@@ -1,8 +1,11 @@
 package dev.routellm.examples.cli;
 
+import dev.routellm.cascade.AnswerCheck;
+import dev.routellm.cascade.AnswerConfidenceModel;
 import dev.routellm.data.Dataset;
 import dev.routellm.data.DatasetFiles;
 import dev.routellm.data.RouteLlmBenchmarks;
+import dev.routellm.evaluation.CostAxis;
 import dev.routellm.evaluation.Curve;
 import dev.routellm.evaluation.CurveMetrics;
 import dev.routellm.evaluation.CurvePoint;
@@ -98,7 +101,9 @@ public final class EvalCommand implements Callable<Integer> {
    * {@code RoutingMethods.defaults().toBuilder().add(KnnMethod.create()).build()}).
    */
   static RoutingMethods routers() {
-    return RoutingMethods.defaults();
+    return RoutingMethods.defaults().toBuilder()
+        .add(AnswerConfidenceModel.routingMethod(List.of(AnswerCheck.arithmetic())))
+        .build();
   }
 
   /** The router names, for the help text. */
@@ -125,13 +130,52 @@ public final class EvalCommand implements Callable<Integer> {
     }
     PrintWriter text = output.text();
     printText(text, e);
+    printCost(text, e, method.callsWeakFirst());
     if (plot != null) {
       EvalPlot.write(e, plot);
       text.println("Plot: " + plot);
     }
     text.flush();
-    output.result(json(e));
+    Map<String, Object> result = json(e);
+    result.put("cost", cost(e, method.callsWeakFirst()));
+    output.result(result);
     return 0;
+  }
+
+  /**
+   * Dollars per request at the router's CPT(50%) and CPT(80%), at the RouteLLM paper's prices and average request
+   * ({@link CostAxis#paper()}); a cascade pays the weak call on every request.
+   */
+  private static void printCost(PrintWriter out, Evaluation e, boolean cascade) {
+    CostAxis axis = CostAxis.paper();
+    CurveMetrics m = e.metrics();
+    out.printf(Locale.ROOT, "%nCost per request at the paper's prices (strong $%.6f, weak $%.6f per average"
+        + " request)%s:%n", axis.strongCostPerRequest(), axis.weakCostPerRequest(),
+        cascade ? ", the weak call paid on every request as a cascade pays it" : "");
+    out.printf(Locale.ROOT, "  at CPT50 %s, at CPT80 %s; all strong $%.6f%n", dollars(axis, m.cpt50(), cascade),
+        dollars(axis, m.cpt80(), cascade), axis.strongCostPerRequest());
+  }
+
+  private static String dollars(CostAxis axis, double share, boolean cascade) {
+    return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "$%.6f", costAt(axis, share, cascade));
+  }
+
+  private static double costAt(CostAxis axis, double share, boolean cascade) {
+    return cascade ? axis.cascadeCostPerRequest(share) : axis.costPerRequest(share);
+  }
+
+  /** The {@code --json} "cost" object; null where a level is never reached. */
+  static Map<String, Object> cost(Evaluation e, boolean cascade) {
+    CostAxis axis = CostAxis.paper();
+    CurveMetrics m = e.metrics();
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("prices", "paper");
+    c.put("weak_call_on_every_request", cascade);
+    c.put("strong_per_request", axis.strongCostPerRequest());
+    c.put("weak_per_request", axis.weakCostPerRequest());
+    c.put("at_cpt50", Double.isNaN(m.cpt50()) ? null : costAt(axis, m.cpt50(), cascade));
+    c.put("at_cpt80", Double.isNaN(m.cpt80()) ? null : costAt(axis, m.cpt80(), cascade));
+    return c;
   }
 
   private PrintWriter errWriter() {

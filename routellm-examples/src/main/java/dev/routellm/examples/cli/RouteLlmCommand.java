@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       QuickstartCommand.class,
       RouteCommand.class,
       EvalCommand.class,
+      CascadeCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -152,7 +152,52 @@ class EvalCommandTest {
     CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--router", "mf");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err().strip()).isEqualTo("routellm: router must be one of [oracle, random] but was 'mf'");
+    assertThat(run.err().strip()).isEqualTo("routellm: router must be one of [cascade-text, oracle, random] but was 'mf'");
+  }
+
+  @Test
+  void eval_gsm8kCascadeTextFiveFolds_beatsTheTargetAndCountsTheWeakCallInTheCost() {
+    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--router", "cascade-text", "--folds", "5", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.get("router").asString()).isEqualTo("cascade-text");
+    assertThat(json.get("apgr").asDouble()).isGreaterThanOrEqualTo(0.75);
+    JsonNode cost = json.get("cost");
+    assertThat(cost.get("weak_call_on_every_request").asBoolean()).isTrue();
+    double weak = cost.get("weak_per_request").asDouble();
+    double strong = cost.get("strong_per_request").asDouble();
+    assertThat(cost.get("at_cpt50").asDouble())
+        .isCloseTo(weak + json.get("cpt50").asDouble() * strong, within(1e-15));
+  }
+
+  @Test
+  void eval_randomRouter_costMixesTheTwoModels() {
+    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--router", "random", "--json");
+
+    JsonNode cost = run.json().get("cost");
+    double p = run.json().get("cpt50").asDouble();
+    assertThat(cost.get("weak_call_on_every_request").asBoolean()).isFalse();
+    assertThat(cost.get("at_cpt50").asDouble()).isCloseTo(
+        p * cost.get("strong_per_request").asDouble() + (1 - p) * cost.get("weak_per_request").asDouble(),
+        within(1e-15));
+  }
+
+  @Test
+  void eval_cascadeTextWithoutFolds_exitsTwoSayingItNeedsTraining() {
+    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--router", "cascade-text");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: router 'cascade-text' learns from the weak model's answers and"
+        + " needs training data: use --folds 2 or more");
+  }
+
+  @Test
+  void eval_cascadeTextOnDataWithoutAnswers_exitsTwoNamingTheExample() {
+    CliRun run = eval("--benchmark", "mmlu", "--data", DATA, "--router", "cascade-text", "--folds", "2");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("reads the weak model's answer, but example 'mmlu/");
   }
 
   @ParameterizedTest
@@ -212,7 +257,7 @@ class EvalCommandTest {
     CliRun run = eval("--help");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("../shared/data/routellm").contains("oracle, random").contains("--folds")
+    assertThat(run.out()).contains("../shared/data/routellm").contains("one of: cascade-text, oracle,").contains("--folds")
         .contains("(20/50/80%) on a 1% grid");
     assertThat(run.err()).as("picocli format warnings").isEmpty();
   }
