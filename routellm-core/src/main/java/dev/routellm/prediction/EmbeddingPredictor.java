@@ -43,13 +43,13 @@ public final class EmbeddingPredictor implements WinRatePredictor {
   @Override
   public double score(String prompt) {
     Objects.requireNonNull(prompt, "prompt");
-    return scorer.score(embedder.embed(prompt));
+    return scorer.score(prompt, embedder.embed(prompt));
   }
 
   @Override
   public double[] scoreAll(List<String> prompts) {
     Objects.requireNonNull(prompts, "prompts");
-    return scorer.scoreAll(embedder.embedAll(prompts));
+    return scorer.scoreAll(prompts, embedder.embedAll(prompts));
   }
 
   /** The embedder. */

@@ -28,6 +28,30 @@ public interface EmbeddingScorer {
    */
   double score(float[] embedding);
 
+  /**
+   * The win rate for a prompt and its embedding. Scorers that read the text as well (its length, say) override this;
+   * the default ignores the text.
+   */
+  default double score(String prompt, float[] embedding) {
+    Objects.requireNonNull(prompt, "prompt");
+    return score(embedding);
+  }
+
+  /** Scores of many prompts and their embeddings, in order. The default scores one at a time. */
+  default double[] scoreAll(List<String> prompts, List<float[]> embeddings) {
+    Objects.requireNonNull(prompts, "prompts");
+    Objects.requireNonNull(embeddings, "embeddings");
+    if (prompts.size() != embeddings.size()) {
+      throw new IllegalArgumentException("need one embedding per prompt (" + prompts.size() + ") but got "
+          + embeddings.size());
+    }
+    double[] out = new double[prompts.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = score(prompts.get(i), embeddings.get(i));
+    }
+    return out;
+  }
+
   /** Scores of many embeddings, in order. The default scores one at a time. */
   default double[] scoreAll(List<float[]> embeddings) {
     Objects.requireNonNull(embeddings, "embeddings");

@@ -10,6 +10,7 @@ final class Scorers {
   private static final Map<String, Function<RouterFile, EmbeddingScorer>> LOADERS = Map.of(
       MatrixFactorization.KIND, MatrixFactorization.LinearScorer::fromFile,
       NearestNeighbors.KIND, NearestNeighbors::fromFile,
+      LengthAwareNeighbors.KIND, LengthAwareNeighbors::fromFile,
       SimilarityWeightedRanking.KIND, SimilarityWeightedRanking::fromFile);
 
   private Scorers() {}

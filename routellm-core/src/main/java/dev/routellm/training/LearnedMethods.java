@@ -61,7 +61,7 @@ public final class LearnedMethods {
         return new Scorer() {
           @Override
           public double score(Example example) {
-            return scorer.score(e.embed(example.prompt()));
+            return scorer.score(example.prompt(), e.embed(example.prompt()));
           }
 
           @Override
@@ -70,7 +70,7 @@ public final class LearnedMethods {
             for (Example ex : examples) {
               prompts.add(ex.prompt());
             }
-            return scorer.scoreAll(embed(prompts, e, stage, progress));
+            return scorer.scoreAll(prompts, embed(prompts, e, stage, progress));
           }
         };
       }
@@ -88,7 +88,7 @@ public final class LearnedMethods {
     for (Example ex : data.examples()) {
       groups.add(ex.group().orElse(null));
     }
-    return TrainingSet.of(embed(data.prompts(), embedder, "embedding training prompts", progress),
+    return TrainingSet.of(data.prompts(), embed(data.prompts(), embedder, "embedding training prompts", progress),
         data.scores(Tier.STRONG), data.scores(Tier.WEAK), groups, data.strongModel(), data.weakModel());
   }
 

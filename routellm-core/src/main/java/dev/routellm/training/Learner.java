@@ -1,6 +1,7 @@
 package dev.routellm.training;
 
 import dev.routellm.prediction.EmbeddingScorer;
+import dev.routellm.prediction.LengthAwareNeighbors;
 import dev.routellm.prediction.NearestNeighbors;
 import dev.routellm.prediction.SimilarityWeightedRanking;
 import java.util.Arrays;
@@ -33,6 +34,17 @@ public enum Learner {
     @Override
     public EmbeddingScorer fit(TrainingSet data, long seed) {
       return NearestNeighbors.fit(data.embeddings(), data.winRatesTowardGroups(GROUP_WEIGHT), GROUP_K);
+    }
+  },
+  /**
+   * k nearest neighbours blended with the prompt's length in words, by ranks ({@link LengthAwareNeighbors}): on math
+   * word problems longer questions are harder for the weak model, which an embedding of the topic does not show.
+   */
+  KNN_LENGTH("knn-length") {
+    @Override
+    public EmbeddingScorer fit(TrainingSet data, long seed) {
+      return LengthAwareNeighbors.fit(data.prompts(), data.embeddings(), data.winRates(), NearestNeighbors.DEFAULT_K,
+          LengthAwareNeighbors.DEFAULT_LENGTH_WEIGHT);
     }
   },
   /** RouteLLM's matrix factorization trained on the implied battles with RouteLLM's recipe and the given seed. */

@@ -17,6 +17,7 @@ import java.util.Objects;
  * <p>Immutable and thread-safe (the embeddings are shared, not copied: callers must not change them).
  */
 public final class TrainingSet {
+  private final List<String> prompts;
   private final List<float[]> embeddings;
   private final double[] strong;
   private final double[] weak;
@@ -24,8 +25,9 @@ public final class TrainingSet {
   private final String strongModel;
   private final String weakModel;
 
-  private TrainingSet(List<float[]> embeddings, double[] strong, double[] weak, List<String> groups,
-      String strongModel, String weakModel) {
+  private TrainingSet(List<String> prompts, List<float[]> embeddings, double[] strong, double[] weak,
+      List<String> groups, String strongModel, String weakModel) {
+    this.prompts = prompts;
     this.embeddings = embeddings;
     this.strong = strong;
     this.weak = weak;
@@ -37,6 +39,7 @@ public final class TrainingSet {
   /**
    * A training set.
    *
+   * @param prompts the prompts' texts, for learners that read them ({@link Learner#KNN_LENGTH})
    * @param embeddings one vector per prompt, all of one length
    * @param strongScores the strong model's quality per prompt
    * @param weakScores the weak model's quality per prompt
@@ -44,8 +47,9 @@ public final class TrainingSet {
    * @throws IllegalArgumentException when sizes differ, the set is empty, a score is not finite, or the models are
    *     equal
    */
-  public static TrainingSet of(List<float[]> embeddings, double[] strongScores, double[] weakScores,
-      List<String> groups, String strongModel, String weakModel) {
+  public static TrainingSet of(List<String> prompts, List<float[]> embeddings, double[] strongScores,
+      double[] weakScores, List<String> groups, String strongModel, String weakModel) {
+    Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(embeddings, "embeddings");
     Objects.requireNonNull(strongScores, "strongScores");
     Objects.requireNonNull(weakScores, "weakScores");
@@ -55,9 +59,10 @@ public final class TrainingSet {
     if (n == 0) {
       throw new IllegalArgumentException("a training set needs at least one prompt");
     }
-    if (strongScores.length != n || weakScores.length != n || (groups != null && groups.size() != n)) {
-      throw new IllegalArgumentException("need one strong score, weak score and group per embedding (" + n
-          + ") but got " + strongScores.length + ", " + weakScores.length + " and "
+    if (prompts.size() != n || strongScores.length != n || weakScores.length != n
+        || (groups != null && groups.size() != n)) {
+      throw new IllegalArgumentException("need one prompt, strong score, weak score and group per embedding (" + n
+          + ") but got " + prompts.size() + ", " + strongScores.length + ", " + weakScores.length + " and "
           + (groups == null ? "no" : groups.size()) + " groups");
     }
     if (strongModel.equals(weakModel)) {
@@ -77,8 +82,8 @@ public final class TrainingSet {
     }
     List<String> g = groups == null ? Collections.nCopies(n, null) : Collections.unmodifiableList(
         new ArrayList<>(groups));
-    return new TrainingSet(List.copyOf(embeddings), strongScores.clone(), weakScores.clone(), g, strongModel,
-        weakModel);
+    return new TrainingSet(List.copyOf(prompts), List.copyOf(embeddings), strongScores.clone(), weakScores.clone(),
+        g, strongModel, weakModel);
   }
 
   public int size() {
@@ -87,6 +92,11 @@ public final class TrainingSet {
 
   public int dimension() {
     return embeddings.get(0).length;
+  }
+
+  /** The prompts' texts (unmodifiable). */
+  public List<String> prompts() {
+    return prompts;
   }
 
   public List<float[]> embeddings() {

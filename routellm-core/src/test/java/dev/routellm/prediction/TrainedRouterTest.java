@@ -41,7 +41,7 @@ class TrainedRouterTest {
         Tensor.of(MatrixFactorizationTest.gaussian(r, 4 * DIM, 1), 4, DIM),
         Tensor.of(MatrixFactorizationTest.gaussian(r, 4, 1), 1, 4));
     return Stream.of(NearestNeighbors.fit(e, targets, 3), SimilarityWeightedRanking.fit(e, battles, "big", "small"),
-        mf.scorer("big", "small"));
+        mf.scorer("big", "small"), LengthAwareNeighbors.fit(PROMPTS, e, targets, 3, 0.5));
   }
 
   @ParameterizedTest
@@ -58,7 +58,7 @@ class TrainedRouterTest {
     assertThat(back.weakModel()).isEqualTo("small");
     assertThat(back.threshold()).hasValue(0.42);
     assertThat(back.predictor().name()).isEqualTo(scorer.kind());
-    List<String> queries = List.of("iota", "kappa", "alpha beta");
+    List<String> queries = List.of("iota", "kappa", "alpha beta", "one two three four five six seven");
     assertThat(back.predictor().scoreAll(queries)).containsExactly(trained.predictor().scoreAll(queries),
         org.assertj.core.data.Offset.offset(1e-6));
   }
@@ -83,7 +83,7 @@ class TrainedRouterTest {
     RouterFile.builder().kind("bert").embedder("fake/16", DIM).models("a", "b").build().write(file);
 
     assertThatThrownBy(() -> TrainedRouter.load(file, EMBEDDER)).isInstanceOf(InvalidFileException.class)
-        .hasMessageContaining("unknown router kind 'bert'").hasMessageContaining("[knn, mf, sw]");
+        .hasMessageContaining("unknown router kind 'bert'").hasMessageContaining("[knn, knn-length, mf, sw]");
   }
 
   @Test

@@ -10,26 +10,27 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TrainingSetTest {
+  static final List<String> P = List.of("a", "b", "c", "d");
   static final List<float[]> E = List.of(new float[] {1, 0}, new float[] {0, 1}, new float[] {1, 1},
       new float[] {-1, 0});
 
   @Test
   void winRates_correctness_isStrongBetterPlusHalfTie() {
-    TrainingSet t = TrainingSet.of(E, new double[] {1, 0, 1, 0}, new double[] {0, 1, 1, 0}, null, "s", "w");
+    TrainingSet t = TrainingSet.of(P, E, new double[] {1, 0, 1, 0}, new double[] {0, 1, 1, 0}, null, "s", "w");
 
     assertThat(t.winRates()).containsExactly(1, 0, 0.5, 0.5);
   }
 
   @Test
   void winRates_judgeScores_scaleByLargestGain() {
-    TrainingSet t = TrainingSet.of(E, new double[] {9, 5, 7, 6}, new double[] {5, 7, 7, 6}, null, "s", "w");
+    TrainingSet t = TrainingSet.of(P, E, new double[] {9, 5, 7, 6}, new double[] {5, 7, 7, 6}, null, "s", "w");
 
     assertThat(t.winRates()).containsExactly(1, 0.25, 0.5, 0.5);
   }
 
   @Test
   void winRatesTowardGroups_mixesOwnWithGroupMean() {
-    TrainingSet t = TrainingSet.of(E, new double[] {1, 0, 1, 0}, new double[] {0, 0, 0, 0},
+    TrainingSet t = TrainingSet.of(P, E, new double[] {1, 0, 1, 0}, new double[] {0, 0, 0, 0},
         Arrays.asList("a", "a", "b", null), "s", "w");
 
     // group a: win rates 1 and 0.5, mean 0.75; group b: 1; no group: 0.5 stays.
@@ -39,7 +40,7 @@ class TrainingSetTest {
 
   @Test
   void battles_betterModelWins() {
-    TrainingSet t = TrainingSet.of(E, new double[] {1, 0, 1, 0}, new double[] {0, 1, 1, 0}, null, "s", "w");
+    TrainingSet t = TrainingSet.of(P, E, new double[] {1, 0, 1, 0}, new double[] {0, 1, 1, 0}, null, "s", "w");
 
     assertThat(t.battles()).extracting(Battle::winner).containsExactly(Battle.Winner.MODEL_A, Battle.Winner.MODEL_B,
         Battle.Winner.TIE, Battle.Winner.TIE);
@@ -47,12 +48,14 @@ class TrainingSetTest {
 
   @Test
   void of_inconsistentInput_isRejected() {
-    assertThatThrownBy(() -> TrainingSet.of(E, new double[3], new double[4], null, "s", "w"))
+    assertThatThrownBy(() -> TrainingSet.of(P, E, new double[3], new double[4], null, "s", "w"))
         .hasMessageContaining("per embedding (4)");
-    assertThatThrownBy(() -> TrainingSet.of(E, new double[4], new double[4], null, "s", "s"))
+    assertThatThrownBy(() -> TrainingSet.of(List.of("a"), E, new double[4], new double[4], null, "s", "w"))
+        .hasMessageContaining("but got 1, 4, 4");
+    assertThatThrownBy(() -> TrainingSet.of(P, E, new double[4], new double[4], null, "s", "s"))
         .hasMessageContaining("must differ");
-    assertThatThrownBy(() -> TrainingSet.of(E, new double[] {0, 0, Double.NaN, 0}, new double[4], null, "s", "w"))
+    assertThatThrownBy(() -> TrainingSet.of(P, E, new double[] {0, 0, Double.NaN, 0}, new double[4], null, "s", "w"))
         .hasMessageContaining("prompt 2");
-    assertThatThrownBy(() -> Learner.byId("bert")).hasMessageContaining("[knn, knn-groups, mf, sw]");
+    assertThatThrownBy(() -> Learner.byId("bert")).hasMessageContaining("[knn, knn-groups, knn-length, mf, sw]");
   }
 }
