@@ -47,6 +47,18 @@ public enum Learner {
           LengthAwareNeighbors.DEFAULT_LENGTH_WEIGHT);
     }
   },
+  /**
+   * One point per group: the mean unit embedding of its training prompts, carrying the group's mean win rate; a
+   * prompt scores as the similarity-weighted mean of its {@value #CENTROID_K} nearest group centroids. A topic prior
+   * the size of the number of groups (a few kilobytes), for small router files. Needs a group for every training
+   * prompt.
+   */
+  TOPIC_CENTROIDS("topic-centroids") {
+    @Override
+    public EmbeddingScorer fit(TrainingSet data, long seed) {
+      return data.groupCentroids(CENTROID_K);
+    }
+  },
   /** RouteLLM's matrix factorization trained on the implied battles with RouteLLM's recipe and the given seed. */
   MF("mf") {
     @Override
@@ -67,6 +79,8 @@ public enum Learner {
   public static final double GROUP_WEIGHT = 0.5;
   /** Neighbours of {@link #KNN_GROUPS}. */
   public static final int GROUP_K = NearestNeighbors.DEFAULT_K;
+  /** Centroids per query of {@link #TOPIC_CENTROIDS}. */
+  public static final int CENTROID_K = 3;
   /** Epochs of {@link #MF} (RouteLLM trains 100 on Arena battles; outcome data converges sooner). */
   public static final int MF_EPOCHS = 100;
 

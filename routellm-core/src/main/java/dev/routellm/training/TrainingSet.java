@@ -1,6 +1,7 @@
 package dev.routellm.training;
 
 import dev.routellm.prediction.Battle;
+import dev.routellm.prediction.NearestNeighbors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -167,6 +168,51 @@ public final class TrainingSet {
       }
     }
     return out;
+  }
+
+  /**
+   * A kNN scorer over one point per group: the mean of the group's unit embeddings, with the group's mean win rate.
+   *
+   * @throws IllegalArgumentException when a prompt has no group
+   */
+  public NearestNeighbors groupCentroids(int k) {
+    Map<String, Integer> index = new java.util.LinkedHashMap<>();
+    List<double[]> sums = new ArrayList<>();
+    List<double[]> targets = new ArrayList<>();
+    double[] rates = winRates();
+    for (int i = 0; i < size(); i++) {
+      String g = groups.get(i);
+      if (g == null) {
+        throw new IllegalArgumentException("prompt " + i + " has no group; topic centroids need a group per prompt");
+      }
+      int at = index.computeIfAbsent(g, key -> {
+        sums.add(new double[dimension()]);
+        targets.add(new double[2]);
+        return sums.size() - 1;
+      });
+      float[] e = embeddings.get(i);
+      double norm = 0;
+      for (float x : e) {
+        norm += (double) x * x;
+      }
+      double inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (int d = 0; d < e.length; d++) {
+        sums.get(at)[d] += e[d] * inv;
+      }
+      targets.get(at)[0] += rates[i];
+      targets.get(at)[1]++;
+    }
+    List<float[]> centroids = new ArrayList<>();
+    double[] centroidTargets = new double[sums.size()];
+    for (int c = 0; c < sums.size(); c++) {
+      float[] v = new float[dimension()];
+      for (int d = 0; d < v.length; d++) {
+        v[d] = (float) (sums.get(c)[d] / targets.get(c)[1]);
+      }
+      centroids.add(v);
+      centroidTargets[c] = targets.get(c)[0] / targets.get(c)[1];
+    }
+    return NearestNeighbors.fit(centroids, centroidTargets, k);
   }
 
   /** The battle each prompt implies: the better model wins, equal quality ties. */

@@ -39,6 +39,22 @@ class TrainingSetTest {
   }
 
   @Test
+  void groupCentroids_onePointPerGroupWithItsMeanWinRate() {
+    TrainingSet t = TrainingSet.of(P, List.of(new float[] {2, 0}, new float[] {0, 1}, new float[] {0, 3},
+        new float[] {1, 0}), new double[] {1, 0, 1, 1}, new double[] {0, 0, 1, 0}, List.of("x", "y", "y", "x"),
+        "s", "w");
+
+    var centroids = t.groupCentroids(1);
+
+    // group x: unit vectors (1, 0) twice, win rates 1 and 1; group y: (0, 1) twice, win rates 0.5 and 0.5.
+    assertThat(centroids.size()).isEqualTo(2);
+    assertThat(centroids.score(new float[] {1, 0.1f})).isCloseTo(1, within(1e-6));
+    assertThat(centroids.score(new float[] {0.1f, 1})).isCloseTo(0.5, within(1e-6));
+    assertThatThrownBy(() -> TrainingSet.of(P, E, new double[4], new double[4], null, "s", "w").groupCentroids(1))
+        .hasMessageContaining("prompt 0 has no group");
+  }
+
+  @Test
   void battles_betterModelWins() {
     TrainingSet t = TrainingSet.of(P, E, new double[] {1, 0, 1, 0}, new double[] {0, 1, 1, 0}, null, "s", "w");
 
@@ -56,6 +72,6 @@ class TrainingSetTest {
         .hasMessageContaining("must differ");
     assertThatThrownBy(() -> TrainingSet.of(P, E, new double[] {0, 0, Double.NaN, 0}, new double[4], null, "s", "w"))
         .hasMessageContaining("prompt 2");
-    assertThatThrownBy(() -> Learner.byId("bert")).hasMessageContaining("[knn, knn-groups, knn-length, mf, sw]");
+    assertThatThrownBy(() -> Learner.byId("bert")).hasMessageContaining("[knn, knn-groups, knn-length, topic-centroids, mf, sw]");
   }
 }
