@@ -44,6 +44,25 @@ final class ModelSource {
     this.artifact = artifact;
   }
 
+  /**
+   * A name for a model file: its base name, or for the usual {@code model.onnx} / {@code model_quantized.onnx} the name
+   * of the directory that holds it (above an {@code onnx/} folder).
+   */
+  static String defaultName(Path modelFile) {
+    Path absolute = modelFile.toAbsolutePath().normalize();
+    String base = String.valueOf(absolute.getFileName()).replaceFirst("\\.onnx$", "");
+    Path parent = absolute.getParent();
+    if (base.startsWith("model") && parent != null) {
+      if ("onnx".equals(String.valueOf(parent.getFileName())) && parent.getParent() != null) {
+        parent = parent.getParent();
+      }
+      if (parent.getFileName() != null) {
+        return parent.getFileName().toString();
+      }
+    }
+    return base;
+  }
+
   /** A model file and a tokenizer file; both must exist. */
   static ModelSource files(String name, Path modelFile, Path tokenizerFile) {
     requireReadableFile(modelFile, "model file");
@@ -70,8 +89,7 @@ final class ModelSource {
           "no " + String.join(" or ", MODEL_FILES_IN_DIRECTORY) + " in this directory" + onnxFilesHint(directory)
               + "; name the file with modelFile(...)");
     }
-    Path fileName = directory.toAbsolutePath().normalize().getFileName();
-    return files(fileName == null ? "model" : fileName.toString(), model, directory.resolve(TOKENIZER_FILE));
+    return files(defaultName(model), model, directory.resolve(TOKENIZER_FILE));
   }
 
   /** Two class path resources shipped by a Maven artifact. */

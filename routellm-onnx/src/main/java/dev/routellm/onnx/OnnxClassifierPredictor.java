@@ -263,10 +263,7 @@ public final class OnnxClassifierPredictor implements WinRatePredictor, AutoClos
       if (directory != null) {
         source = ModelSource.directory(directory);
       } else if (modelFile != null) {
-        Path fileName = modelFile.getFileName();
-        source =
-            ModelSource.files(
-                fileName == null ? "model" : fileName.toString().replaceFirst("\\.onnx$", ""), modelFile, tokenizerFile);
+        source = ModelSource.files(ModelSource.defaultName(modelFile), modelFile, tokenizerFile);
       } else {
         throw new IllegalStateException("no model: call modelDirectory or modelFiles");
       }

@@ -346,9 +346,7 @@ public final class OnnxEmbedder implements Embedder {
         effectivePooling = pooling != null ? pooling : config.pooling().orElse(null);
         effectiveMaxLength = maxLength != null ? maxLength : config.maxLength().orElse(null);
       } else if (modelFile != null) {
-        Path fileName = modelFile.getFileName();
-        String base = fileName == null ? "model" : fileName.toString().replaceFirst("\\.onnx$", "");
-        source = ModelSource.files(base, modelFile, tokenizerFile);
+        source = ModelSource.files(ModelSource.defaultName(modelFile), modelFile, tokenizerFile);
       } else {
         throw new IllegalStateException("no model: call builtIn, modelDirectory or modelFiles");
       }

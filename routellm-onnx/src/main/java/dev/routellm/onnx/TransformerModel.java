@@ -245,11 +245,16 @@ final class TransformerModel implements AutoCloseable {
 
   private void checkAtLoad() {
     long[] probe = tokenizer.encode(PROBE_TEXT).ids();
+    boolean cpu = provider.kind() == ExecutionProvider.Kind.CPU;
     long[] shape;
     try (OrtSession.RunOptions quiet = quietRunOptions()) {
       try {
         shape = probeShape(probe, quiet);
       } catch (OrtException e) {
+        long[] zeros = new long[probe.length];
+        if (cpu && accepts(zeros, quiet)) {
+          checkVocabulary(zeros, quiet); // the ids are at fault: say how the tokenizer and the model differ
+        }
         throw modelProblem("fails on a two-word input: " + Sessions.oneLine(e.getMessage()), e);
       }
       if (rank == 3 && shape[1] != probe.length) {
@@ -263,7 +268,7 @@ final class TransformerModel implements AutoCloseable {
         throw modelProblem("output '" + output + "' has shape " + Arrays.toString(shape), null);
       }
       checkMaxLength(probe, quiet);
-      if (provider.kind() == ExecutionProvider.Kind.CPU) {
+      if (cpu) {
         // Out-of-range ids are reported by the CPU's Gather; on a GPU they may read stray memory, so only here.
         checkVocabulary(probe, quiet);
       }
@@ -292,17 +297,22 @@ final class TransformerModel implements AutoCloseable {
             + lo + " tokens; set maxLength(" + lo + ") or less");
   }
 
-  private void checkVocabulary(long[] probe, OrtSession.RunOptions quiet) {
-    if (accepts(withId(probe, UNCHECKED_ID_PROBE), quiet)) {
+  /**
+   * Checks that the tokenizer's ids fit the model's embedding table, by running ids around the tokenizer's largest.
+   *
+   * @param base a sequence the model is known to run
+   */
+  private void checkVocabulary(long[] base, OrtSession.RunOptions quiet) {
+    if (accepts(withId(base, UNCHECKED_ID_PROBE), quiet)) {
       return; // the model does not reject unknown ids, so the probes below cannot tell anything
     }
     int vocabulary = tokenizer.vocabularySize();
-    if (!accepts(withId(probe, vocabulary - 1L), quiet)) {
-      long lo = 0; // accepted (the probe text ran)
+    if (!accepts(withId(base, vocabulary - 1L), quiet)) {
+      long lo = base[Math.min(1, base.length - 1)]; // accepted: the base runs
       long hi = vocabulary - 1L; // rejected
       while (hi - lo > 1) {
         long mid = (lo + hi) >>> 1;
-        if (accepts(withId(probe, mid), quiet)) {
+        if (accepts(withId(base, mid), quiet)) {
           lo = mid;
         } else {
           hi = mid;
@@ -311,14 +321,16 @@ final class TransformerModel implements AutoCloseable {
       throw InvalidFileException.ofResource(
           tokenizer.location(),
           "produces token ids up to " + (vocabulary - 1) + " but model " + modelLocation + " has " + (lo + 1)
-              + " rows in its embedding table: the tokenizer does not belong to this model", null);
+              + " rows in its embedding table: the tokenizer does not belong to this model",
+          null);
     }
     long slack = Math.max(128, vocabulary / 8);
-    if (accepts(withId(probe, vocabulary - 1L + slack), quiet)) {
+    if (accepts(withId(base, vocabulary - 1L + slack), quiet)) {
       throw InvalidFileException.ofResource(
           tokenizer.location(),
           "has " + vocabulary + " token ids but model " + modelLocation + " accepts ids of " + (vocabulary - 1 + slack)
-              + " and more: its embedding table is much larger, so the tokenizer does not belong to this model", null);
+              + " and more: its embedding table is much larger, so the tokenizer does not belong to this model",
+          null);
     }
   }
 
@@ -393,7 +405,7 @@ final class TransformerModel implements AutoCloseable {
     Objects.requireNonNull(text, index < 0 ? "text" : "text at index " + index);
     TextTokenizer.Tokens tokens = tokenizer.encode(text);
     String which = index < 0 ? "text" : "text at index " + index;
-    if (tokens.empty()) {
+    if (tokens.empty() || text.isBlank()) {
       throw new IllegalArgumentException(which + " is empty or whitespace only: model " + name + " cannot embed or"
           + " score it");
     }
