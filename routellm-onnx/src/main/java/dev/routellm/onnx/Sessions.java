@@ -19,7 +19,7 @@ final class Sessions {
   record Opened(OrtSession session, ExecutionProvider provider) {}
 
   static Opened open(ModelSource source, ExecutionOptions options) {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtRuntime.environment();
     ExecutionProvider requested = options.provider();
     if (requested.kind() == ExecutionProvider.Kind.CUDA) {
       String problem;

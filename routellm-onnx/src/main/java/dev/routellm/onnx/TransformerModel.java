@@ -102,7 +102,7 @@ final class TransformerModel implements AutoCloseable {
       String fingerprint) {
     this.name = source.name();
     this.modelLocation = source.modelLocation();
-    this.env = OrtEnvironment.getEnvironment();
+    this.env = OrtRuntime.environment();
     this.session = opened.session();
     this.provider = opened.provider();
     this.tokenizer = tokenizer;
