@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     description = "Cost-aware routing between a strong and a weak LLM.",
     subcommands = {
       QuickstartCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RouteLlmCommand implements Runnable {
