@@ -20,7 +20,9 @@ import java.util.OptionalLong;
 public record ExecutionProvider(Kind kind, int deviceId, long memoryLimitBytes) {
   /** The two providers this library drives. */
   public enum Kind {
+    /** ONNX Runtime's default CPU provider. */
     CPU,
+    /** NVIDIA GPUs through the CUDA provider of {@code onnxruntime_gpu}. */
     CUDA
   }
 

@@ -146,34 +146,21 @@ public final class OnnxClassifierPredictor implements WinRatePredictor, AutoClos
    * #build()} loads the model and checks it against the tokenizer. Not thread-safe.
    */
   public static final class Builder {
-    private Path directory;
-    private Path modelFile;
-    private Path tokenizerFile;
+    private final ModelSettings settings = new ModelSettings("modelDirectory, modelFiles");
     private String name = DEFAULT_NAME;
     private LabelMapping labels = LabelMapping.routeLlm();
-    private int maxLength = DEFAULT_MAX_LENGTH;
-    private String outputName;
-    private LongInputPolicy longInputs = LongInputPolicy.TRUNCATE;
-    private int batchSize = 1;
-    private ExecutionOptions execution = ExecutionOptions.defaults();
 
     private Builder() {}
 
     /** A directory holding {@code model.onnx} (or {@code onnx/model.onnx}) and {@code tokenizer.json}. */
     public Builder modelDirectory(Path directory) {
-      Objects.requireNonNull(directory, "directory");
-      requireNoSource();
-      this.directory = directory;
+      settings.directory(directory);
       return this;
     }
 
     /** An ONNX model file and its {@code tokenizer.json}. */
     public Builder modelFiles(Path model, Path tokenizer) {
-      Objects.requireNonNull(model, "model");
-      Objects.requireNonNull(tokenizer, "tokenizer");
-      requireNoSource();
-      this.modelFile = model;
-      this.tokenizerFile = tokenizer;
+      settings.files(model, tokenizer);
       return this;
     }
 
@@ -200,26 +187,19 @@ public final class OnnxClassifierPredictor implements WinRatePredictor, AutoClos
      * @throws IllegalArgumentException when not in [2, 65536]
      */
     public Builder maxLength(int maxLength) {
-      if (maxLength < 2 || maxLength > 65_536) {
-        throw new IllegalArgumentException("maxLength must be in [2, 65536] but was " + maxLength);
-      }
-      this.maxLength = maxLength;
+      settings.maxLength(maxLength);
       return this;
     }
 
     /** The output holding logits; unless set, {@code logits}, then the model's only rank-2 output. */
     public Builder outputName(String outputName) {
-      Objects.requireNonNull(outputName, "outputName");
-      if (outputName.isBlank()) {
-        throw new IllegalArgumentException("outputName must not be blank");
-      }
-      this.outputName = outputName;
+      settings.outputName(outputName);
       return this;
     }
 
     /** What happens to prompts over the maximum length; {@link LongInputPolicy#TRUNCATE} unless set. */
     public Builder longInputs(LongInputPolicy policy) {
-      this.longInputs = Objects.requireNonNull(policy, "policy");
+      settings.longInputs(policy);
       return this;
     }
 
@@ -230,23 +210,14 @@ public final class OnnxClassifierPredictor implements WinRatePredictor, AutoClos
      * @throws IllegalArgumentException when not in [1, 4096]
      */
     public Builder batchSize(int batchSize) {
-      if (batchSize < 1 || batchSize > 4096) {
-        throw new IllegalArgumentException("batchSize must be in [1, 4096] but was " + batchSize);
-      }
-      this.batchSize = batchSize;
+      settings.batchSize(batchSize);
       return this;
     }
 
     /** Provider, threads and optimisation level; {@link ExecutionOptions#defaults()} unless set. */
     public Builder execution(ExecutionOptions execution) {
-      this.execution = Objects.requireNonNull(execution, "execution");
+      settings.execution(execution);
       return this;
-    }
-
-    private void requireNoSource() {
-      if (directory != null || modelFile != null) {
-        throw new IllegalStateException("a model source is already set; choose one of modelDirectory, modelFiles");
-      }
     }
 
     /**
@@ -259,22 +230,13 @@ public final class OnnxClassifierPredictor implements WinRatePredictor, AutoClos
      *     maximum length is more than the model accepts
      */
     public OnnxClassifierPredictor build() {
-      ModelSource source;
-      if (directory != null) {
-        source = ModelSource.directory(directory);
-      } else if (modelFile != null) {
-        source = ModelSource.files(ModelSource.defaultName(modelFile), modelFile, tokenizerFile);
-      } else {
-        throw new IllegalStateException("no model: call modelDirectory or modelFiles");
-      }
+      ModelSource source = settings.fileSource();
+      Integer maxLength = settings.maxLength();
       TransformerModel model =
-          TransformerModel.load(
+          settings.load(
               source,
-              maxLength,
-              execution,
-              new TransformerModel.OutputSpec("logits [batch, labels]", 2, LOGIT_OUTPUTS, outputName),
-              longInputs,
-              batchSize);
+              maxLength != null ? maxLength : DEFAULT_MAX_LENGTH,
+              new TransformerModel.OutputSpec("logits [batch, labels]", 2, LOGIT_OUTPUTS, settings.outputName()));
       if (model.width() != labels.labelCount()) {
         String location = source.modelLocation();
         int width = model.width();
@@ -282,7 +244,8 @@ public final class OnnxClassifierPredictor implements WinRatePredictor, AutoClos
         throw InvalidFileException.ofResource(
             location,
             "model " + source.name() + " outputs " + width + " logits per text but the label mapping " + labels
-                + " expects " + labels.labelCount() + "; choose a LabelMapping for this model's labels", null);
+                + " expects " + labels.labelCount() + "; choose a LabelMapping for this model's labels",
+            null);
       }
       return new OnnxClassifierPredictor(model, labels, name);
     }

@@ -196,25 +196,18 @@ public final class OnnxEmbedder implements Embedder {
    * the model and checks it against the tokenizer. Not thread-safe.
    */
   public static final class Builder {
+    private final ModelSettings settings = new ModelSettings("builtIn, modelDirectory, modelFiles");
     private BuiltInEmbeddingModel builtIn;
-    private Path directory;
-    private Path modelFile;
-    private Path tokenizerFile;
     private String name;
     private Pooling pooling;
-    private Integer maxLength;
     private boolean normalize = true;
-    private String outputName;
-    private LongInputPolicy longInputs = LongInputPolicy.TRUNCATE;
-    private int batchSize = DEFAULT_BATCH_SIZE;
-    private ExecutionOptions execution = ExecutionOptions.defaults();
 
     private Builder() {}
 
     /** One of the built-in models; its pooling and maximum length apply unless set. */
     public Builder builtIn(BuiltInEmbeddingModel model) {
       Objects.requireNonNull(model, "model");
-      requireNoSource();
+      settings.builtIn();
       this.builtIn = model;
       return this;
     }
@@ -225,19 +218,13 @@ public final class OnnxEmbedder implements Embedder {
      * maximum length and pooling come from there unless set; otherwise both must be set.
      */
     public Builder modelDirectory(Path directory) {
-      Objects.requireNonNull(directory, "directory");
-      requireNoSource();
-      this.directory = directory;
+      settings.directory(directory);
       return this;
     }
 
     /** An ONNX model file and its {@code tokenizer.json}; pooling and maximum length must then be set. */
     public Builder modelFiles(Path model, Path tokenizer) {
-      Objects.requireNonNull(model, "model");
-      Objects.requireNonNull(tokenizer, "tokenizer");
-      requireNoSource();
-      this.modelFile = model;
-      this.tokenizerFile = tokenizer;
+      settings.files(model, tokenizer);
       return this;
     }
 
@@ -264,10 +251,7 @@ public final class OnnxEmbedder implements Embedder {
      * @throws IllegalArgumentException when not in [2, 65536]
      */
     public Builder maxLength(int maxLength) {
-      if (maxLength < 2 || maxLength > 65_536) {
-        throw new IllegalArgumentException("maxLength must be in [2, 65536] but was " + maxLength);
-      }
-      this.maxLength = maxLength;
+      settings.maxLength(maxLength);
       return this;
     }
 
@@ -282,17 +266,13 @@ public final class OnnxEmbedder implements Embedder {
      * token_embeddings}, then the model's only rank-3 output.
      */
     public Builder outputName(String outputName) {
-      Objects.requireNonNull(outputName, "outputName");
-      if (outputName.isBlank()) {
-        throw new IllegalArgumentException("outputName must not be blank");
-      }
-      this.outputName = outputName;
+      settings.outputName(outputName);
       return this;
     }
 
     /** What happens to texts over the maximum length; {@link LongInputPolicy#TRUNCATE} unless set. */
     public Builder longInputs(LongInputPolicy policy) {
-      this.longInputs = Objects.requireNonNull(policy, "policy");
+      settings.longInputs(policy);
       return this;
     }
 
@@ -304,23 +284,14 @@ public final class OnnxEmbedder implements Embedder {
      * @throws IllegalArgumentException when not in [1, 4096]
      */
     public Builder batchSize(int batchSize) {
-      if (batchSize < 1 || batchSize > 4096) {
-        throw new IllegalArgumentException("batchSize must be in [1, 4096] but was " + batchSize);
-      }
-      this.batchSize = batchSize;
+      settings.batchSize(batchSize);
       return this;
     }
 
     /** Provider, threads and optimisation level; {@link ExecutionOptions#defaults()} unless set. */
     public Builder execution(ExecutionOptions execution) {
-      this.execution = Objects.requireNonNull(execution, "execution");
+      settings.execution(execution);
       return this;
-    }
-
-    private void requireNoSource() {
-      if (builtIn != null || directory != null || modelFile != null) {
-        throw new IllegalStateException("a model source is already set; choose one of builtIn, modelDirectory, modelFiles");
-      }
     }
 
     /**
@@ -335,20 +306,18 @@ public final class OnnxEmbedder implements Embedder {
     public OnnxEmbedder build() {
       ModelSource source;
       Pooling effectivePooling = pooling;
-      Integer effectiveMaxLength = maxLength;
+      Integer effectiveMaxLength = settings.maxLength();
       if (builtIn != null) {
         source = builtIn.source();
         effectivePooling = pooling != null ? pooling : builtIn.pooling();
-        effectiveMaxLength = maxLength != null ? maxLength : builtIn.maxLength();
-      } else if (directory != null) {
-        source = ModelSource.directory(directory);
-        SentenceTransformersConfig config = SentenceTransformersConfig.read(directory);
-        effectivePooling = pooling != null ? pooling : config.pooling().orElse(null);
-        effectiveMaxLength = maxLength != null ? maxLength : config.maxLength().orElse(null);
-      } else if (modelFile != null) {
-        source = ModelSource.files(ModelSource.defaultName(modelFile), modelFile, tokenizerFile);
+        effectiveMaxLength = effectiveMaxLength != null ? effectiveMaxLength : builtIn.maxLength();
       } else {
-        throw new IllegalStateException("no model: call builtIn, modelDirectory or modelFiles");
+        source = settings.fileSource();
+        if (settings.directory() != null) {
+          SentenceTransformersConfig config = SentenceTransformersConfig.read(settings.directory());
+          effectivePooling = pooling != null ? pooling : config.pooling().orElse(null);
+          effectiveMaxLength = effectiveMaxLength != null ? effectiveMaxLength : config.maxLength().orElse(null);
+        }
       }
       if (effectivePooling == null) {
         throw new IllegalStateException(
@@ -365,19 +334,17 @@ public final class OnnxEmbedder implements Embedder {
         source = source.withName(name);
       }
       TransformerModel model =
-          TransformerModel.load(
+          settings.load(
               source,
               effectiveMaxLength,
-              execution,
               new TransformerModel.OutputSpec(
-                  "per-token vectors [batch, sequence, hidden]", 3, TOKEN_OUTPUTS, outputName),
-              longInputs,
-              batchSize);
+                  "per-token vectors [batch, sequence, hidden]", 3, TOKEN_OUTPUTS, settings.outputName()));
       if (builtIn != null && model.width() != builtIn.dimension()) {
+        String location = source.modelLocation();
+        int width = model.width();
         model.close();
         throw InvalidFileException.ofResource(
-            source.modelLocation(),
-            "has " + model.width() + " dimensions, not the " + builtIn.dimension() + " expected of " + builtIn, null);
+            location, "has " + width + " dimensions, not the " + builtIn.dimension() + " expected of " + builtIn, null);
       }
       return new OnnxEmbedder(model, effectivePooling, normalize);
     }

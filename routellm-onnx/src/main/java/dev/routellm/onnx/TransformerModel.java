@@ -509,9 +509,8 @@ final class TransformerModel implements AutoCloseable {
       FloatBuffer outBuffer = ws.output(n * rowSize);
       OnnxTensor outTensor = OnnxTensor.createTensor(env, outBuffer, outputShape);
       tensors.add(outTensor);
-      try (OrtSession.Result ignored = session.run(feed, Set.of(), Map.of(output, outTensor))) {
-        // the output was written into outBuffer
-      }
+      // The output is written into outBuffer; the result only wraps the pinned tensor, closed with the others.
+      session.run(feed, Set.of(), Map.of(output, outTensor)).close();
       for (int i = 0; i < n; i++) {
         out[slots[i]] = reader.read(outBuffer, i * rowSize, rows[i].length);
       }

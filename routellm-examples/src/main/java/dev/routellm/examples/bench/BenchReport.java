@@ -74,6 +74,11 @@ public final class BenchReport {
     return new BenchReport(rows);
   }
 
+  /** A report over given rows (for tests). */
+  static BenchReport ofRows(List<Row> rows) {
+    return new BenchReport(rows);
+  }
+
   public List<Row> rows() {
     return rows;
   }
