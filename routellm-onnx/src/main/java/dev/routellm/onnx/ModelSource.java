@@ -35,7 +35,12 @@ final class ModelSource {
   private byte[] modelBytes;
 
   private ModelSource(
-      String name, Path modelFile, Path tokenizerFile, String modelResource, String tokenizerResource, String artifact) {
+      String name,
+      Path modelFile,
+      Path tokenizerFile,
+      String modelResource,
+      String tokenizerResource,
+      String artifact) {
     this.name = name;
     this.modelFile = modelFile;
     this.tokenizerFile = tokenizerFile;
@@ -74,7 +79,8 @@ final class ModelSource {
   static ModelSource directory(Path directory) {
     Objects.requireNonNull(directory, "directory");
     if (!Files.isDirectory(directory)) {
-      throw InvalidFileException.of(directory, Files.exists(directory) ? "not a directory" : "model directory not found");
+      throw InvalidFileException.of(
+          directory, Files.exists(directory) ? "not a directory" : "model directory not found");
     }
     Path model = null;
     for (String candidate : MODEL_FILES_IN_DIRECTORY) {

@@ -104,7 +104,9 @@ public final class OnnxClassifierPredictor implements WinRatePredictor, AutoClos
     double rate = labels.strongWinRate(output, rowStart);
     if (Double.isNaN(rate)) {
       throw InvalidFileException.ofResource(
-          model.location(), "model " + model.name() + " returned non-finite logits for a prompt of " + tokens + " tokens", null);
+          model.location(),
+          "model " + model.name() + " returned non-finite logits for a prompt of " + tokens + " tokens",
+          null);
     }
     return rate;
   }

@@ -68,7 +68,8 @@ final class Sessions {
       return so;
     } catch (OrtException e) {
       so.close();
-      throw new ConfigurationException("ONNX Runtime rejected the session options " + options + ": " + e.getMessage(), e);
+      throw new ConfigurationException(
+          "ONNX Runtime rejected the session options " + options + ": " + e.getMessage(), e);
     }
   }
 

@@ -49,7 +49,7 @@ final class TransformerModel implements AutoCloseable {
   static final String TOKEN_TYPE_IDS = "token_type_ids";
   private static final Set<String> KNOWN_INPUTS = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
 
-  /** Ids far past any real vocabulary: a model that accepts one does not check ids, so vocabulary probes say nothing. */
+  /** An id past any real vocabulary: a model that accepts it does not check ids, so vocabulary probes say nothing. */
   private static final long UNCHECKED_ID_PROBE = 1L << 30;
 
   /** Text used to check at load time that the model runs. */
@@ -293,8 +293,8 @@ final class TransformerModel implements AutoCloseable {
       }
     }
     throw new ConfigurationException(
-        "maxLength " + maxLength + " is more than model " + name + " (" + modelLocation + ") accepts: it runs on at most "
-            + lo + " tokens; set maxLength(" + lo + ") or less");
+        "maxLength " + maxLength + " is more than model " + name + " (" + modelLocation + ") accepts: it runs on at"
+            + " most " + lo + " tokens; set maxLength(" + lo + ") or less");
   }
 
   /**

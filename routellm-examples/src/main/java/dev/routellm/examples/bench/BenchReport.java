@@ -130,7 +130,8 @@ public final class BenchReport {
       out.println("| measure | routellm-onnx | LangChain4j | routellm-onnx advantage |");
       out.println("|---|---:|---:|---:|");
       for (Ratio r : ratios) {
-        out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2fx |%n", r.measure(), r.routellm(), r.langchain4j(), r.ratio());
+        out.printf(
+            Locale.ROOT, "| %s | %.2f | %.2f | %.2fx |%n", r.measure(), r.routellm(), r.langchain4j(), r.ratio());
       }
     }
     out.flush();

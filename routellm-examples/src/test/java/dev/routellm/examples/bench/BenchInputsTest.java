@@ -20,7 +20,8 @@ class BenchInputsTest {
             .getClassLoader()
             .getResourceAsStream(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q.tokenizerResource())) {
       tokenizer =
-          HuggingFaceTokenizer.newInstance(in, Map.of("padding", "false", "truncation", "false", "maxLength", "100000"));
+          HuggingFaceTokenizer.newInstance(
+              in, Map.of("padding", "false", "truncation", "false", "maxLength", "100000"));
     }
   }
 
