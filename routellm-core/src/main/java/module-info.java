@@ -7,20 +7,22 @@ module dev.routellm.core {
   requires transitive tools.jackson.databind;
   requires tools.jackson.dataformat.csv;
   requires okhttp3;
+  requires okhttp3.sse;
+  requires okio;
   requires kotlin.stdlib;
   requires ejml.core;
   requires ejml.ddense;
 
   exports dev.routellm;
-  // exports dev.routellm.backend;  (uncommented with the package's first class)
+  exports dev.routellm.backend;
   // exports dev.routellm.calibration;  (uncommented with the package's first class)
-  // exports dev.routellm.cascade;  (uncommented with the package's first class)
+  exports dev.routellm.cascade;
   exports dev.routellm.chat;
   // exports dev.routellm.checkpoint;  (uncommented with the package's first class)
   exports dev.routellm.cost;
-  // exports dev.routellm.data;  (uncommented with the package's first class)
+  exports dev.routellm.data;
   exports dev.routellm.embedding;
-  // exports dev.routellm.evaluation;  (uncommented with the package's first class)
+  exports dev.routellm.evaluation;
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
   // exports dev.routellm.training;  (uncommented with the package's first class)

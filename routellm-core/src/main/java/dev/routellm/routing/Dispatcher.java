@@ -28,7 +28,7 @@ final class Dispatcher {
   private final CostModel costModel;
   private final FallbackPolicy fallback;
   private final List<RouterListener> listeners;
-  private final CostTracker tracker = new CostTracker();
+  private final CostTracker tracker;
 
   Dispatcher(Router.Builder b) {
     this.strong = b.strong;
@@ -36,6 +36,7 @@ final class Dispatcher {
     this.costModel = b.costModel;
     this.fallback = b.fallback;
     this.listeners = List.copyOf(b.listeners);
+    this.tracker = b.costTracker != null ? b.costTracker : new CostTracker();
   }
 
   ModelBackend backend(Tier tier) {
@@ -66,81 +67,95 @@ final class Dispatcher {
    * {@code calls}. {@code listener} is null for a blocking call.
    */
   Answer call(ChatRequest request, Tier tier, List<ModelCall> calls, StreamListener listener) {
-    long start = System.nanoTime();
-    StreamGuard guard = listener == null ? null : new StreamGuard(listener);
+    StreamGuard guard = StreamGuard.of(listener);
     try {
-      ChatResponse response = invoke(backend(tier), request, guard);
-      calls.add(succeeded(tier, response, start));
-      return new Answer(response, tier);
+      return callOnce(request, tier, calls, guard);
     } catch (BackendException first) {
-      ModelCall failedCall = failed(tier, first, start);
-      calls.add(failedCall);
-      if (!mayFallBack(first) || (guard != null && guard.delivered)) {
+      if (!mayFallBack(first) || (guard != null && guard.delivered())) {
         throw first;
       }
       Tier other = tier.other();
-      notify(l -> l.onFallback(request, failedCall, other));
-      long retryStart = System.nanoTime();
+      fallingBack(request, calls.get(calls.size() - 1), other);
       try {
-        ChatResponse response = invoke(backend(other), request, guard);
-        calls.add(succeeded(other, response, retryStart));
-        return new Answer(response, other);
+        return callOnce(request, other, calls, guard);
       } catch (BackendException second) {
-        calls.add(failed(other, second, retryStart));
         second.addSuppressed(first);
         throw second;
       }
     }
   }
 
+  /**
+   * Calls {@code tier}'s model once, without fallback, and appends the call to {@code calls}, failed or not.
+   * {@code guard} is null for a blocking call.
+   */
+  Answer callOnce(ChatRequest request, Tier tier, List<ModelCall> calls, StreamGuard guard) {
+    long start = System.nanoTime();
+    try {
+      ChatResponse response = invoke(backend(tier), request, guard);
+      calls.add(succeeded(tier, response, start));
+      return new Answer(response, tier);
+    } catch (BackendException e) {
+      calls.add(failed(tier, e, start));
+      throw e;
+    }
+  }
+
   /** Asynchronous {@link #call} without streaming. */
   CompletableFuture<Answer> callAsync(ChatRequest request, Tier tier, List<ModelCall> calls) {
-    long start = System.nanoTime();
-    return backend(tier)
-        .chatAsync(request)
-        .thenApply(
-            response -> {
-              synchronized (calls) {
-                calls.add(succeeded(tier, response, start));
-              }
-              return new Answer(response, tier);
-            })
+    return callOnceAsync(request, tier, calls)
         .exceptionallyCompose(
             t -> {
               Throwable cause = unwrap(t);
-              if (!(cause instanceof BackendException first)) {
+              if (!(cause instanceof BackendException first) || !mayFallBack(first)) {
                 return CompletableFuture.failedFuture(cause);
               }
-              ModelCall failedCall = failed(tier, first, start);
-              synchronized (calls) {
-                calls.add(failedCall);
-              }
-              if (!mayFallBack(first)) {
-                return CompletableFuture.failedFuture(first);
-              }
               Tier other = tier.other();
-              notify(l -> l.onFallback(request, failedCall, other));
-              long retryStart = System.nanoTime();
-              return backend(other)
-                  .chatAsync(request)
-                  .handle(
-                      (response, t2) -> {
-                        if (t2 == null) {
-                          synchronized (calls) {
-                            calls.add(succeeded(other, response, retryStart));
-                          }
-                          return new Answer(response, other);
-                        }
+              ModelCall failedCall;
+              synchronized (calls) {
+                failedCall = calls.get(calls.size() - 1);
+              }
+              fallingBack(request, failedCall, other);
+              return callOnceAsync(request, other, calls)
+                  .exceptionallyCompose(
+                      t2 -> {
                         Throwable second = unwrap(t2);
-                        if (second instanceof BackendException be) {
-                          synchronized (calls) {
-                            calls.add(failed(other, be, retryStart));
-                          }
-                        }
                         second.addSuppressed(first);
-                        throw new CompletionException(second);
+                        return CompletableFuture.failedFuture(second);
                       });
             });
+  }
+
+  /**
+   * Asynchronous {@link #callOnce} without streaming; appends to {@code calls} while holding its lock. Completes
+   * exceptionally with the backend's exception, unwrapped.
+   */
+  CompletableFuture<Answer> callOnceAsync(ChatRequest request, Tier tier, List<ModelCall> calls) {
+    long start = System.nanoTime();
+    return backend(tier)
+        .chatAsync(request)
+        .handle(
+            (response, t) -> {
+              if (t == null) {
+                synchronized (calls) {
+                  calls.add(succeeded(tier, response, start));
+                }
+                return CompletableFuture.completedFuture(new Answer(response, tier));
+              }
+              Throwable cause = unwrap(t);
+              if (cause instanceof BackendException e) {
+                synchronized (calls) {
+                  calls.add(failed(tier, e, start));
+                }
+              }
+              return CompletableFuture.<Answer>failedFuture(cause);
+            })
+        .thenCompose(f -> f);
+  }
+
+  /** Tells the listeners that the router answers with {@code tier} because {@code failedCall} failed. */
+  void fallingBack(ChatRequest request, ModelCall failedCall, Tier tier) {
+    notify(l -> l.onFallback(request, failedCall, tier));
   }
 
   /** Prices the answer, records totals and tells the listeners. */
@@ -169,7 +184,22 @@ final class Dispatcher {
     notify(l -> l.onFailure(request, failure));
   }
 
-  private boolean mayFallBack(BackendException e) {
+  /**
+   * Like {@link #failed(ChatRequest, RouteLlmException)} after calls that succeeded and cost money (a cascade's weak
+   * call before the request failed): their usage and cost go into the totals, the request does not.
+   */
+  void failed(ChatRequest request, RouteLlmException failure, List<ModelCall> calls) {
+    synchronized (calls) {
+      for (ModelCall c : calls) {
+        if (c.succeeded()) {
+          tracker.recordCall(c.model(), c.usage(), c.cost());
+        }
+      }
+    }
+    failed(request, failure);
+  }
+
+  boolean mayFallBack(BackendException e) {
     return switch (fallback) {
       case NEVER -> false;
       case ON_RETRIABLE -> e.isRetriable();
@@ -206,12 +236,21 @@ final class Dispatcher {
   record Answer(ChatResponse response, Tier tier) {}
 
   /** Forwards text and remembers whether any reached the caller (after which no fallback is possible). */
-  private static final class StreamGuard implements StreamListener {
+  static final class StreamGuard implements StreamListener {
     private final StreamListener delegate;
-    boolean delivered;
+    private boolean delivered;
 
-    StreamGuard(StreamListener delegate) {
+    private StreamGuard(StreamListener delegate) {
       this.delegate = delegate;
+    }
+
+    /** A guard around {@code listener}, or null for a blocking call ({@code listener} null). */
+    static StreamGuard of(StreamListener listener) {
+      return listener == null ? null : new StreamGuard(listener);
+    }
+
+    boolean delivered() {
+      return delivered;
     }
 
     @Override

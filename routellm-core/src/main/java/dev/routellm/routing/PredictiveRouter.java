@@ -2,7 +2,6 @@ package dev.routellm.routing;
 
 import dev.routellm.RouteLlmException;
 import dev.routellm.chat.ChatRequest;
-import dev.routellm.cost.CostSnapshot;
 import dev.routellm.prediction.WinRatePredictor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,44 +10,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 /** Routes on a {@link WinRatePredictor}'s score before any model runs. Thread-safe. */
-final class PredictiveRouter implements Router {
-  private final Dispatcher dispatcher;
+final class PredictiveRouter extends DispatchingRouter {
   private final WinRatePredictor predictor;
-  private final double threshold;
   private final PromptSelector promptSelector;
-  private final Executor executor;
-  private final String name;
 
   PredictiveRouter(Router.Builder b) {
-    this.dispatcher = new Dispatcher(b);
+    super(b, b.predictor.name());
     this.predictor = b.predictor;
-    this.threshold = b.threshold;
     this.promptSelector = b.promptSelector;
-    this.executor = b.executor;
-    this.name = b.name != null ? b.name : b.predictor.name();
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public double threshold() {
-    return threshold;
-  }
-
-  @Override
-  public String strongModel() {
-    return dispatcher.model(Tier.STRONG);
-  }
-
-  @Override
-  public String weakModel() {
-    return dispatcher.model(Tier.WEAK);
   }
 
   @Override
@@ -69,11 +40,6 @@ final class PredictiveRouter implements Router {
             tier, dispatcher.model(tier), score, threshold, name, Duration.ofNanos(System.nanoTime() - start), reason);
     dispatcher.decided(request, decision);
     return decision;
-  }
-
-  @Override
-  public RoutedResponse chat(ChatRequest request) {
-    return stream(request, null);
   }
 
   @Override
@@ -108,11 +74,6 @@ final class PredictiveRouter implements Router {
                 dispatcher.failed(request, e);
               }
             });
-  }
-
-  @Override
-  public CostSnapshot costs() {
-    return dispatcher.costs();
   }
 
   @Override

@@ -1,10 +1,12 @@
 package dev.routellm.examples.cli;
 
 import dev.routellm.chat.ChatRequest;
+import dev.routellm.chat.ModelBackend;
 import dev.routellm.chat.Usage;
 import dev.routellm.cost.CostModel;
-import dev.routellm.prediction.RandomPredictor;
-import dev.routellm.prediction.WinRatePredictor;
+import dev.routellm.cost.CostSnapshot;
+import dev.routellm.routing.RoutedResponse;
+import dev.routellm.routing.Router;
 import dev.routellm.routing.RoutingDecision;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -17,13 +19,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Routes a handful of built-in prompts and shows each decision and its estimated cost. */
+/** Routes a handful of built-in prompts and shows each decision and its cost. */
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
       "Routes a handful of built-in prompts and prints, per prompt, the decision (model, score, threshold) and the"
-          + " estimated cost. Works offline: no model is called."
+          + " cost.",
+      "Offline by default: no model is called and the cost is estimated (prompt tokens from its length, "
+          + QuickstartCommand.ASSUMED_COMPLETION_TOKENS + " answer tokens). With OPENAI_API_KEY set, or base URLs"
+          + " given (e.g. --weak-url http://localhost:11434/v1 --weak-model llama3.1:8b), it calls the real models"
+          + " (answers capped at --max-tokens) and reports the billed cost."
     })
 public final class QuickstartCommand implements Callable<Integer> {
   /** Completion tokens assumed per answer when estimating cost (the RouteLLM paper's average answer length). */
@@ -41,61 +48,94 @@ public final class QuickstartCommand implements Callable<Integer> {
           "Explain the difference between a Type I and a Type II error, with an example from medicine.");
 
   @Mixin OutputOptions output;
+  @Mixin PredictorOptions predictorOptions;
+  @Mixin BackendOptions backends;
 
-  @Option(
-      names = "--threshold",
-      defaultValue = "0.5",
-      description = "Prompts scoring at or above this go to the strong model (default: ${DEFAULT-VALUE}).")
-  double threshold;
+  @Option(names = "--offline", description = "Never call a model, even when an API key is set.")
+  boolean offline;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the random router (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Option(names = "--max-tokens", defaultValue = "256",
+      description = "Cap on each answer's tokens when calling real models (default: ${DEFAULT-VALUE}).")
+  int maxTokens;
 
   @Override
   public Integer call() {
-    if (!(threshold >= 0 && threshold <= 1)) {
-      throw new IllegalArgumentException("--threshold must be in [0, 1] but was " + threshold);
+    if (maxTokens <= 0) {
+      throw new IllegalArgumentException("--max-tokens must be > 0 but was " + maxTokens);
     }
-    WinRatePredictor predictor = RandomPredictor.withSeed(seed);
-    CostModel prices = CostModel.paperDefaults();
+    PredictorOptions.Loaded loaded = predictorOptions.load();
+    CostModel prices = backends.costModel();
+    boolean online = !offline && backends.callable(System.getenv());
+    try (ModelBackend strong = backends.strong();
+        ModelBackend weak = backends.weak()) {
+      Router router =
+          Router.builder()
+              .strong(strong)
+              .weak(weak)
+              .predictor(loaded.predictor())
+              .threshold(loaded.threshold())
+              .costModel(prices)
+              .build();
+      return run(router, prices, online);
+    }
+  }
+
+  private int run(Router router, CostModel prices, boolean online) {
     PrintWriter text = output.text();
-    text.printf(Locale.ROOT, "Router: %s, threshold %.3f; strong %s, weak %s%n", predictor.name(), threshold,
-        CostModel.GPT_4, CostModel.MIXTRAL);
-    text.printf(Locale.ROOT, "%-6s %-28s %7s  %10s  %s%n", "tier", "model", "score", "est. cost", "prompt");
+    text.printf(Locale.ROOT, "Router %s, threshold %.4f; strong %s, weak %s; %s%n", router.name(), router.threshold(),
+        router.strongModel(), router.weakModel(),
+        online ? "calling the models" : "offline: estimated cost, no model called");
+    text.printf(Locale.ROOT, "%-6s %-22s %7s %10s %8s  %s%n", "tier", "model", "score", "cost $", "ms", "prompt");
     List<Map<String, Object>> rows = new ArrayList<>();
     double total = 0;
     double allStrong = 0;
     for (String prompt : PROMPTS) {
-      long start = System.nanoTime();
-      double score = predictor.score(prompt);
-      boolean strong = score >= threshold;
-      String model = strong ? CostModel.GPT_4 : CostModel.MIXTRAL;
-      Usage usage = new Usage(Usage.estimate(prompt, "").promptTokens(), ASSUMED_COMPLETION_TOKENS, true);
-      double cost = prices.cost(model, usage);
-      total += cost;
-      allStrong += prices.cost(CostModel.GPT_4, usage);
-      text.printf(Locale.ROOT, "%-6s %-28s %7.4f  $%9.6f  %s%n", strong ? "strong" : "weak", model, score, cost,
-          abbreviate(prompt, 60));
+      ChatRequest request = ChatRequest.builder().user(prompt).maxTokens(maxTokens).build();
       Map<String, Object> row = new LinkedHashMap<>();
+      RoutingDecision d;
+      double cost;
+      if (online) {
+        RoutedResponse r = router.chat(request);
+        d = r.decision();
+        cost = r.cost();
+        row.put("answered_by", r.response().model());
+        row.put("fell_back", r.fellBack());
+        row.put("answer", r.response().text());
+      } else {
+        d = router.route(request);
+        Usage usage = new Usage(Usage.estimate(prompt, "").promptTokens(), ASSUMED_COMPLETION_TOKENS, true);
+        cost = prices.cost(d.model(), usage);
+        allStrong += prices.cost(router.strongModel(), usage);
+      }
+      total += cost;
+      text.printf(Locale.ROOT, "%-6s %-22s %7.4f %10.6f %8.3f  %s%n", d.tier().name().toLowerCase(Locale.ROOT),
+          abbreviate(d.model(), 22), d.score(), cost, d.decisionTime().toNanos() / 1e6, abbreviate(prompt, 56));
       row.put("prompt", prompt);
-      row.put("model", model);
-      row.put("tier", strong ? "strong" : "weak");
-      row.put("score", score);
-      row.put("threshold", threshold);
-      row.put("estimated_cost", cost);
-      row.put("decision_micros", (System.nanoTime() - start) / 1000);
+      row.put("model", d.model());
+      row.put("tier", d.tier().name().toLowerCase(Locale.ROOT));
+      row.put("score", d.score());
+      row.put("threshold", d.threshold());
+      row.put("reason", d.reason());
+      row.put(online ? "cost" : "estimated_cost", cost);
+      row.put("decision_ms", d.decisionTime().toNanos() / 1e6);
       rows.add(row);
     }
-    text.printf(Locale.ROOT, "Estimated cost $%.6f vs $%.6f all-strong (%.1f%% saved).%n", total, allStrong,
-        100 * (1 - total / allStrong));
+    if (online) {
+      CostSnapshot s = router.costs();
+      allStrong = s.allStrongCost();
+    }
+    text.printf(Locale.ROOT, "%s cost $%.6f vs $%.6f sending everything to %s (%.1f%% saved).%n",
+        online ? "Billed" : "Estimated", total, allStrong, router.strongModel(),
+        allStrong > 0 ? 100 * (1 - total / allStrong) : 0.0);
     text.flush();
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("router", predictor.name());
-    result.put("threshold", threshold);
-    result.put("strong_model", CostModel.GPT_4);
-    result.put("weak_model", CostModel.MIXTRAL);
+    result.put("router", router.name());
+    result.put("threshold", router.threshold());
+    result.put("strong_model", router.strongModel());
+    result.put("weak_model", router.weakModel());
+    result.put("online", online);
     result.put("decisions", rows);
-    result.put("estimated_cost", total);
+    result.put(online ? "cost" : "estimated_cost", total);
     result.put("all_strong_cost", allStrong);
     output.result(result);
     return 0;

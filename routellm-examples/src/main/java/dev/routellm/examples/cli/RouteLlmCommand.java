@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
     description = "Cost-aware routing between a strong and a weak LLM.",
     subcommands = {
       QuickstartCommand.class,
+      RouteCommand.class,
+      EvalCommand.class,
+      CascadeCommand.class,
+      ServeCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

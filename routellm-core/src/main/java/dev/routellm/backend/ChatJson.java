@@ -1,0 +1,153 @@
+package dev.routellm.backend;
+
+import dev.routellm.chat.ChatMessage;
+import dev.routellm.chat.ChatRequest;
+import dev.routellm.chat.ChatResponse;
+import dev.routellm.chat.Usage;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Maps {@link ChatRequest} to the chat completions JSON body and the JSON answer back to {@link ChatResponse}. */
+final class ChatJson {
+  private ChatJson() {}
+
+  /** How a request is sent: the server's model name and what the server supports. */
+  record Wire(String model, boolean logprobsSupported, boolean streamingUsage, boolean maxCompletionTokens) {}
+
+  /** The JSON body of a chat completions request. */
+  static ObjectNode requestBody(ChatRequest request, Wire wire, boolean stream) {
+    ObjectNode body = OpenAiHttp.MAPPER.createObjectNode();
+    body.put("model", wire.model());
+    ArrayNode messages = body.putArray("messages");
+    for (ChatMessage m : request.messages()) {
+      messages.addObject().put("role", m.role()).put("content", m.content());
+    }
+    request.temperature().ifPresent(t -> body.put("temperature", t));
+    String maxTokensField = wire.maxCompletionTokens() ? "max_completion_tokens" : "max_tokens";
+    request.maxTokens().ifPresent(n -> body.put(maxTokensField, n));
+    if (!request.stop().isEmpty()) {
+      ArrayNode stop = body.putArray("stop");
+      request.stop().forEach(stop::add);
+    }
+    if (request.logprobs() && wire.logprobsSupported()) {
+      body.put("logprobs", true);
+      // Older vLLM versions reject logprobs without top_logprobs; alternatives not asked for are dropped on return.
+      body.put("top_logprobs", Math.max(1, request.topLogprobs()));
+    }
+    request.extra().forEach((name, value) -> body.set(name, toJson(value, name)));
+    if (stream) {
+      body.put("stream", true);
+      if (wire.streamingUsage()) {
+        body.putObject("stream_options").put("include_usage", true);
+      }
+    }
+    return body;
+  }
+
+  /**
+   * A JSON-like value ({@code null}, {@link String}, {@link Number}, {@link Boolean}, {@link List}, {@link Map} with
+   * string keys, or a Jackson {@link JsonNode}) as a tree. Anything else is refused rather than serialised as a bean.
+   *
+   * @param path where the value sits, for the message
+   */
+  static JsonNode toJson(Object value, String path) {
+    JsonNodeFactory f = OpenAiHttp.MAPPER.getNodeFactory();
+    if (value == null) {
+      return f.nullNode();
+    }
+    if (value instanceof JsonNode node) {
+      return node;
+    }
+    if (value instanceof String s) {
+      return f.stringNode(s);
+    }
+    if (value instanceof Boolean b) {
+      return f.booleanNode(b);
+    }
+    if (value instanceof Number n) {
+      return OpenAiHttp.MAPPER.valueToTree(n);
+    }
+    if (value instanceof List<?> list) {
+      ArrayNode array = f.arrayNode();
+      for (int i = 0; i < list.size(); i++) {
+        array.add(toJson(list.get(i), path + "[" + i + "]"));
+      }
+      return array;
+    }
+    if (value instanceof Map<?, ?> map) {
+      ObjectNode object = f.objectNode();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String key)) {
+          throw new IllegalArgumentException(
+              "extra field '" + path + "' has a map key that is not a string: " + e.getKey());
+        }
+        object.set(key, toJson(e.getValue(), path + "." + key));
+      }
+      return object;
+    }
+    throw new IllegalArgumentException(
+        "extra field '" + path + "' holds a " + value.getClass().getName()
+            + ", which is not JSON-like (null, String, Number, Boolean, List, Map or JsonNode)");
+  }
+
+  /** The whole prompt as text, for estimating usage when the server reports none. */
+  static String promptText(ChatRequest request) {
+    return request.messages().stream().map(ChatMessage::content).collect(Collectors.joining("\n"));
+  }
+
+  /**
+   * Reads a (non-streamed) chat completion.
+   *
+   * @param fallbackModel the model named when the answer does not say
+   * @throws ResponseFormatException when there is no {@code choices[0].message}
+   */
+  static ChatResponse response(JsonNode root, ChatRequest request, String fallbackModel) {
+    if (!root.isObject()) {
+      throw new ResponseFormatException("answer is JSON but not an object: " + OpenAiHttp.quote(root.toString(), 200));
+    }
+    if (root.path("error").isObject() || root.path("error").isString()) {
+      throw new ResponseFormatException("answer is an error: " + OpenAiHttp.serverMessage(root.toString()));
+    }
+    JsonNode choice = root.path("choices").path(0);
+    JsonNode message = choice.path("message");
+    if (!message.isObject()) {
+      throw new ResponseFormatException(
+          "answer has no choices[0].message; it was: " + OpenAiHttp.quote(root.toString(), 300));
+    }
+    String text = message.path("content").isString() ? message.path("content").stringValue() : "";
+    ChatResponse.Builder b =
+        ChatResponse.builder()
+            .id(text(root.path("id")))
+            .model(text(root.path("model")) != null ? text(root.path("model")) : fallbackModel)
+            .text(text)
+            .finishReason(text(choice.path("finish_reason")))
+            .usage(usage(root.path("usage"), request, text));
+    JsonNode logprobs = choice.path("logprobs");
+    if (logprobs.isMissingNode() || logprobs.isNull()) {
+      logprobs = root.path("logprobs"); // Ollama's native shape
+    }
+    Logprobs.parse(logprobs, request.topLogprobs() > 0).ifPresent(b::logprobs);
+    return b.build();
+  }
+
+  /** Reported usage, or an estimate from the texts when the server sent none. */
+  static Usage usage(JsonNode usage, ChatRequest request, String answer) {
+    JsonNode prompt = usage.path("prompt_tokens");
+    JsonNode completion = usage.path("completion_tokens");
+    if (prompt.canConvertToLong() && completion.canConvertToLong() && prompt.longValue() >= 0
+        && completion.longValue() >= 0) {
+      return Usage.of(prompt.longValue(), completion.longValue());
+    }
+    return Usage.estimate(promptText(request), answer);
+  }
+
+  /** A non-blank string value, or null. */
+  static String text(JsonNode n) {
+    return n.isString() && !n.stringValue().isBlank() ? n.stringValue() : null;
+  }
+}

@@ -1,0 +1,296 @@
+package dev.routellm.backend;
+
+import dev.routellm.chat.Capabilities;
+import dev.routellm.chat.ChatRequest;
+import dev.routellm.chat.ChatResponse;
+import dev.routellm.chat.ModelBackend;
+import dev.routellm.chat.StreamListener;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import okhttp3.MediaType;
+import okhttp3.Response;
+import okhttp3.sse.EventSources;
+
+/**
+ * A {@link ModelBackend} for any server that speaks OpenAI's chat completions API: OpenAI itself, vLLM, Ollama's
+ * {@code /v1}, Together, a llama.cpp server. It POSTs to {@code {baseUrl}/chat/completions}.
+ *
+ * <pre>{@code
+ * try (OpenAiBackend gpt = OpenAiBackend.builder().model("gpt-4o").build()) {   // key from OPENAI_API_KEY
+ *   ChatResponse answer = gpt.chat(ChatRequest.of("What is 2 + 2?"));
+ * }
+ * OpenAiBackend local = OpenAiBackend.builder()
+ *     .baseUrl("http://localhost:8000/v1").noApiKey().model("meta-llama/Meta-Llama-3-8B-Instruct")
+ *     .name("llama-3-8b")                                                          // the name prices use
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Thread-safety and lifecycle.</b> Immutable and thread-safe: share one instance among all threads. Unless
+ * given a caller's {@link okhttp3.OkHttpClient}, it owns an OkHttp client (connection pool and dispatcher threads)
+ * that {@link #close()} releases; {@code close()} is idempotent, never touches a caller's client, and after it every
+ * call fails with {@link IllegalStateException}. Calls still in flight when it is closed may fail.
+ *
+ * <p><b>Requests.</b> Messages, temperature, {@code max_tokens} (or {@code max_completion_tokens}, see {@link
+ * Builder#maxCompletionTokens(boolean)}), stop sequences and {@link ChatRequest#extra()} fields are sent as given.
+ * When log-probabilities are requested and the {@link Capabilities} allow them, {@code logprobs: true} is sent with
+ * {@code top_logprobs} at least 1 (older vLLM versions reject it otherwise); alternatives the request did not ask for
+ * are dropped from the answer. Without the capability they are not requested at all.
+ *
+ * <p><b>Answers.</b> Text, model, id, finish reason and usage; when the server reports no usage it is
+ * {@linkplain dev.routellm.chat.Usage#estimate estimated} from the text lengths. Log-probabilities are read in both
+ * wire shapes (chat {@code logprobs.content[]} and the legacy {@code tokens}/{@code token_logprobs}/{@code
+ * top_logprobs} arrays) and in Ollama's top-level shape; {@link ChatResponse#hasLogprobs()} is true only when the
+ * server returned them. Positions with a {@code null} token or log-probability are skipped (the text keeps them), so
+ * the log-probability list may be shorter than the answer's tokens; {@code -Infinity} and {@code -9999.0} are
+ * clamped to {@link dev.routellm.chat.TokenLogprob#FLOOR}.
+ *
+ * <p><b>Failures.</b> HTTP 429, 408, 5xx, timeouts and connection failures are retried per the {@link RetryPolicy}
+ * and then reported as {@link dev.routellm.RetriableBackendException}; any other 4xx, and a body that is not the
+ * expected JSON, fail at once as {@link dev.routellm.NonRetriableBackendException}. Every message names the model
+ * and the endpoint and quotes the server's own error text; none contains the API key, a credential header's value or
+ * the base URL's query (they are replaced by {@code [redacted]} even when the server echoes them).
+ *
+ * <p><b>Not guaranteed.</b> A stream is retried only until the response starts: once text reached the listener, a
+ * broken stream is reported, not resumed. The whole-call timeout covers a stream from start to end. Only the first
+ * choice ({@code n = 1}) is read.
+ */
+public final class OpenAiBackend implements ModelBackend {
+  /** OpenAI's API root. */
+  public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
+  /** The environment variable read for the API key when no key option is given. */
+  public static final String DEFAULT_API_KEY_VARIABLE = "OPENAI_API_KEY";
+  /** Longest wait to open a connection. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Longest wait for the next bytes of an answer. A non-streamed answer sends nothing until it is complete, so this
+   * is generous.
+   */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(120);
+  /** Longest time for one attempt as a whole, a stream included. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(5);
+  /** Both log-probabilities and streaming usage, as OpenAI, vLLM and llama.cpp's server offer. */
+  public static final Capabilities DEFAULT_CAPABILITIES = Capabilities.ALL;
+
+  static final String CHAT_PATH = "chat/completions";
+  private static final String EVENT_STREAM = "text/event-stream";
+
+  private final String name;
+  private final String serverModel;
+  private final Capabilities capabilities;
+  private final boolean maxCompletionTokens;
+  private final ChatJson.Wire wire;
+  private final OpenAiHttp http;
+
+  private OpenAiBackend(Builder b, HttpSettings settings) {
+    this.serverModel = b.model;
+    this.name = b.name != null ? b.name : b.model;
+    this.capabilities = b.capabilities;
+    this.maxCompletionTokens = b.maxCompletionTokens;
+    this.wire =
+        new ChatJson.Wire(serverModel, capabilities.logprobs(), capabilities.streamingUsage(), maxCompletionTokens);
+    this.http = new OpenAiHttp("OpenAiBackend", name, settings);
+  }
+
+  /** A builder with the defaults of this class: OpenAI's base URL, key from {@value #DEFAULT_API_KEY_VARIABLE}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder holding this backend's settings (the API key as resolved when it was built). A backend built from it
+   * has its own HTTP client unless this one was given a caller's client.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.copyFrom(http.settings());
+    b.model = serverModel;
+    b.name = name.equals(serverModel) ? null : name;
+    b.capabilities = capabilities;
+    b.maxCompletionTokens = maxCompletionTokens;
+    return b;
+  }
+
+  /** The name used for pricing and routing decisions: {@link Builder#name(String)}, else the server's model name. */
+  @Override
+  public String model() {
+    return name;
+  }
+
+  /** The model name sent to the server. */
+  public String serverModel() {
+    return serverModel;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  /**
+   * Sends the request and waits for the answer, retrying transient failures.
+   *
+   * @throws dev.routellm.BackendException when no answer could be had
+   * @throws IllegalStateException when this backend is closed
+   */
+  @Override
+  public ChatResponse chat(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    return http.send(CHAT_PATH, ChatJson.requestBody(request, wire, false), reader(request));
+  }
+
+  /**
+   * Sends the request on OkHttp's dispatcher threads; retries are scheduled on the {@link RetryScheduler}, so no
+   * thread waits. Cancelling the future cancels the call in flight.
+   *
+   * @throws IllegalStateException when this backend is closed
+   */
+  @Override
+  public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    return http.sendAsync(CHAT_PATH, ChatJson.requestBody(request, wire, false), reader(request));
+  }
+
+  private OpenAiHttp.BodyReader<ChatResponse> reader(ChatRequest request) {
+    return response -> ChatJson.response(OpenAiHttp.readJson(response), request, serverModel);
+  }
+
+  /**
+   * Streams the answer over server-sent events, calling {@code listener} on this thread as text arrives, and
+   * returns the whole answer. Usage comes from the final chunk when the server sends it ({@code
+   * stream_options.include_usage}, when the capabilities say the server supports it) and is estimated otherwise;
+   * per-chunk log-probabilities are accumulated. A server that ignores {@code stream: true} and answers with plain
+   * JSON is accepted: the listener then receives the whole text at once.
+   *
+   * @throws dev.routellm.RetriableBackendException when the stream breaks after it started (the message says how
+   *     much text had arrived), or could not be opened within the retry policy
+   * @throws dev.routellm.BackendException for an error event, a malformed chunk, or a non-retriable HTTP status
+   * @throws RuntimeException whatever {@code listener} throws, after cancelling the stream
+   */
+  @Override
+  public ChatResponse stream(ChatRequest request, StreamListener listener) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(listener, "listener");
+    try (Response response = http.open(CHAT_PATH, ChatJson.requestBody(request, wire, true))) {
+      MediaType type = response.body().contentType();
+      String kind = type == null ? "" : type.type() + "/" + type.subtype();
+      if (kind.equals(EVENT_STREAM)) {
+        StreamCollector collector = new StreamCollector(http, CHAT_PATH, request, serverModel, listener);
+        EventSources.processResponse(response, collector);
+        return collector.result(response.code());
+      }
+      if (kind.equals("application/json")) {
+        return unstreamed(request, listener, response);
+      }
+      throw http.badContent(
+          CHAT_PATH,
+          response.code(),
+          "asked for a stream (text/event-stream) but the answer's Content-Type is "
+              + (type == null ? "missing" : type),
+          null);
+    }
+  }
+
+  /** A server that ignored {@code stream: true}: the whole answer as one JSON body. */
+  private ChatResponse unstreamed(ChatRequest request, StreamListener listener, Response response) {
+    ChatResponse answer;
+    try {
+      answer = reader(request).read(response);
+    } catch (IOException e) {
+      throw http.streamBroken(CHAT_PATH, response.code(), "the answer broke off: " + http.describe(e,
+          http.settings().callTimeout), e);
+    } catch (ResponseFormatException e) {
+      throw http.badContent(CHAT_PATH, response.code(), e.getMessage(), e.getCause());
+    }
+    if (!answer.text().isEmpty()) {
+      listener.onText(answer.text());
+    }
+    return answer;
+  }
+
+  /** Releases the HTTP client this backend built (never a caller's). Idempotent. */
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  /** Settings for diagnostics; the API key and credential headers are shown as {@code [redacted]} or not at all. */
+  @Override
+  public String toString() {
+    return "OpenAiBackend{model=" + name + (name.equals(serverModel) ? "" : ", serverModel=" + serverModel) + ", "
+        + http.settings() + ", capabilities=" + capabilities + (maxCompletionTokens ? ", maxCompletionTokens" : "")
+        + (http.isClosed() ? ", closed" : "") + "}";
+  }
+
+  /**
+   * Builds an {@link OpenAiBackend}. Not thread-safe. Each setter validates its argument at once; {@link #build()}
+   * checks that a model was given and resolves the API key.
+   */
+  public static final class Builder extends HttpSettings.Builder<Builder> {
+    private String model;
+    private String name;
+    private Capabilities capabilities = DEFAULT_CAPABILITIES;
+    private boolean maxCompletionTokens;
+
+    private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
+
+    /** The model name the server knows, sent in every request (for example {@code gpt-4o-mini}). Required. */
+    public Builder model(String value) {
+      this.model = nonBlank(value, "model");
+      return this;
+    }
+
+    /**
+     * The name this backend reports as {@link OpenAiBackend#model()}, used for pricing and in routing decisions and
+     * exceptions, when it should differ from the server's model name (for example {@code llama-3-8b} for {@code
+     * meta-llama/Meta-Llama-3-8B-Instruct}). Defaults to the model name.
+     */
+    public Builder name(String value) {
+      this.name = nonBlank(value, "name");
+      return this;
+    }
+
+    /** What the server supports; default {@link OpenAiBackend#DEFAULT_CAPABILITIES}. */
+    public Builder capabilities(Capabilities value) {
+      this.capabilities = Objects.requireNonNull(value, "capabilities");
+      return this;
+    }
+
+    /**
+     * Sends the request's token limit as {@code max_completion_tokens}, which OpenAI's reasoning models require,
+     * instead of {@code max_tokens}, which every compatible server understands. Default false.
+     */
+    public Builder maxCompletionTokens(boolean value) {
+      this.maxCompletionTokens = value;
+      return this;
+    }
+
+    /**
+     * Builds the backend.
+     *
+     * @throws IllegalStateException when no model was given, or both an API key and an Authorization header were
+     * @throws dev.routellm.ConfigurationException when the environment variable named for the key is unset
+     */
+    public OpenAiBackend build() {
+      if (model == null) {
+        throw new IllegalStateException(
+            "model is required: the name the server knows the model by, for example gpt-4o-mini");
+      }
+      return new OpenAiBackend(this, settings());
+    }
+
+    static String nonBlank(String value, String field) {
+      Objects.requireNonNull(value, field);
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(field + " must not be blank");
+      }
+      return value.strip();
+    }
+  }
+}

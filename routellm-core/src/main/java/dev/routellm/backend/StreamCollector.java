@@ -1,0 +1,179 @@
+package dev.routellm.backend;
+
+import dev.routellm.chat.ChatRequest;
+import dev.routellm.chat.ChatResponse;
+import dev.routellm.chat.StreamListener;
+import dev.routellm.chat.TokenLogprob;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Collects one streamed chat completion from server-sent events: passes text deltas to the caller's
+ * {@link StreamListener} and accumulates text, log-probabilities, finish reason and usage. Used on a single thread
+ * (OkHttp's {@code EventSources.processResponse} runs on the caller's thread); not thread-safe.
+ *
+ * <p>A stream is complete when {@code data: [DONE]} arrived, or it closed cleanly after a chunk carrying a
+ * {@code finish_reason} (some servers omit {@code [DONE]}). Anything else is a broken stream.
+ */
+final class StreamCollector extends EventSourceListener {
+  private static final String DONE = "[DONE]";
+
+  private final OpenAiHttp http;
+  private final String path;
+  private final ChatRequest request;
+  private final String fallbackModel;
+  private final StreamListener listener;
+
+  private final StringBuilder text = new StringBuilder();
+  private final List<TokenLogprob> logprobs = new ArrayList<>();
+  private boolean logprobsReturned;
+  private String id;
+  private String model;
+  private String finishReason;
+  private JsonNode usage;
+  private int chunks;
+  private boolean done;
+
+  /** The first reason the stream stopped early; later ones (such as OkHttp's "canceled") are consequences. */
+  private RuntimeException stop;
+  private Error listenerError;
+  private Throwable transportFailure;
+
+  StreamCollector(
+      OpenAiHttp http, String path, ChatRequest request, String fallbackModel, StreamListener listener) {
+    this.http = http;
+    this.path = path;
+    this.request = request;
+    this.fallbackModel = fallbackModel;
+    this.listener = listener;
+  }
+
+  @Override
+  public void onEvent(EventSource source, String eventId, String type, String data) {
+    if (stopped()) {
+      return;
+    }
+    if (DONE.equals(data.strip())) {
+      done = true;
+      return;
+    }
+    JsonNode chunk;
+    try {
+      chunk = OpenAiHttp.MAPPER.readTree(data);
+    } catch (JacksonException e) {
+      stop(source, http.badContent(path, 200, "streamed chunk " + (chunks + 1) + " is not valid JSON ("
+          + OpenAiHttp.describe(e) + "): " + OpenAiHttp.quote(data, 200), e));
+      return;
+    }
+    if (isError(type, chunk)) {
+      JsonNode error = chunk.path("error").isObject() ? chunk.path("error") : chunk;
+      int status = error.path("code").canConvertToInt() ? error.path("code").intValue() : 0;
+      stop(source, http.streamError(path, status, "the server reported an error in the stream after " + chars()
+          + ": " + OpenAiHttp.serverMessage(data)));
+      return;
+    }
+    chunks++;
+    if (id == null) {
+      id = ChatJson.text(chunk.path("id"));
+    }
+    if (model == null) {
+      model = ChatJson.text(chunk.path("model"));
+    }
+    if (chunk.path("usage").isObject()) {
+      usage = chunk.path("usage");
+    }
+    JsonNode choice = chunk.path("choices").path(0);
+    String reason = ChatJson.text(choice.path("finish_reason"));
+    if (reason != null) {
+      finishReason = reason;
+    }
+    Logprobs.parse(choice.path("logprobs"), request.topLogprobs() > 0)
+        .ifPresent(
+            entries -> {
+              logprobsReturned = true;
+              logprobs.addAll(entries);
+            });
+    JsonNode content = choice.path("delta").path("content");
+    if (content.isString() && !content.stringValue().isEmpty()) {
+      text.append(content.stringValue());
+      try {
+        listener.onText(content.stringValue());
+      } catch (RuntimeException e) {
+        stop(source, e);
+      } catch (Error e) {
+        listenerError = e;
+        source.cancel();
+      }
+    }
+  }
+
+  private static boolean isError(String type, JsonNode chunk) {
+    return "error".equals(type)
+        || (chunk.has("error") && !chunk.path("error").isNull())
+        || "error".equals(chunk.path("object").asString(""));
+  }
+
+  @Override
+  public void onFailure(EventSource source, Throwable t, Response response) {
+    if (!stopped() && transportFailure == null) {
+      transportFailure = t;
+    }
+  }
+
+  private void stop(EventSource source, RuntimeException reason) {
+    stop = reason;
+    source.cancel();
+  }
+
+  private boolean stopped() {
+    return stop != null || listenerError != null;
+  }
+
+  private String chars() {
+    return chunks + (chunks == 1 ? " chunk" : " chunks") + " (" + text.length() + " characters of text)";
+  }
+
+  /**
+   * The collected answer.
+   *
+   * @param status the HTTP status of the stream's response, for exceptions
+   * @throws dev.routellm.BackendException when the stream broke, held an error event or a malformed chunk
+   * @throws RuntimeException what the listener threw, as it was thrown
+   */
+  ChatResponse result(int status) {
+    if (listenerError != null) {
+      throw listenerError;
+    }
+    if (stop != null) {
+      throw stop;
+    }
+    if (transportFailure != null || !(done || finishReason != null)) {
+      String why =
+          transportFailure instanceof IOException io
+              ? http.describe(io, http.settings().callTimeout)
+              : transportFailure != null
+                  ? String.valueOf(transportFailure.getMessage())
+                  : "the server closed it without [DONE] or a finish_reason";
+      throw http.streamBroken(
+          path, status, "the stream broke after " + chars() + " had arrived: " + why, transportFailure);
+    }
+    String answer = text.toString();
+    ChatResponse.Builder b =
+        ChatResponse.builder()
+            .id(id)
+            .model(model != null ? model : fallbackModel)
+            .text(answer)
+            .finishReason(finishReason)
+            .usage(ChatJson.usage(usage == null ? OpenAiHttp.MAPPER.missingNode() : usage, request, answer));
+    if (logprobsReturned) {
+      b.logprobs(logprobs);
+    }
+    return b.build();
+  }
+}

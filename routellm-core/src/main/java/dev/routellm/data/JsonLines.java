@@ -1,0 +1,111 @@
+package dev.routellm.data;
+
+import dev.routellm.InvalidFileException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads JSON Lines files: one JSON object per line, blank lines skipped; errors name the file and line. */
+final class JsonLines {
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+  /** Receives each object with its 1-based line number. */
+  @FunctionalInterface
+  interface LineHandler {
+    void accept(long line, JsonNode object);
+  }
+
+  private JsonLines() {}
+
+  /**
+   * Calls the handler with every object of the file, in order.
+   *
+   * @throws InvalidFileException when the file is missing or unreadable, or a line is not a JSON object
+   */
+  static void read(Path file, LineHandler handler) {
+    CsvTable.requireFile(file);
+    long line = 0;
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String text;
+      while ((text = reader.readLine()) != null) {
+        line++;
+        if (line == 1 && text.startsWith("\uFEFF")) {
+          text = text.substring(1);
+        }
+        if (text.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = JSON.readTree(text);
+        } catch (JacksonException e) {
+          throw InvalidFileException.atLine(file, line, "malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (!node.isObject()) {
+          throw InvalidFileException.atLine(file, line, "expected a JSON object but found " + node.getNodeType());
+        }
+        handler.accept(line, node);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw InvalidFileException.of(file, "cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A string property every object must have.
+   *
+   * @throws InvalidFileException naming file, line and field when it is missing or not a string
+   */
+  static String requireString(Path file, long line, JsonNode object, String field) {
+    JsonNode value = object.get(field);
+    if (value == null || !value.isString()) {
+      throw InvalidFileException.atLine(file, line, "field '" + field + "' must be a string but was "
+          + describe(value));
+    }
+    return value.stringValue();
+  }
+
+  /**
+   * An integer property every object must have.
+   *
+   * @throws InvalidFileException naming file, line and field when it is missing or not an integer
+   */
+  static long requireLong(Path file, long line, JsonNode object, String field) {
+    JsonNode value = object.get(field);
+    if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw InvalidFileException.atLine(file, line, "field '" + field + "' must be an integer but was "
+          + describe(value));
+    }
+    return value.longValue();
+  }
+
+  /**
+   * A finite number property every object must have.
+   *
+   * @throws InvalidFileException naming file, line and field when it is missing or not a finite number
+   */
+  static double requireNumber(Path file, long line, JsonNode object, String field) {
+    JsonNode value = object.get(field);
+    if (value == null || !value.isNumber() || !Double.isFinite(value.doubleValue())) {
+      throw InvalidFileException.atLine(file, line, "field '" + field + "' must be a number but was "
+          + describe(value));
+    }
+    return value.doubleValue();
+  }
+
+  /** A value for error messages: absent, or its JSON text cut to 40 characters. */
+  static String describe(JsonNode value) {
+    if (value == null || value.isMissingNode()) {
+      return "absent";
+    }
+    String text = value.toString();
+    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+  }
+}

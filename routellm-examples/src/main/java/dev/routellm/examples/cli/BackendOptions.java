@@ -1,0 +1,111 @@
+package dev.routellm.examples.cli;
+
+import dev.routellm.backend.OpenAiBackend;
+import dev.routellm.chat.ModelBackend;
+import dev.routellm.cost.CostModel;
+import dev.routellm.cost.ModelPrice;
+import java.util.Map;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.Option;
+
+/**
+ * Options that name the strong and weak models: OpenAI-compatible base URL, model, the environment variable holding
+ * the API key, and the price per million input and output tokens. Defaults: OpenAI's gpt-4o (strong) and gpt-4o-mini
+ * (weak) with their list prices.
+ */
+public final class BackendOptions {
+  static final String OPENAI = "https://api.openai.com/v1";
+  static final String NO_KEY = "none";
+
+  @Option(names = "--strong-url", paramLabel = "URL",
+      description = "Strong model's OpenAI-compatible base URL (default: ${DEFAULT-VALUE}).", defaultValue = OPENAI)
+  String strongUrl;
+
+  @Option(names = "--strong-model", paramLabel = "NAME", description = "Strong model (default: ${DEFAULT-VALUE}).",
+      defaultValue = "gpt-4o")
+  String strongModel;
+
+  @Option(names = "--strong-key-env", paramLabel = "VAR",
+      description = "Environment variable with the strong model's API key, or 'none' (default: ${DEFAULT-VALUE}).",
+      defaultValue = "OPENAI_API_KEY")
+  String strongKeyEnv;
+
+  @Option(names = "--strong-price", paramLabel = "IN,OUT", converter = PriceConverter.class,
+      description = "Strong model's dollars per million input,output tokens (default: ${DEFAULT-VALUE}).",
+      defaultValue = "2.50,10.00")
+  ModelPrice strongPrice;
+
+  @Option(names = "--weak-url", paramLabel = "URL",
+      description = "Weak model's OpenAI-compatible base URL, e.g. http://localhost:11434/v1 for Ollama"
+          + " (default: ${DEFAULT-VALUE}).", defaultValue = OPENAI)
+  String weakUrl;
+
+  @Option(names = "--weak-model", paramLabel = "NAME", description = "Weak model (default: ${DEFAULT-VALUE}).",
+      defaultValue = "gpt-4o-mini")
+  String weakModel;
+
+  @Option(names = "--weak-key-env", paramLabel = "VAR",
+      description = "Environment variable with the weak model's API key, or 'none' (default: ${DEFAULT-VALUE}).",
+      defaultValue = "OPENAI_API_KEY")
+  String weakKeyEnv;
+
+  @Option(names = "--weak-price", paramLabel = "IN,OUT", converter = PriceConverter.class,
+      description = "Weak model's dollars per million input,output tokens (default: ${DEFAULT-VALUE}).",
+      defaultValue = "0.15,0.60")
+  ModelPrice weakPrice;
+
+  /**
+   * Whether real models can be called: a base URL other than OpenAI's was given, or the OpenAI key variables are set.
+   */
+  boolean callable(Map<String, String> env) {
+    return reachable(strongUrl, strongKeyEnv, env) && reachable(weakUrl, weakKeyEnv, env);
+  }
+
+  private static boolean reachable(String url, String keyEnv, Map<String, String> env) {
+    return !OPENAI.equals(url) || (!NO_KEY.equals(keyEnv) && env.get(keyEnv) != null && !env.get(keyEnv).isBlank());
+  }
+
+  CostModel costModel() {
+    if (strongModel.equals(weakModel)) {
+      throw new IllegalArgumentException(
+          "--strong-model and --weak-model must differ but both are '" + strongModel + "'");
+    }
+    return CostModel.builder().price(strongModel, strongPrice).price(weakModel, weakPrice).build();
+  }
+
+  ModelBackend strong() {
+    return backend(strongUrl, strongModel, strongKeyEnv);
+  }
+
+  ModelBackend weak() {
+    return backend(weakUrl, weakModel, weakKeyEnv);
+  }
+
+  private static ModelBackend backend(String url, String model, String keyEnv) {
+    OpenAiBackend.Builder b = OpenAiBackend.builder().baseUrl(url).model(model);
+    if (NO_KEY.equals(keyEnv)) {
+      b.noApiKey();
+    } else if (!OpenAiBackend.DEFAULT_API_KEY_VARIABLE.equals(keyEnv)) {
+      b.apiKeyFromEnvironment(keyEnv); // a variable named explicitly must be set
+    } // else: OPENAI_API_KEY when set, no key otherwise (local servers)
+    return b.build();
+  }
+
+  /** Parses {@code IN,OUT} dollars per million tokens. */
+  static final class PriceConverter implements ITypeConverter<ModelPrice> {
+    @Override
+    public ModelPrice convert(String value) {
+      String[] parts = value.split(",");
+      if (parts.length != 2) {
+        throw new TypeConversionException("price must be IN,OUT dollars per million tokens but was '" + value + "'");
+      }
+      try {
+        return new ModelPrice(Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim()));
+      } catch (IllegalArgumentException e) { // NumberFormatException, or ModelPrice's own check
+        throw new TypeConversionException(
+            "price must be two numbers >= 0 as IN,OUT but was '" + value + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.routellm.examples.cli;
+
+import dev.routellm.prediction.WinRatePredictor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** Scores prompts and prints which model each would go to, without calling any model. */
+@Command(
+    name = "route",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Scores prompts and prints, per prompt, the strong model's predicted win rate and the tier it would be routed"
+          + " to. Calls no model and costs nothing. Prompts come from the arguments, or one per line from standard"
+          + " input when the only argument is '-'."
+    })
+public final class RouteCommand implements Callable<Integer> {
+  @Mixin OutputOptions output;
+  @Mixin PredictorOptions predictorOptions;
+
+  @Parameters(paramLabel = "PROMPT", arity = "1..*", description = "Prompts to route, or '-' to read stdin.")
+  List<String> prompts;
+
+  @Override
+  public Integer call() {
+    List<String> texts = prompts.equals(List.of("-")) ? stdinLines() : prompts;
+    PredictorOptions.Loaded loaded = predictorOptions.load();
+    WinRatePredictor predictor = loaded.predictor();
+    long start = System.nanoTime();
+    double[] scores = predictor.scoreAll(texts);
+    double millis = (System.nanoTime() - start) / 1e6;
+    PrintWriter text = output.text();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    int strong = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      boolean isStrong = scores[i] >= loaded.threshold();
+      strong += isStrong ? 1 : 0;
+      text.printf(Locale.ROOT, "%-6s %.4f  %s%n", isStrong ? "strong" : "weak", scores[i],
+          QuickstartCommand.abbreviate(texts.get(i).replace('\n', ' '), 100));
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("prompt", texts.get(i));
+      row.put("score", scores[i]);
+      row.put("tier", isStrong ? "strong" : "weak");
+      rows.add(row);
+    }
+    text.printf(Locale.ROOT, "%d of %d prompts to the strong model at threshold %.4f (router %s, %.1f ms).%n",
+        strong, texts.size(), loaded.threshold(), predictor.name(), millis);
+    text.flush();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("router", predictor.name());
+    result.put("threshold", loaded.threshold());
+    result.put("strong_share", texts.isEmpty() ? 0.0 : (double) strong / texts.size());
+    result.put("decisions", rows);
+    output.result(result);
+    return 0;
+  }
+
+  private static List<String> stdinLines() {
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (!line.isBlank()) {
+          lines.add(line);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read prompts from standard input", e);
+    }
+    if (lines.isEmpty()) {
+      throw new IllegalArgumentException("no prompts on standard input");
+    }
+    return lines;
+  }
+}

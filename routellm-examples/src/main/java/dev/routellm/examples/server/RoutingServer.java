@@ -1,0 +1,361 @@
+package dev.routellm.examples.server;
+
+import dev.routellm.BackendException;
+import dev.routellm.RouteLlmException;
+import dev.routellm.cost.CostSnapshot;
+import dev.routellm.cost.CostTracker;
+import dev.routellm.routing.RoutedResponse;
+import dev.routellm.routing.RoutedStreamListener;
+import dev.routellm.routing.Router;
+import dev.routellm.routing.RoutingDecision;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.DoubleFunction;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An OpenAI-compatible routing server: any OpenAI client points its base URL at {@code http://host:port/v1} and asks
+ * for the model {@code router-<name>-<threshold>} (RouteLLM's convention, e.g. {@code router-mf-0.11593}) or
+ * {@code router-<name>} for the configured threshold.
+ *
+ * <ul>
+ *   <li>{@code POST /v1/chat/completions}: routes and answers, streaming as server-sent events ending with
+ *       {@code data: [DONE]} when {@code stream} is true. The answer's {@code model} is the model that answered; a
+ *       {@code routing} object adds the decision (chosen model, score, threshold, reason, fallback, cost in USD).
+ *   <li>{@code GET /v1/models}, {@code GET /health}, {@code GET /stats} (running cost totals), {@code GET /} (a chat
+ *       page that shows which model answered each message and what it cost).
+ * </ul>
+ *
+ * <p>Errors answer with RouteLLM's shape {@code {"object":"error","message":...}}: 400 for a bad request, 401 without
+ * the server's key (when one is configured), 502 when no model could answer. Thread-safe; {@link #close()} stops the
+ * server and is idempotent; it does not close the routers' backends.
+ */
+public final class RoutingServer implements AutoCloseable {
+  /** RouteLLM's default port. */
+  public static final int DEFAULT_PORT = 6060;
+  /** Listens on loopback unless told otherwise. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+
+  private final DoubleFunction<Router> routers;
+  private final String routerName;
+  private final double defaultThreshold;
+  private final byte[] apiKey;
+  private final Clock clock;
+  private final CostTracker totals;
+  private final Javalin app;
+  private final String page;
+  private volatile boolean closed;
+
+  private RoutingServer(Builder b) {
+    this.routers = b.routers;
+    this.totals = b.totals;
+    this.routerName = b.routerName;
+    this.defaultThreshold = b.defaultThreshold;
+    this.apiKey = b.apiKey == null ? null : b.apiKey.getBytes(StandardCharsets.UTF_8);
+    this.clock = b.clock;
+    this.page = loadPage();
+    this.app =
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.routes.get("/", ctx -> ctx.html(page));
+              config.routes.get("/health", ctx -> json(ctx, 200, health()));
+              config.routes.get("/v1/models", this::models);
+              config.routes.get("/stats", this::stats);
+              config.routes.post("/v1/chat/completions", this::chatCompletions);
+            });
+    app.start(b.host, b.port);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port the server listens on (the actual one when 0 was asked for). */
+  public int port() {
+    return app.port();
+  }
+
+  /** Running totals of everything this server answered. */
+  public CostSnapshot costs() {
+    return totals.snapshot();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      app.stop();
+    }
+  }
+
+  private ObjectNode health() {
+    ObjectNode n = OpenAiWire.JSON.createObjectNode();
+    n.put("status", "online");
+    return n;
+  }
+
+  private void models(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    ObjectNode root = OpenAiWire.JSON.createObjectNode();
+    root.put("object", "list");
+    ArrayNode data = root.putArray("data");
+    for (String id : new String[] {"router-" + routerName, "router-" + routerName + "-" + format(defaultThreshold)}) {
+      data.addObject().put("id", id).put("object", "model").put("owned_by", "routellm");
+    }
+    json(ctx, 200, root);
+  }
+
+  private void stats(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    CostSnapshot s = totals.snapshot();
+    ObjectNode root = OpenAiWire.JSON.createObjectNode();
+    root.put("requests", s.requests());
+    root.put("strong_requests", s.strongRequests());
+    root.put("strong_share", s.strongShare());
+    root.put("cost_usd", s.cost());
+    root.put("all_strong_cost_usd", s.allStrongCost());
+    root.put("saving_usd", s.saving());
+    root.put("saving_share", s.savingShare());
+    ObjectNode models = root.putObject("models");
+    s.models()
+        .forEach(
+            (m, t) ->
+                models
+                    .putObject(m)
+                    .put("calls", t.calls())
+                    .put("prompt_tokens", t.promptTokens())
+                    .put("completion_tokens", t.completionTokens())
+                    .put("cost_usd", t.cost()));
+    json(ctx, 200, root);
+  }
+
+  private void chatCompletions(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    OpenAiWire.Incoming in;
+    Router router;
+    try {
+      in = OpenAiWire.parse(ctx.body());
+      router = routers.apply(threshold(in.model()));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      json(ctx, 400, OpenAiWire.error(e.getMessage(), "invalid_request_error"));
+      return;
+    }
+    String id = "chatcmpl-" + UUID.randomUUID();
+    long created = clock.instant().getEpochSecond();
+    if (in.stream()) {
+      stream(ctx, router, in, id, created);
+      return;
+    }
+    try {
+      RoutedResponse routed = router.chat(in.request());
+      ctx.header("x-routellm-model", routed.response().model());
+      ctx.header("x-routellm-cost-usd", Double.toString(routed.cost()));
+      json(ctx, 200, OpenAiWire.completion(id, created, routed));
+    } catch (BackendException e) {
+      json(ctx, 502, OpenAiWire.error(e.getMessage(), "upstream_error"));
+    } catch (RouteLlmException | IllegalArgumentException e) {
+      json(ctx, 400, OpenAiWire.error(e.getMessage(), "invalid_request_error"));
+    }
+  }
+
+  private void stream(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created) {
+    ctx.status(200);
+    ctx.contentType("text/event-stream; charset=utf-8");
+    ctx.header("Cache-Control", "no-cache");
+    OutputStream out;
+    try {
+      out = ctx.res().getOutputStream();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    RoutedStreamListener listener =
+        new RoutedStreamListener() {
+          private String model;
+
+          @Override
+          public void onDecision(RoutingDecision decision) {
+            model = decision.model();
+            event(out, OpenAiWire.chunk(id, created, model, null).toString());
+          }
+
+          @Override
+          public void onText(String delta) {
+            event(out, OpenAiWire.chunk(id, created, model, delta).toString());
+          }
+        };
+    try {
+      RoutedResponse routed = router.stream(in.request(), listener);
+      event(out, OpenAiWire.finalChunk(id, created, routed, in.includeUsage()).toString());
+    } catch (RouteLlmException | IllegalArgumentException e) {
+      event(out, OpenAiWire.error(e.getMessage(), e instanceof BackendException ? "upstream_error"
+          : "invalid_request_error").toString());
+    }
+    event(out, "[DONE]");
+  }
+
+  private static void event(OutputStream out, String data) {
+    try {
+      out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("client went away while streaming", e);
+    }
+  }
+
+  /** The threshold asked for by {@code model}: {@code router-<name>-<t>} or {@code router-<name>}. */
+  double threshold(String model) {
+    String prefix = "router-" + routerName;
+    if (model.equals(prefix)) {
+      return defaultThreshold;
+    }
+    if (model.startsWith(prefix + "-")) {
+      String t = model.substring(prefix.length() + 1);
+      double value;
+      try {
+        value = Double.parseDouble(t);
+      } catch (NumberFormatException e) {
+        value = Double.NaN;
+      }
+      if (!(value >= 0 && value <= 1)) {
+        throw new IllegalArgumentException(
+            "model '" + model + "': threshold must be a number in [0, 1] but was '" + t + "'");
+      }
+      return value;
+    }
+    throw new IllegalArgumentException(
+        "model '" + model + "' is not served here; ask for '" + prefix + "' or '" + prefix + "-<threshold>'");
+  }
+
+  private boolean authorized(Context ctx) {
+    if (apiKey == null) {
+      return true;
+    }
+    String header = ctx.header("Authorization");
+    byte[] given =
+        header != null && header.startsWith("Bearer ")
+            ? header.substring(7).getBytes(StandardCharsets.UTF_8)
+            : new byte[0];
+    if (MessageDigest.isEqual(given, apiKey)) {
+      return true;
+    }
+    json(ctx, 401, OpenAiWire.error("missing or wrong API key for this routing server", "authentication_error"));
+    return false;
+  }
+
+  private static void json(Context ctx, int status, ObjectNode body) {
+    ctx.status(status).contentType("application/json").result(body.toString());
+  }
+
+  private static String format(double t) {
+    return String.format(Locale.ROOT, "%.5f", t).replaceAll("0+$", "").replaceAll("\\.$", ".0");
+  }
+
+  private static String loadPage() {
+    try (InputStream in = RoutingServer.class.getResourceAsStream("chat.html")) {
+      if (in == null) {
+        throw new IllegalStateException("chat.html is missing from the routellm-examples jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read chat.html from the jar", e);
+    }
+  }
+
+  /** Builds and starts a {@link RoutingServer}. Not thread-safe. */
+  public static final class Builder {
+    private DoubleFunction<Router> routers;
+    private CostTracker totals;
+    private String routerName;
+    private double defaultThreshold = Double.NaN;
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private String apiKey;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /**
+     * How to get a router for a threshold, called per request (routers are cheap to build: they share the predictor
+     * and backends), and the {@link CostTracker} those routers record into ({@link Router.Builder#costTracker}), which
+     * {@code GET /stats} reports. Required.
+     */
+    public Builder routers(String name, DoubleFunction<Router> factory, CostTracker totals) {
+      this.totals = Objects.requireNonNull(totals, "totals");
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)*")) {
+        throw new IllegalArgumentException("router name must be letters, digits, '_', '.' or '-' but was '" + name + "'");
+      }
+      this.routerName = name;
+      this.routers = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /** The threshold for {@code router-<name>} without one. Required, in [0, 1]. */
+    public Builder defaultThreshold(double value) {
+      if (!(value >= 0 && value <= 1)) {
+        throw new IllegalArgumentException("defaultThreshold must be in [0, 1] but was " + value);
+      }
+      this.defaultThreshold = value;
+      return this;
+    }
+
+    /** Interface to listen on. Default {@value #DEFAULT_HOST} (loopback only). */
+    public Builder host(String value) {
+      this.host = Objects.requireNonNull(value, "host");
+      return this;
+    }
+
+    /** Port; 0 picks a free one. Default {@value #DEFAULT_PORT}. */
+    public Builder port(int value) {
+      if (value < 0 || value > 65535) {
+        throw new IllegalArgumentException("port must be in [0, 65535] but was " + value);
+      }
+      this.port = value;
+      return this;
+    }
+
+    /** A key clients must send as {@code Authorization: Bearer <key>}; none by default (loopback use). */
+    public Builder apiKey(String value) {
+      Objects.requireNonNull(value, "apiKey");
+      if (value.isBlank()) {
+        throw new IllegalArgumentException("apiKey must not be blank");
+      }
+      this.apiKey = value;
+      return this;
+    }
+
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /** Starts the server. */
+    public RoutingServer start() {
+      if (routers == null) {
+        throw new IllegalStateException("routers(name, factory) is required");
+      }
+      if (Double.isNaN(defaultThreshold)) {
+        throw new IllegalStateException("defaultThreshold is required");
+      }
+      return new RoutingServer(this);
+    }
+  }
+}

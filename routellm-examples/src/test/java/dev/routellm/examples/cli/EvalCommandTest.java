@@ -1,0 +1,274 @@
+package dev.routellm.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+class EvalCommandTest {
+  private static final String DATA = System.getProperty("routellm.data");
+
+  @TempDir Path tmp;
+
+  private static CliRun eval(String... args) {
+    List<String> all = new ArrayList<>(List.of("eval"));
+    all.addAll(List.of(args));
+    return CliRun.of(all.toArray(String[]::new));
+  }
+
+  @Test
+  void eval_mmluRandomJson_printsRouteLlmFiguresAndTheCurve() {
+    CliRun run = eval("--benchmark", "mmlu", "--data", DATA, "--router", "random", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.get("benchmark").asString()).isEqualTo("mmlu");
+    assertThat(json.get("router").asString()).isEqualTo("random");
+    assertThat(json.get("questions").asInt()).isEqualTo(14_037);
+    assertThat(json.get("quality_unit").asString()).isEqualTo("accuracy %");
+    assertThat(json.get("weak_quality").asDouble()).isCloseTo(68.0915, within(0.00005));
+    assertThat(json.get("strong_quality").asDouble()).isCloseTo(80.5870, within(0.00005));
+    assertThat(json.get("apgr").asDouble()).isCloseTo(0.5, within(0.02));
+    for (String key : List.of("cpt20", "cpt50", "cpt80")) {
+      assertThat(json.get(key).asDouble()).as(key).isBetween(0.0, 1.0);
+    }
+    JsonNode curve = json.get("curve");
+    assertThat(curve).hasSize(101);
+    assertThat(curve.get(0).get("strong_share").asDouble()).isZero();
+    assertThat(curve.get(0).get("quality").asDouble()).isCloseTo(68.0915, within(0.00005));
+    assertThat(curve.get(100).get("strong_share").asDouble()).isEqualTo(1.0);
+    assertThat(curve.get(100).get("quality").asDouble()).isCloseTo(80.5870, within(0.00005));
+    assertThat(json.get("routellm_11_point").get("apgr").asDouble()).isCloseTo(0.5, within(0.02));
+    assertThat(json.get("random").get("apgr").asDouble()).isCloseTo(0.5, within(1e-12));
+    assertThat(json.get("oracle").get("cpt50").asDouble()).isCloseTo(0.0625, within(0.00005));
+    assertThat(json.get("oracle").get("routellm_11_point").get("apgr").asDouble()).isCloseTo(1.290, within(0.0005));
+    assertThat(json.get("cost_saving_vs_random").get("at_50").asDouble())
+        .isCloseTo(0.5 / json.get("cpt50").asDouble(), within(1e-9));
+    assertThat(json.has("per_fold")).isFalse();
+    assertThat(run.err()).as("human text goes to stderr").contains("Benchmark: mmlu, 14,037 questions");
+  }
+
+  @Test
+  void eval_mtBenchThreeFoldsJson_reportsEveryFoldAndTheSpread() {
+    CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--router", "oracle", "--folds", "3", "--seed", "5",
+        "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.get("questions").asInt()).isEqualTo(72);
+    assertThat(json.get("quality_unit").asString()).isEqualTo("judge score");
+    assertThat(json.get("folds").asInt()).isEqualTo(3);
+    assertThat(json.get("seed").asLong()).isEqualTo(5);
+    JsonNode folds = json.get("per_fold");
+    assertThat(folds).hasSize(3);
+    int tested = 0;
+    double sum = 0;
+    for (JsonNode fold : folds) {
+      tested += fold.get("test_questions").asInt();
+      assertThat(fold.get("train_questions").asInt() + fold.get("test_questions").asInt()).isEqualTo(72);
+      sum += fold.get("apgr").asDouble();
+      assertThat(fold.get("routellm_11_point").has("apgr")).isTrue();
+    }
+    assertThat(tested).isEqualTo(72);
+    JsonNode spread = json.get("fold_spread").get("apgr");
+    assertThat(spread.get("mean").asDouble()).isCloseTo(sum / 3, within(1e-12));
+    assertThat(spread.get("std").asDouble()).isGreaterThanOrEqualTo(0);
+    assertThat(spread.get("min").asDouble()).isLessThanOrEqualTo(spread.get("max").asDouble());
+  }
+
+  @Test
+  void eval_userCsv_evaluatesTheFile() throws IOException {
+    Path file = tmp.resolve("mine.csv");
+    Files.writeString(file, "prompt,strong,weak\n\"Hi, there\",true,true\nhard one,true,false\n"
+        + "\"multi\nline\",false,false\nlast,true,false\n", StandardCharsets.UTF_8);
+
+    CliRun run = eval("--benchmark", file.toString(), "--router", "oracle", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.get("benchmark").asString()).isEqualTo("mine.csv");
+    assertThat(json.get("questions").asInt()).isEqualTo(4);
+    assertThat(json.get("weak_quality").asDouble()).isEqualTo(25.0);
+    assertThat(json.get("strong_quality").asDouble()).isEqualTo(75.0);
+    // The oracle sends the two questions only the strong model answers first: half the gap at 25% strong calls.
+    assertThat(json.get("cpt50").asDouble()).isCloseTo(0.25, within(1e-12));
+  }
+
+  @Test
+  void eval_unknownBenchmark_exitsTwoWithOneLine() {
+    CliRun run = eval("--benchmark", "hellaswag", "--data", DATA);
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: --benchmark must be one of [mmlu, gsm8k, mt-bench] or a .csv or"
+        + " .jsonl file but was 'hellaswag'");
+  }
+
+  @Test
+  void eval_missingDataDirectory_exitsTwoWithOneLine() {
+    Path missing = tmp.resolve("no-such-dir");
+
+    CliRun run = eval("--benchmark", "gsm8k", "--data", missing.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: --data must be a directory but '" + missing
+        + "' does not exist");
+  }
+
+  @Test
+  void eval_malformedUserFile_exitsTwoNamingFileAndLine() throws IOException {
+    Path file = tmp.resolve("bad.csv");
+    Files.writeString(file, "prompt,strong,weak\n\"a\nb\",true,false\nc,yes,false\n", StandardCharsets.UTF_8);
+
+    CliRun run = eval("--benchmark", file.toString(), "--json");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().strip()).isEqualTo("routellm: " + file
+        + " line 4: field 'strong' must be true, false or a finite number but was 'yes'");
+  }
+
+  @Test
+  void eval_missingUserFile_exitsTwoNamingIt() {
+    Path file = tmp.resolve("absent.jsonl");
+
+    CliRun run = eval("--benchmark", file.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: " + file + ": no such file");
+  }
+
+  @Test
+  void eval_unknownRouter_exitsTwoListingTheRouters() {
+    CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--router", "mf");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: router must be one of [cascade-text, oracle, random] but was 'mf'");
+  }
+
+  @Test
+  void eval_gsm8kCascadeTextFiveFolds_beatsTheTargetAndCountsTheWeakCallInTheCost() {
+    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--router", "cascade-text", "--folds", "5", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.get("router").asString()).isEqualTo("cascade-text");
+    assertThat(json.get("apgr").asDouble()).isGreaterThanOrEqualTo(0.75);
+    JsonNode cost = json.get("cost");
+    assertThat(cost.get("weak_call_on_every_request").asBoolean()).isTrue();
+    double weak = cost.get("weak_per_request").asDouble();
+    double strong = cost.get("strong_per_request").asDouble();
+    assertThat(cost.get("at_cpt50").asDouble())
+        .isCloseTo(weak + json.get("cpt50").asDouble() * strong, within(1e-15));
+  }
+
+  @Test
+  void eval_randomRouter_costMixesTheTwoModels() {
+    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--router", "random", "--json");
+
+    JsonNode cost = run.json().get("cost");
+    double p = run.json().get("cpt50").asDouble();
+    assertThat(cost.get("weak_call_on_every_request").asBoolean()).isFalse();
+    assertThat(cost.get("at_cpt50").asDouble()).isCloseTo(
+        p * cost.get("strong_per_request").asDouble() + (1 - p) * cost.get("weak_per_request").asDouble(),
+        within(1e-15));
+  }
+
+  @Test
+  void eval_cascadeTextWithoutFolds_exitsTwoSayingItNeedsTraining() {
+    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--router", "cascade-text");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: router 'cascade-text' learns from the weak model's answers and"
+        + " needs training data: use --folds 2 or more");
+  }
+
+  @Test
+  void eval_cascadeTextOnDataWithoutAnswers_exitsTwoNamingTheExample() {
+    CliRun run = eval("--benchmark", "mmlu", "--data", DATA, "--router", "cascade-text", "--folds", "2");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("reads the weak model's answer, but example 'mmlu/");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-2"})
+  void eval_foldsBelowOne_exitsTwo(String folds) {
+    CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--folds", folds);
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: --folds must be >= 1 but was " + folds);
+  }
+
+  @Test
+  void eval_moreFoldsThanQuestions_exitsTwo() {
+    CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--folds", "73");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("routellm: folds must be in [2, 72]");
+  }
+
+  @Test
+  void eval_plotPng_writesAPngImage() throws IOException {
+    Path png = tmp.resolve("curve.png");
+
+    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--plot", png.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    byte[] bytes = Files.readAllBytes(png);
+    assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(bytes.length).isGreaterThan(10_000);
+    assertThat(run.out()).contains("Plot: " + png);
+  }
+
+  @Test
+  void eval_plotSvg_writesAnSvgDrawing() throws IOException {
+    Path svg = tmp.resolve("curve.svg");
+
+    CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--router", "oracle", "--plot", svg.toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    String text = Files.readString(svg);
+    // VectorGraphics2D draws text as glyph outlines, so the drawing is checked by its frame and its many paths.
+    assertThat(text).contains("<svg").contains("viewBox=\"0 0 1000 650\"");
+    assertThat(text.split("<path", -1).length).isGreaterThan(50);
+  }
+
+  @Test
+  void eval_plotWithOtherExtension_exitsTwoBeforeWorking() {
+    CliRun run = eval("--benchmark", "mmlu", "--data", DATA, "--plot", tmp.resolve("curve.jpg").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: --plot must name a .png or .svg file but was '"
+        + tmp.resolve("curve.jpg") + "'");
+  }
+
+  @Test
+  void help_mentionsTheDefaultDataDirectoryAndTheRouters() {
+    CliRun run = eval("--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("../shared/data/routellm").contains("one of: cascade-text, oracle,").contains("--folds")
+        .contains("(20/50/80%) on a 1% grid");
+    assertThat(run.err()).as("picocli format warnings").isEmpty();
+  }
+
+  @Test
+  void defaultDataDirectory_existsUnderWorkingDirectory_isFound() throws IOException {
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    assertThat(EvalCommand.defaultDataDirectory(work)).isEmpty();
+
+    Files.createDirectories(tmp.resolve("shared/data/routellm"));
+
+    assertThat(EvalCommand.defaultDataDirectory(work)).contains(tmp.resolve("shared/data/routellm"));
+  }
+}

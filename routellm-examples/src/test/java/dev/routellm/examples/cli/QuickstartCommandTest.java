@@ -1,0 +1,89 @@
+package dev.routellm.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.routellm.examples.MockModel;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class QuickstartCommandTest {
+  @Test
+  void quickstart_withBaseUrls_callsTheChosenModelForEveryPromptAndReportsBilledCost() throws Exception {
+    int prompts = QuickstartCommand.PROMPTS.size();
+    try (MockModel strong = new MockModel("big");
+        MockModel weak = new MockModel("small")) {
+      for (int i = 0; i < prompts; i++) {
+        strong.answers("strong answer", 10, 100);
+        weak.answers("weak answer", 10, 100);
+      }
+      CliRun run = CliRun.of("quickstart", "--json",
+          "--strong-url", strong.baseUrl(), "--strong-model", "big", "--strong-key-env", "none",
+          "--strong-price", "10,30",
+          "--weak-url", weak.baseUrl(), "--weak-model", "small", "--weak-key-env", "none", "--weak-price", "1,1");
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      JsonNode json = run.json();
+      assertThat(json.get("online").asBoolean()).isTrue();
+      int strongChosen = 0;
+      double total = 0;
+      for (JsonNode d : json.get("decisions")) {
+        boolean isStrong = d.get("tier").asString().equals("strong");
+        strongChosen += isStrong ? 1 : 0;
+        assertThat(d.get("answer").asString()).isEqualTo(isStrong ? "strong answer" : "weak answer");
+        double expected = isStrong ? (10 * 10 + 100 * 30) / 1e6 : (10 + 100) / 1e6;
+        assertThat(d.get("cost").asDouble()).isEqualTo(expected);
+        total += expected;
+      }
+      assertThat(strong.server().getRequestCount()).isEqualTo(strongChosen);
+      assertThat(weak.server().getRequestCount()).isEqualTo(prompts - strongChosen);
+      assertThat(json.get("cost").asDouble()).isCloseTo(total, org.assertj.core.api.Assertions.within(1e-12));
+      assertThat(json.get("all_strong_cost").asDouble()).isCloseTo(prompts * (10 * 10 + 100 * 30) / 1e6,
+          org.assertj.core.api.Assertions.within(1e-12));
+      String sent = strong.server().getRequestCount() > 0
+          ? strong.server().takeRequest().getBody().utf8() : weak.server().takeRequest().getBody().utf8();
+      assertThat(sent).contains("\"max_tokens\":256");
+    }
+  }
+
+  @Test
+  void quickstart_offlineFlag_neverCallsAModel() throws Exception {
+    try (MockModel strong = new MockModel("big");
+        MockModel weak = new MockModel("small")) {
+      CliRun run = CliRun.of("quickstart", "--json", "--offline",
+          "--strong-url", strong.baseUrl(), "--strong-model", "big", "--weak-url", weak.baseUrl(),
+          "--weak-model", "small");
+      assertThat(run.exitCode()).isZero();
+      assertThat(run.json().get("online").asBoolean()).isFalse();
+      assertThat(strong.server().getRequestCount() + weak.server().getRequestCount()).isZero();
+    }
+  }
+
+  @Test
+  void quickstart_badPrice_exitsTwoNamingTheOption() {
+    CliRun run = CliRun.of("quickstart", "--weak-price", "cheap");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("routellm: Invalid value for option '--weak-price': price must be IN,OUT");
+  }
+
+  @Test
+  void quickstart_sameModelTwice_exitsTwo() {
+    CliRun run = CliRun.of("quickstart", "--strong-model", "m", "--weak-model", "m");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip())
+        .isEqualTo("routellm: --strong-model and --weak-model must differ but both are 'm'");
+  }
+
+  @Test
+  void serve_help_describesTheServer() {
+    CliRun run = CliRun.of("serve", "--help");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("OpenAI-compatible routing server", "--port", "--server-key-env");
+  }
+
+  @Test
+  void serve_unsetServerKeyVariable_exitsTwo() {
+    CliRun run = CliRun.of("serve", "--port", "0", "--server-key-env", "ROUTELLM_TEST_UNSET_VARIABLE_1234");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--server-key-env ROUTELLM_TEST_UNSET_VARIABLE_1234 names an unset variable");
+  }
+}
