@@ -57,7 +57,8 @@ public final class BenchReport {
       String method = r.getParams().getBenchmark();
       String workload = method.substring(method.lastIndexOf('.') + 1);
       String benchmark = method.contains("Classifier") ? "classifier" : "embedding";
-      String impl = r.getParams().getParam("impl");
+      String impl =
+          method.contains("SameTokens") ? "routellm-maxlength128" : r.getParams().getParam("impl");
       Statistics s = r.getPrimaryResult().getStatistics();
       int texts = workload.startsWith("batch") ? BenchInputs.BATCH_SIZE : 1;
       rows.add(
@@ -97,6 +98,12 @@ public final class BenchReport {
         out.add(new Ratio(workload + " one at a time (texts/s)", ours.textsPerSecond(), peer.textsPerSecond(),
             ours.textsPerSecond() / peer.textsPerSecond()));
       }
+    }
+    Row same = find("embedding", "single200", "routellm-maxlength128");
+    Row peer200 = find("embedding", "single200", "langchain4j");
+    if (same != null && peer200 != null) {
+      out.add(new Ratio("single200 cut at 128 tokens like LangChain4j, p50 latency (ms)", same.p50Millis(),
+          peer200.p50Millis(), peer200.p50Millis() / same.p50Millis()));
     }
     Row ours = find("embedding", "batch64", "routellm");
     Row peer = find("embedding", "batch64", "langchain4j");

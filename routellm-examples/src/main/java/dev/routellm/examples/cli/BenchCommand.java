@@ -5,6 +5,7 @@ import dev.routellm.examples.bench.BenchInputs;
 import dev.routellm.examples.bench.BenchReport;
 import dev.routellm.examples.bench.ClassifierBenchmark;
 import dev.routellm.examples.bench.EmbeddingBenchmark;
+import dev.routellm.examples.bench.EmbeddingSameTokensBenchmark;
 import dev.routellm.onnx.BuiltInEmbeddingModel;
 import dev.routellm.onnx.OnnxEmbedder;
 import java.io.IOException;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Option;
     description = {
       "Benchmarks local inference with JMH: MiniLM embeddings (routellm-onnx against LangChain4j's"
           + " AllMiniLmL6V2QuantizedEmbeddingModel, same model and texts; p50/p99 for 20- and 200-token prompts,"
-          + " texts/s one at a time and for 64 mixed texts) and the ONNX classifier router. Takes about 6 minutes"
+          + " texts/s one at a time and for 64 mixed texts) and the ONNX classifier router. Takes about 8 minutes"
           + " (--quick: about 2). JMH's progress goes to stderr."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -75,6 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
     ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true);
     if (only != Only.classifier) {
       options.include(EmbeddingBenchmark.class.getName() + "\\.");
+      options.include(EmbeddingSameTokensBenchmark.class.getName() + "\\.");
     }
     if (only != Only.embedding) {
       options.include(ClassifierBenchmark.class.getName() + "\\.");

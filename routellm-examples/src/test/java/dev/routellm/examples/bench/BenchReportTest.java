@@ -34,6 +34,19 @@ class BenchReportTest {
   }
 
   @Test
+  void ratios_sameTokenVariantPresent_comparedWithPeerOnTwoHundredTokens() {
+    BenchReport report =
+        BenchReport.ofRows(
+            List.of(
+                row("single200", "routellm", 16, 16),
+                row("single200", "routellm-maxlength128", 8, 8),
+                row("single200", "langchain4j", 12, 12)));
+    BenchReport.Ratio same =
+        report.ratios().stream().filter(r -> r.measure().contains("cut at 128")).findFirst().orElseThrow();
+    assertThat(same.ratio()).isCloseTo(1.5, within(1e-9));
+  }
+
+  @Test
   void printMarkdown_rowsAndRatios_oneTableLinePerRow() {
     BenchReport report =
         BenchReport.ofRows(List.of(row("single20", "routellm", 2, 2.5), row("single20", "langchain4j", 6, 8)));
