@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       CascadeCommand.class,
       ServeCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RouteLlmCommand implements Runnable {

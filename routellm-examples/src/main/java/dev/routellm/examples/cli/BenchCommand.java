@@ -1,0 +1,175 @@
+package dev.routellm.examples.cli;
+
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.routellm.examples.bench.BenchInputs;
+import dev.routellm.examples.bench.BenchReport;
+import dev.routellm.examples.bench.ClassifierBenchmark;
+import dev.routellm.examples.bench.EmbeddingBenchmark;
+import dev.routellm.examples.bench.EmbeddingSameTokensBenchmark;
+import dev.routellm.onnx.BuiltInEmbeddingModel;
+import dev.routellm.onnx.OnnxEmbedder;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs the local-inference benchmarks (JMH, in forked JVMs) and prints a Markdown table with routellm-onnx against
+ * LangChain4j's own MiniLM on the same model and texts, and the classifier router's figures.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Benchmarks local inference with JMH: MiniLM embeddings (routellm-onnx against LangChain4j's"
+          + " AllMiniLmL6V2QuantizedEmbeddingModel, same model and texts; p50/p99 for 20- and 200-token prompts,"
+          + " texts/s one at a time and for 64 mixed texts) and the ONNX classifier router. Takes about 8 minutes"
+          + " (--quick: about 2). JMH's progress goes to stderr."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  @Mixin OutputOptions output;
+
+  @Option(names = "--quick", description = "Shorter warm-up and measurement: for a smoke test, not for figures.")
+  boolean quick;
+
+  @Option(
+      names = "--only",
+      description = "Run only these benchmarks: embedding, classifier or all (default: ${DEFAULT-VALUE}).",
+      defaultValue = "all")
+  Only only;
+
+  enum Only {
+    all,
+    embedding,
+    classifier
+  }
+
+  @Override
+  public Integer call() throws RunnerException, IOException, InterruptedException {
+    PrintWriter text = output.text();
+    Map<String, Object> machine = machine();
+    text.println("Machine: " + machine);
+    Map<String, Object> parity = only == Only.classifier ? Map.of() : parity();
+    if (!parity.isEmpty()) {
+      text.println("Same model check (cosine similarity of the two implementations' vectors): " + parity);
+    }
+    text.flush();
+
+    ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true);
+    if (only != Only.classifier) {
+      options.include(EmbeddingBenchmark.class.getName() + "\\.");
+      options.include(EmbeddingSameTokensBenchmark.class.getName() + "\\.");
+    }
+    if (only != Only.embedding) {
+      options.include(ClassifierBenchmark.class.getName() + "\\.");
+    }
+    if (quick) {
+      options
+          .warmupIterations(1)
+          .warmupTime(TimeValue.seconds(2))
+          .measurementIterations(2)
+          .measurementTime(TimeValue.seconds(2));
+    }
+    PrintStream progress = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+    Collection<RunResult> results =
+        new Runner(options.build(), OutputFormatFactory.createFormatInstance(progress, VerboseMode.NORMAL)).run();
+    BenchReport report = BenchReport.of(results);
+    machine.put("load_average_after", loadAverage());
+    text.println();
+    text.println("Machine after the run: load average " + machine.get("load_average_after"));
+    report.printMarkdown(text);
+
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("machine", machine);
+    result.put("same_model_check", parity);
+    result.putAll(report.toMap());
+    output.result(result);
+    return 0;
+  }
+
+  /**
+   * Cosine similarity between the two implementations' vectors for the benchmark prompts: about 1 means the same
+   * model and tokens. For the 200-token prompt it is shown against routellm-onnx at 256 tokens (its default) and at
+   * 128 (LangChain4j's effective limit).
+   */
+  private static Map<String, Object> parity() throws InterruptedException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    try (OnnxEmbedder ours = OnnxEmbedder.allMiniLmL6V2();
+        OnnxEmbedder ours128 =
+            OnnxEmbedder.builder().builtIn(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q).maxLength(128).build()) {
+      AllMiniLmL6V2QuantizedEmbeddingModel peer = new AllMiniLmL6V2QuantizedEmbeddingModel();
+      float[] peer20 = peer.embed(BenchInputs.PROMPT_20).content().vector();
+      float[] peer200 = peer.embed(BenchInputs.PROMPT_200).content().vector();
+      m.put("prompt20", round(cosine(ours.embed(BenchInputs.PROMPT_20), peer20)));
+      m.put("prompt200_routellm_256_tokens", round(cosine(ours.embed(BenchInputs.PROMPT_200), peer200)));
+      m.put("prompt200_routellm_128_tokens", round(cosine(ours128.embed(BenchInputs.PROMPT_200), peer200)));
+    }
+    return m;
+  }
+
+  private static double round(double x) {
+    return Math.round(x * 1e6) / 1e6;
+  }
+
+  private static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+      na += (double) a[i] * a[i];
+      nb += (double) b[i] * b[i];
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cpu", cpuModel());
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    m.put("load_average_before", loadAverage());
+    return m;
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).strip();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: fall through
+    }
+    return System.getProperty("os.arch");
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return String.format(Locale.ROOT, "%s %s %s", parts[0], parts[1], parts[2]);
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+}

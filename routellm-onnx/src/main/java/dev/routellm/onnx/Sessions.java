@@ -1,0 +1,100 @@
+package dev.routellm.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import dev.routellm.ConfigurationException;
+import dev.routellm.InvalidFileException;
+
+/** Opens ONNX Runtime sessions with the requested execution provider, falling back to the CPU as the user chose. */
+final class Sessions {
+  private static final System.Logger LOG = System.getLogger(Sessions.class.getName());
+
+  private Sessions() {}
+
+  /** An open session and the provider it actually runs on. */
+  record Opened(OrtSession session, ExecutionProvider provider) {}
+
+  static Opened open(ModelSource source, ExecutionOptions options) {
+    OrtEnvironment env = OrtRuntime.environment();
+    ExecutionProvider requested = options.provider();
+    if (requested.kind() == ExecutionProvider.Kind.CUDA) {
+      String problem;
+      if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+        problem =
+            "the ONNX Runtime on the class path has no CUDA provider (it is the CPU build: use"
+                + " com.microsoft.onnxruntime:onnxruntime_gpu instead of com.microsoft.onnxruntime:onnxruntime)";
+      } else {
+        try (SessionOptions so = base(options)) {
+          addCuda(so, requested);
+          return new Opened(source.open(env, so), requested);
+        } catch (OrtException e) {
+          problem = oneLine(e.getMessage());
+        }
+      }
+      OrtSession cpu = openCpu(env, source, options); // throws InvalidFileException if the model itself is bad
+      String message =
+          "CUDA execution provider " + requested + " is not usable for model " + source.name() + ": " + problem;
+      if (options.fallback() == ProviderFallback.FAIL) {
+        closeQuietly(cpu);
+        throw new ConfigurationException(
+            message + ". Install CUDA 12 and cuDNN 9 with onnxruntime_gpu, or choose ProviderFallback.USE_CPU");
+      }
+      LOG.log(System.Logger.Level.WARNING, message + "; running on the CPU instead");
+      return new Opened(cpu, ExecutionProvider.cpu());
+    }
+    return new Opened(openCpu(env, source, options), ExecutionProvider.cpu());
+  }
+
+  private static OrtSession openCpu(OrtEnvironment env, ModelSource source, ExecutionOptions options) {
+    try (SessionOptions so = base(options)) {
+      return source.open(env, so);
+    } catch (OrtException e) {
+      throw InvalidFileException.ofResource(
+          source.modelLocation(), "not an ONNX model that ONNX Runtime can load: " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  private static SessionOptions base(ExecutionOptions options) {
+    SessionOptions so = new SessionOptions();
+    try {
+      so.setIntraOpNumThreads(options.intraOpThreads());
+      so.setInterOpNumThreads(1);
+      so.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
+      so.setOptimizationLevel(options.optimizationLevel().toOrt());
+      return so;
+    } catch (OrtException e) {
+      so.close();
+      throw new ConfigurationException(
+          "ONNX Runtime rejected the session options " + options + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void addCuda(SessionOptions so, ExecutionProvider cuda) throws OrtException {
+    try (OrtCUDAProviderOptions cudaOptions = new OrtCUDAProviderOptions(cuda.deviceId())) {
+      if (cuda.memoryLimit().isPresent()) {
+        cudaOptions.add("gpu_mem_limit", Long.toString(cuda.memoryLimitBytes()));
+      }
+      so.addCUDA(cudaOptions);
+    }
+  }
+
+  static String oneLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    String line = message.replace('\n', ' ').replace('\r', ' ').strip();
+    return line.length() > 500 ? line.substring(0, 500) + "..." : line;
+  }
+
+  static void closeQuietly(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // Nothing useful to do: the session is being discarded after another failure.
+    }
+  }
+}
