@@ -3,8 +3,7 @@ package dev.routellm.examples.cli;
 import dev.routellm.cascade.AnswerCheck;
 import dev.routellm.cascade.AnswerConfidenceModel;
 import dev.routellm.data.Dataset;
-import dev.routellm.data.DatasetFiles;
-import dev.routellm.data.RouteLlmBenchmarks;
+import dev.routellm.embedding.Embedder;
 import dev.routellm.evaluation.CostAxis;
 import dev.routellm.evaluation.Curve;
 import dev.routellm.evaluation.CurveMetrics;
@@ -16,8 +15,9 @@ import dev.routellm.evaluation.FoldSummary;
 import dev.routellm.evaluation.RoutingMethod;
 import dev.routellm.evaluation.RoutingMethods;
 import dev.routellm.evaluation.Spread;
+import dev.routellm.training.LearnedMethods;
+import dev.routellm.training.Learner;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,8 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,24 +48,9 @@ import picocli.CommandLine.Option;
           + " (accuracy %% for MMLU and GSM8K, judge score for MT-Bench)."
     })
 public final class EvalCommand implements Callable<Integer> {
-  /** Where {@code --data} points unless given, relative to the working directory. */
-  static final Path DEFAULT_DATA = Path.of("..", "shared", "data", "routellm");
-
   @Mixin OutputOptions output;
-
-  @Option(
-      names = "--benchmark",
-      required = true,
-      paramLabel = "mmlu|gsm8k|mt-bench|FILE",
-      description = "A RouteLLM benchmark, or your own .csv or .jsonl file (prompt, strong, weak; see the README).")
-  String benchmark;
-
-  @Option(
-      names = "--data",
-      paramLabel = "DIR",
-      description = "Directory with RouteLLM's benchmark files (mmlu/, gsm8k/, mt_bench/). Default: ../shared/data/"
-          + "routellm relative to the working directory, when that directory exists.")
-  Path data;
+  @Mixin DatasetOptions datasetOptions;
+  @Mixin EmbedderOptions embedderOptions;
 
   @Option(
       names = "--router",
@@ -97,20 +82,22 @@ public final class EvalCommand implements Callable<Integer> {
   Path plot;
 
   /**
-   * The routers {@code --router} chooses from. Learned routers are added here as they arrive (for example
-   * {@code RoutingMethods.defaults().toBuilder().add(KnnMethod.create()).build()}).
+   * The routers {@code --router} chooses from: the stock ones and the learned ones ({@link Learner}), which embed
+   * prompts with {@code embedder} (called only when a learned router is fitted).
    */
-  static RoutingMethods routers() {
-    return RoutingMethods.defaults().toBuilder()
-        .add(AnswerConfidenceModel.routingMethod(List.of(AnswerCheck.arithmetic())))
-        .build();
+  static RoutingMethods routers(Supplier<? extends Embedder> embedder) {
+    RoutingMethods.Builder registry = RoutingMethods.defaults().toBuilder()
+        .add(AnswerConfidenceModel.routingMethod(List.of(AnswerCheck.arithmetic())));
+    return LearnedMethods.addAll(registry, embedder).build();
   }
 
   /** The router names, for the help text. */
   static final class RouterNames implements Iterable<String> {
     @Override
     public Iterator<String> iterator() {
-      return routers().names().iterator();
+      return routers(() -> {
+        throw new IllegalStateException("names only");
+      }).names().iterator();
     }
   }
 
@@ -122,10 +109,11 @@ public final class EvalCommand implements Callable<Integer> {
     if (plot != null) {
       EvalPlot.Format.of(plot); // reject a bad extension before the work
     }
-    RoutingMethod method = routers().get(router);
-    Dataset dataset = loadDataset();
+    LazyEmbedder embedder = new LazyEmbedder(embedderOptions);
+    RoutingMethod method = routers(embedder).get(router);
+    Dataset dataset = datasetOptions.load();
     Evaluation e;
-    try (StderrProgress progress = new StderrProgress(errWriter())) {
+    try (embedder; StderrProgress progress = new StderrProgress(errWriter())) {
       e = Evaluator.builder().folds(folds).seed(seed).progress(progress).build().evaluate(dataset, method);
     }
     PrintWriter text = output.text();
@@ -180,38 +168,6 @@ public final class EvalCommand implements Callable<Integer> {
 
   private PrintWriter errWriter() {
     return output.spec.commandLine().getErr();
-  }
-
-  private Dataset loadDataset() {
-    if (RouteLlmBenchmarks.NAMES.contains(benchmark)) {
-      return RouteLlmBenchmarks.load(benchmark, dataDirectory());
-    }
-    Path file = Path.of(benchmark);
-    String name = benchmark.toLowerCase(Locale.ROOT);
-    if (!name.endsWith(".csv") && !name.endsWith(".jsonl")) {
-      throw new IllegalArgumentException("--benchmark must be one of " + RouteLlmBenchmarks.NAMES
-          + " or a .csv or .jsonl file but was '" + benchmark + "'");
-    }
-    return DatasetFiles.read(file);
-  }
-
-  private Path dataDirectory() {
-    if (data == null) {
-      Path cwd = Path.of("").toAbsolutePath();
-      return defaultDataDirectory(cwd).orElseThrow(() -> new IllegalArgumentException("--data DIR is needed: the"
-          + " default " + DEFAULT_DATA + " does not exist in the working directory " + cwd));
-    }
-    if (!Files.isDirectory(data)) {
-      throw new IllegalArgumentException("--data must be a directory but '" + data + "' "
-          + (Files.exists(data) ? "is not one" : "does not exist"));
-    }
-    return data;
-  }
-
-  /** {@link #DEFAULT_DATA} under the working directory, when it is a directory. */
-  static Optional<Path> defaultDataDirectory(Path workingDirectory) {
-    Path dir = workingDirectory.resolve(DEFAULT_DATA).normalize();
-    return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
   }
 
   private static void printText(PrintWriter out, Evaluation e) {
@@ -371,5 +327,31 @@ public final class EvalCommand implements Callable<Integer> {
 
   private static Double number(double v) {
     return Double.isFinite(v) ? v : null;
+  }
+
+  /** Opens the chosen embedder on first use only, so that random and oracle load no model. */
+  static final class LazyEmbedder implements Supplier<Embedder>, AutoCloseable {
+    private final EmbedderOptions options;
+    private EmbedderOptions.Opened opened;
+
+    LazyEmbedder(EmbedderOptions options) {
+      this.options = options;
+    }
+
+    @Override
+    public synchronized Embedder get() {
+      if (opened == null) {
+        opened = options.open();
+      }
+      return opened.embedder();
+    }
+
+    @Override
+    public synchronized void close() {
+      if (opened != null) {
+        opened.close();
+        opened = null;
+      }
+    }
   }
 }

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       QuickstartCommand.class,
       RouteCommand.class,
       EvalCommand.class,
+      TrainCommand.class,
+      CalibrateCommand.class,
       CascadeCommand.class,
       ServeCommand.class,
       BenchCommand.class,

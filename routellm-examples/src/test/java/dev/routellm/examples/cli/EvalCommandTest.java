@@ -149,10 +149,20 @@ class EvalCommandTest {
 
   @Test
   void eval_unknownRouter_exitsTwoListingTheRouters() {
+    CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--router", "bert");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: router must be one of [cascade-text, knn, knn-groups, knn-length,"
+        + " mf, oracle, random, sw, topic-centroids] but was 'bert'");
+  }
+
+  @Test
+  void eval_learnedRouterWithoutFolds_exitsTwoSayingSo() {
     CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--router", "mf");
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err().strip()).isEqualTo("routellm: router must be one of [cascade-text, oracle, random] but was 'mf'");
+    assertThat(run.err().strip()).isEqualTo("routellm: router 'mf' learns from data: evaluate it with --folds 2 or"
+        + " more");
   }
 
   @Test
@@ -257,7 +267,7 @@ class EvalCommandTest {
     CliRun run = eval("--help");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("../shared/data/routellm").contains("one of: cascade-text, oracle,").contains("--folds")
+    assertThat(run.out()).contains("../shared/data/routellm").contains("one of: cascade-text, knn,").contains("--folds")
         .contains("(20/50/80%) on a 1% grid");
     assertThat(run.err()).as("picocli format warnings").isEmpty();
   }
@@ -265,10 +275,10 @@ class EvalCommandTest {
   @Test
   void defaultDataDirectory_existsUnderWorkingDirectory_isFound() throws IOException {
     Path work = Files.createDirectories(tmp.resolve("work"));
-    assertThat(EvalCommand.defaultDataDirectory(work)).isEmpty();
+    assertThat(DatasetOptions.defaultDataDirectory(work)).isEmpty();
 
     Files.createDirectories(tmp.resolve("shared/data/routellm"));
 
-    assertThat(EvalCommand.defaultDataDirectory(work)).contains(tmp.resolve("shared/data/routellm"));
+    assertThat(DatasetOptions.defaultDataDirectory(work)).contains(tmp.resolve("shared/data/routellm"));
   }
 }

@@ -1,0 +1,199 @@
+package dev.routellm.examples.cli;
+
+import dev.routellm.InvalidFileException;
+import dev.routellm.calibration.Calibration;
+import dev.routellm.calibration.ThresholdCalibrator;
+import dev.routellm.chat.Usage;
+import dev.routellm.checkpoint.RouterFile;
+import dev.routellm.cost.CostModel;
+import dev.routellm.data.Dataset;
+import dev.routellm.data.DatasetFiles;
+import dev.routellm.data.RouteLlmBenchmarks;
+import dev.routellm.prediction.TrainedRouter;
+import dev.routellm.routing.Tier;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Chooses a router file's threshold from the user's own prompts, and reports what to expect at it. */
+@Command(
+    name = "calibrate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Scores your own prompts with a router file and chooses its threshold: for a share of strong-model calls"
+          + " (--strong-share), a cost per request (--budget) or, with labelled prompts, a quality (--quality).",
+      "Reports the strong share, quality (labelled prompts only) and cost per request to expect at that threshold;"
+          + " --write stores the threshold in the router file. A threshold calibrated on someone else's traffic"
+          + " rarely gives the promised share on yours: calibrate on a sample of your own."
+    })
+public final class CalibrateCommand implements Callable<Integer> {
+  /** Completion tokens assumed per answer unless told: the RouteLLM paper's average answer length. */
+  static final int DEFAULT_COMPLETION_TOKENS = 264;
+
+  @Mixin OutputOptions output;
+  @Mixin EmbedderOptions embedderOptions;
+
+  @Option(names = "--router", required = true, paramLabel = "FILE", description = "The router file to calibrate.")
+  Path router;
+
+  @Option(names = "--prompts", required = true, paramLabel = "FILE|mmlu|gsm8k|mt-bench",
+      description = "Representative prompts: a .txt file (one prompt per line), a labelled .csv or .jsonl file, or a"
+          + " RouteLLM benchmark (labelled).")
+  String prompts;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Directory with RouteLLM's benchmark files.")
+  Path data;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @Option(names = "--strong-share", paramLabel = "P", description = "Share of prompts to send to the strong model.")
+    Double share;
+
+    @Option(names = "--budget", paramLabel = "DOLLARS", description = "Expected cost per request, in dollars.")
+    Double budget;
+
+    @Option(names = "--quality", paramLabel = "Q",
+        description = "Quality to reach, in the data's unit (accuracy % for MMLU and GSM8K); labelled prompts only.")
+    Double quality;
+  }
+
+  @Option(names = "--strong-price", defaultValue = "10,30", split = ",", paramLabel = "IN,OUT",
+      description = "Strong model's dollars per million input and output tokens (default: ${DEFAULT-VALUE}).")
+  double[] strongPrice;
+
+  @Option(names = "--weak-price", defaultValue = "0.24,0.24", split = ",", paramLabel = "IN,OUT",
+      description = "Weak model's dollars per million input and output tokens (default: ${DEFAULT-VALUE}).")
+  double[] weakPrice;
+
+  @Option(names = "--completion-tokens", defaultValue = "" + DEFAULT_COMPLETION_TOKENS, paramLabel = "N",
+      description = "Average answer length in tokens (default: ${DEFAULT-VALUE}); the prompt length is measured.")
+  int completionTokens;
+
+  @Option(names = "--write", description = "Store the chosen threshold in the router file.")
+  boolean write;
+
+  @Override
+  public Integer call() {
+    if (strongPrice.length != 2 || weakPrice.length != 2) {
+      throw new IllegalArgumentException("--strong-price and --weak-price take IN,OUT (two numbers)");
+    }
+    if (completionTokens < 0) {
+      throw new IllegalArgumentException("--completion-tokens must be >= 0 but was " + completionTokens);
+    }
+    RouterFile file = RouterFile.read(router);
+    Input input = readInput();
+    PrintWriter text = output.text();
+    Calibration c;
+    TrainedRouter trained;
+    try (EmbedderOptions.Opened embedder = embedderOptions.openForId(file.embedderId())) {
+      trained = TrainedRouter.load(router, embedder.embedder());
+      double[] scores = trained.predictor().scoreAll(input.prompts);
+      long promptTokens = 0;
+      for (String p : input.prompts) {
+        promptTokens += Usage.estimate(p, "").promptTokens();
+      }
+      Usage average = Usage.of(Math.round((double) promptTokens / input.prompts.size()), completionTokens);
+      CostModel prices = CostModel.builder().price(trained.strongModel(), strongPrice[0], strongPrice[1])
+          .price(trained.weakModel(), weakPrice[0], weakPrice[1]).build();
+      ThresholdCalibrator calibrator = ThresholdCalibrator.of(scores)
+          .withCosts(prices, trained.strongModel(), trained.weakModel(), average);
+      if (input.data != null) {
+        calibrator = calibrator.withOutcomes(input.data.scores(Tier.STRONG), input.data.scores(Tier.WEAK));
+      }
+      if (target.share != null) {
+        c = calibrator.forStrongShare(target.share);
+      } else if (target.budget != null) {
+        c = calibrator.forBudget(target.budget);
+      } else {
+        if (input.data == null) {
+          throw new IllegalArgumentException("--quality needs labelled prompts (.csv, .jsonl or a benchmark)");
+        }
+        c = calibrator.forQuality(target.quality / input.data.unit().scale());
+      }
+      if (write) {
+        trained.withThreshold(c.threshold()).save(router);
+      }
+      report(text, trained, input, c, calibrator);
+    }
+    return 0;
+  }
+
+  private void report(PrintWriter text, TrainedRouter trained, Input input, Calibration c,
+      ThresholdCalibrator calibrator) {
+    double allStrong = calibrator.at(0).costPerRequest().orElseThrow();
+    double allWeak = calibrator.forStrongShare(0).costPerRequest().orElseThrow();
+    text.printf(Locale.ROOT, "Router %s (%s vs %s), %,d prompts.%n", trained.predictor().name(),
+        trained.strongModel(), trained.weakModel(), input.prompts.size());
+    text.printf(Locale.ROOT, "Threshold %.6f: %.1f%% of the prompts to the strong model.%n", c.threshold(),
+        100 * c.strongShare());
+    c.quality().ifPresent(q -> text.printf(Locale.ROOT, "Quality %.4f %s (weak only %.4f, strong only %.4f).%n",
+        input.data.unit().of(q), input.data.unit().name(), input.data.quality(Tier.WEAK),
+        input.data.quality(Tier.STRONG)));
+    text.printf(Locale.ROOT, "Cost $%.6f per request (all weak $%.6f, all strong $%.6f).%n",
+        c.costPerRequest().orElseThrow(), allWeak, allStrong);
+    if (write) {
+      text.printf(Locale.ROOT, "Wrote the threshold to %s.%n", router);
+    }
+    text.flush();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("router", trained.predictor().name());
+    result.put("file", router.toString());
+    result.put("prompts", input.prompts.size());
+    result.put("threshold", c.threshold());
+    result.put("strong_share", c.strongShare());
+    result.put("quality", c.quality().isPresent() ? input.data.unit().of(c.quality().getAsDouble()) : null);
+    result.put("cost_per_request", c.costPerRequest().orElseThrow());
+    result.put("all_weak_cost_per_request", allWeak);
+    result.put("all_strong_cost_per_request", allStrong);
+    result.put("written", write);
+    output.result(result);
+  }
+
+  /** Prompts, with outcomes when the input is labelled. */
+  private record Input(List<String> prompts, Dataset data) {}
+
+  private Input readInput() {
+    Dataset labelled = null;
+    if (RouteLlmBenchmarks.NAMES.contains(prompts)) {
+      Path dir = data != null ? data : DatasetOptions.defaultDataDirectory(Path.of("").toAbsolutePath())
+          .orElseThrow(() -> new IllegalArgumentException("--data DIR is needed for a RouteLLM benchmark"));
+      labelled = RouteLlmBenchmarks.load(prompts, dir);
+    } else {
+      String name = prompts.toLowerCase(Locale.ROOT);
+      Path file = Path.of(prompts);
+      if (name.endsWith(".csv") || name.endsWith(".jsonl")) {
+        labelled = DatasetFiles.read(file);
+      } else if (name.endsWith(".txt")) {
+        try {
+          List<String> lines = Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+          if (lines.isEmpty()) {
+            throw new IllegalArgumentException("--prompts: " + file + " holds no prompt");
+          }
+          return new Input(lines, null);
+        } catch (IOException e) {
+          throw InvalidFileException.of(file, "cannot read prompts: " + e.getMessage(), e);
+        }
+      } else {
+        throw new IllegalArgumentException("--prompts must be a .txt, .csv or .jsonl file or one of "
+            + RouteLlmBenchmarks.NAMES + " but was '" + prompts + "'");
+      }
+    }
+    if (labelled.isEmpty()) {
+      throw new IllegalArgumentException("--prompts: " + prompts + " holds no prompt");
+    }
+    return new Input(labelled.prompts(), labelled);
+  }
+}
