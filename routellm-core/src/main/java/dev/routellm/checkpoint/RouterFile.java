@@ -78,26 +78,42 @@ public final class RouterFile {
    *     or lacks a required field; the message names the file and the field
    */
   public static RouterFile read(Path file) {
-    Safetensors st = Safetensors.read(file);
+    Objects.requireNonNull(file, "file");
+    return parse(Safetensors.read(file), problem -> InvalidFileException.of(file, problem), file.toString());
+  }
+
+  /**
+   * Reads a router file from memory (a classpath resource); {@code name} identifies it in error messages.
+   *
+   * @throws InvalidFileException as {@link #read(Path)}
+   */
+  public static RouterFile read(byte[] bytes, String name) {
+    Objects.requireNonNull(name, "name");
+    return parse(Safetensors.read(bytes, name), problem -> InvalidFileException.ofResource(name, problem, null),
+        name);
+  }
+
+  private static RouterFile parse(Safetensors st, java.util.function.Function<String, InvalidFileException> problem,
+      String source) {
     Map<String, String> meta = st.metadata();
     String format = meta.get(FORMAT_KEY);
     if (!FORMAT.equals(format)) {
-      throw InvalidFileException.of(file, "not a router file: metadata '" + FORMAT_KEY + "' must be '" + FORMAT
-          + "' but was " + (format == null ? "absent" : "'" + format + "'")
-          + (format == null ? " (a plain model checkpoint? load it with the predictor's own loader)" : ""));
+      throw problem.apply("not a router file: metadata '" + FORMAT_KEY + "' must be '" + FORMAT + "' but was "
+          + (format == null ? "absent (a plain model checkpoint? load it with the predictor's own loader)"
+          : "'" + format + "'"));
     }
     Builder b = builder();
     try {
-      b.kind(required(file, meta, KIND_KEY));
-      b.embedder(required(file, meta, EMBEDDER_ID_KEY), parseInt(file, EMBEDDER_DIMENSION_KEY,
-          required(file, meta, EMBEDDER_DIMENSION_KEY)));
-      b.models(required(file, meta, STRONG_KEY), required(file, meta, WEAK_KEY));
+      b.kind(required(meta, KIND_KEY, problem));
+      b.embedder(required(meta, EMBEDDER_ID_KEY, problem),
+          parseInt(EMBEDDER_DIMENSION_KEY, required(meta, EMBEDDER_DIMENSION_KEY, problem), problem));
+      b.models(required(meta, STRONG_KEY, problem), required(meta, WEAK_KEY, problem));
       String t = meta.get(THRESHOLD_KEY);
       if (t != null) {
-        b.threshold(parseDouble(file, THRESHOLD_KEY, t));
+        b.threshold(parseDouble(THRESHOLD_KEY, t, problem));
       }
     } catch (IllegalArgumentException e) {
-      throw InvalidFileException.of(file, e.getMessage(), e);
+      throw problem.apply(e.getMessage());
     }
     meta.forEach((k, v) -> {
       if (k.startsWith(PARAMETER_PREFIX)) {
@@ -105,7 +121,7 @@ public final class RouterFile {
       }
     });
     st.tensors().forEach(b::tensor);
-    return new RouterFile(b, file.toString());
+    return new RouterFile(b, source);
   }
 
   /** Writes this router file (atomically: a temporary sibling, then a move). */
@@ -124,27 +140,30 @@ public final class RouterFile {
     Safetensors.write(file, tensors, meta);
   }
 
-  private static String required(Path file, Map<String, String> meta, String key) {
+  private static String required(Map<String, String> meta, String key,
+      java.util.function.Function<String, InvalidFileException> problem) {
     String v = meta.get(key);
     if (v == null || v.isBlank()) {
-      throw InvalidFileException.of(file, "router file lacks metadata field '" + key + "'");
+      throw problem.apply("router file lacks metadata field '" + key + "'");
     }
     return v;
   }
 
-  private static int parseInt(Path file, String key, String v) {
+  private static int parseInt(String key, String v,
+      java.util.function.Function<String, InvalidFileException> problem) {
     try {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
-      throw InvalidFileException.of(file, "metadata field '" + key + "' must be an integer but was '" + v + "'");
+      throw problem.apply("metadata field '" + key + "' must be an integer but was '" + v + "'");
     }
   }
 
-  private static double parseDouble(Path file, String key, String v) {
+  private static double parseDouble(String key, String v,
+      java.util.function.Function<String, InvalidFileException> problem) {
     try {
       return Double.parseDouble(v);
     } catch (NumberFormatException e) {
-      throw InvalidFileException.of(file, "metadata field '" + key + "' must be a number but was '" + v + "'");
+      throw problem.apply("metadata field '" + key + "' must be a number but was '" + v + "'");
     }
   }
 

@@ -46,10 +46,21 @@ public record TrainedRouter(
    */
   public static TrainedRouter load(Path file, Embedder embedder) {
     Objects.requireNonNull(file, "file");
+    return load(RouterFile.read(file), embedder);
+  }
+
+  /**
+   * Joins a router file already read (for example from a classpath resource with {@link RouterFile#read(byte[],
+   * String)}) with {@code embedder}.
+   *
+   * @throws InvalidFileException when the file is of an unknown kind or its weights are malformed
+   * @throws ConfigurationException when {@code embedder} is not the one the router was trained with
+   */
+  public static TrainedRouter load(RouterFile rf, Embedder embedder) {
+    Objects.requireNonNull(rf, "file");
     Objects.requireNonNull(embedder, "embedder");
-    RouterFile rf = RouterFile.read(file);
     if (!rf.embedderId().equals(embedder.id()) || rf.dimension() != embedder.dimension()) {
-      throw new ConfigurationException(file + " was trained with embedder '" + rf.embedderId() + "' ("
+      throw new ConfigurationException(rf.source() + " was trained with embedder '" + rf.embedderId() + "' ("
           + rf.dimension() + " dimensions) but is being loaded with '" + embedder.id() + "' ("
           + embedder.dimension() + " dimensions); vectors of different embedders are not comparable: load it with"
           + " the same embedder or retrain");

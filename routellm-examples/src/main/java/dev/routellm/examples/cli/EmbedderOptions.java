@@ -53,6 +53,11 @@ public final class EmbedderOptions {
           + " of the built-in ones (" + names() + "); load it from Java with that embedder");
     }
 
+    /** The embedding model alone, without cache (for serving). Close it when done. */
+    OnnxEmbedder open() {
+      return OnnxEmbedder.builder().builtIn(model).build();
+    }
+
     static List<String> names() {
       return Arrays.stream(values()).map(Choice::optionName).toList();
     }
@@ -79,7 +84,7 @@ public final class EmbedderOptions {
   }
 
   private Opened open(Choice choice) {
-    OnnxEmbedder model = OnnxEmbedder.builder().builtIn(choice.model).build();
+    OnnxEmbedder model = choice.open();
     if ("none".equals(cache)) {
       return new Opened(model, model, null);
     }

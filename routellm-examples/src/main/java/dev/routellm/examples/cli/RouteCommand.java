@@ -40,7 +40,10 @@ public final class RouteCommand implements Callable<Integer> {
     PredictorOptions.Loaded loaded = predictorOptions.load();
     WinRatePredictor predictor = loaded.predictor();
     long start = System.nanoTime();
-    double[] scores = predictor.scoreAll(texts);
+    double[] scores;
+    try (loaded) {
+      scores = predictor.scoreAll(texts);
+    }
     double millis = (System.nanoTime() - start) / 1e6;
     PrintWriter text = output.text();
     List<Map<String, Object>> rows = new ArrayList<>();

@@ -11,11 +11,15 @@ import dev.routellm.training.TrainingSet;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,6 +58,11 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of anything random (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--drop-group", paramLabel = "GROUP",
+      description = "Leave out the examples of this group (an MMLU subject such as high_school_mathematics, where the"
+          + " strong model's answers were mis-graded); repeatable.")
+  List<String> dropGroups = new ArrayList<>();
+
   @Override
   public Integer call() {
     Learner learner = Learner.byId(router);
@@ -64,7 +73,14 @@ public final class TrainCommand implements Callable<Integer> {
     if (parent != null && !Files.isDirectory(parent)) {
       throw new IllegalArgumentException("--out: directory " + parent + " does not exist");
     }
-    Dataset data = dataset.load();
+    Dataset loaded = dataset.load();
+    Set<String> groups = loaded.examples().stream().flatMap(e -> e.group().stream()).collect(Collectors.toSet());
+    for (String g : dropGroups) {
+      if (!groups.contains(g)) {
+        throw new IllegalArgumentException("--drop-group " + g + ": no example has this group");
+      }
+    }
+    Dataset data = loaded.filter(e -> e.group().map(g -> !dropGroups.contains(g)).orElse(true));
     PrintWriter text = output.text();
     long start = System.nanoTime();
     TrainedRouter trained;
@@ -94,6 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
     result.put("bytes", bytes);
     result.put("dataset", data.name());
     result.put("examples", data.size());
+    result.put("dropped_groups", dropGroups);
     result.put("strong_model", data.strongModel());
     result.put("weak_model", data.weakModel());
     result.put("embedder", trained.predictor().embedder().id());
