@@ -234,6 +234,10 @@ public final class Safetensors {
       Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
       try {
         Files.write(tmp, bytes);
+        // Temporary files are private to their owner; a model file is not.
+        if (Files.getFileAttributeView(tmp, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
+          Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(tmp);

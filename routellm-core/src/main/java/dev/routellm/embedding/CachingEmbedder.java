@@ -186,6 +186,11 @@ public final class CachingEmbedder implements Embedder {
     return delegate.dimension();
   }
 
+  /** The embedder whose vectors are cached (not owned: close it yourself). */
+  public Embedder delegate() {
+    return delegate;
+  }
+
   /** Number of vectors in the cache. */
   public int size() {
     return vectors.size();

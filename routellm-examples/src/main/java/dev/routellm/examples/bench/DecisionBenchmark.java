@@ -2,7 +2,10 @@ package dev.routellm.examples.bench;
 
 import dev.routellm.embedding.BatchingEmbedder;
 import dev.routellm.embedding.Embedder;
+import dev.routellm.onnx.BuiltInEmbeddingModel;
 import dev.routellm.onnx.OnnxEmbedder;
+import dev.routellm.onnx.StaticTokenEmbedder;
+import java.nio.file.Path;
 import dev.routellm.prediction.EmbeddingPredictor;
 import dev.routellm.prediction.NearestNeighbors;
 import dev.routellm.prediction.WinRatePredictor;
@@ -36,7 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </pre>
  *
  * {@code embedder=minilm} runs each request alone; {@code minilm-batched} micro-batches concurrent requests
- * ({@link BatchingEmbedder}, up to 8 texts, 2 batches at a time).
+ * ({@link BatchingEmbedder}, up to 8 texts, 2 batches at a time); {@code minilm-static} uses MiniLM's distilled
+ * static token embeddings ({@link StaticTokenEmbedder}), no transformer at all.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
@@ -49,15 +53,21 @@ public class DecisionBenchmark {
   public static final String PROMPT_20 =
       "What is the capital city of France, and why did it become the political center of the country?";
 
-  @Param({"minilm", "minilm-batched"})
+  @Param({"minilm", "minilm-batched", "minilm-static"})
   public String embedder;
 
-  private OnnxEmbedder model;
+  /** Where the static table is kept between runs (distilled on the first, about a minute). */
+  @Param({".cache/static-embeddings/all-minilm-l6-v2-q.safetensors"})
+  public String staticTable;
+
+  private Embedder model;
   private WinRatePredictor predictor;
 
   @Setup(Level.Trial)
   public void setUp() {
-    model = OnnxEmbedder.allMiniLmL6V2();
+    model = embedder.equals("minilm-static")
+        ? StaticTokenEmbedder.of(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q, Path.of(staticTable))
+        : OnnxEmbedder.allMiniLmL6V2();
     Embedder e = embedder.equals("minilm-batched") ? BatchingEmbedder.of(model, 8, 2) : model;
     Random r = new Random(1);
     List<float[]> train = new ArrayList<>();

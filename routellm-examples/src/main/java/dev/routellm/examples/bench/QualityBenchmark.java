@@ -14,6 +14,7 @@ import dev.routellm.evaluation.RoutingMethod;
 import dev.routellm.evaluation.Scorer;
 import dev.routellm.onnx.BuiltInEmbeddingModel;
 import dev.routellm.onnx.OnnxEmbedder;
+import dev.routellm.onnx.StaticTokenEmbedder;
 import dev.routellm.training.LearnedMethods;
 import dev.routellm.training.Learner;
 import dev.routellm.training.TrainingSet;
@@ -48,9 +49,12 @@ public final class QualityBenchmark {
   private static final int FOLDS = 5;
   private static final long SEED = 42;
   private static final String HS_MATH = "high_school_mathematics";
+  private static final String MINILM = "minilm";
+  private static final String BGE = "bge";
+  private static final String MINILM_STATIC = "minilm-static";
 
   private final Path data;
-  private final Map<BuiltInEmbeddingModel, CachingEmbedder> embedders = new LinkedHashMap<>();
+  private final Map<String, Embedder> embedders = new LinkedHashMap<>();
   private final Path cache;
 
   private QualityBenchmark(Path data, Path cache) {
@@ -79,31 +83,45 @@ public final class QualityBenchmark {
     }
   }
 
-  private Embedder embedder(BuiltInEmbeddingModel model) {
-    return embedders.computeIfAbsent(model, m -> CachingEmbedder.open(OnnxEmbedder.builder().builtIn(m).build(),
-        cache));
+  /** The transformer embedders with the on-disk cache; the static one without (it is faster than the cache). */
+  private Embedder embedder(String name) {
+    return embedders.computeIfAbsent(name, n -> switch (n) {
+      case MINILM -> CachingEmbedder.open(OnnxEmbedder.allMiniLmL6V2(), cache);
+      case BGE -> CachingEmbedder.open(OnnxEmbedder.bgeSmallEnV15(), cache);
+      case MINILM_STATIC -> StaticTokenEmbedder.of(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q,
+          cache.resolveSibling("static-embeddings").resolve("all-minilm-l6-v2-q.safetensors"));
+      default -> throw new IllegalArgumentException(n);
+    });
   }
 
   private void close() {
-    embedders.values().forEach(CachingEmbedder::close);
+    // The caching wrappers do not own their models: close both.
+    for (Embedder e : embedders.values()) {
+      e.close();
+      if (e instanceof CachingEmbedder c) {
+        c.delegate().close();
+      }
+    }
   }
 
-  private RoutingMethod learned(Learner learner, BuiltInEmbeddingModel model) {
-    return LearnedMethods.of(learner, () -> embedder(model));
+  private RoutingMethod learned(Learner learner, String embedder) {
+    return LearnedMethods.of(learner, () -> embedder(embedder));
   }
 
   private void run(boolean quick) {
     Dataset mmlu = RouteLlmBenchmarks.mmlu(data);
     Dataset gsm8k = RouteLlmBenchmarks.gsm8k(data);
-    BuiltInEmbeddingModel minilm = BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q;
-    BuiltInEmbeddingModel bge = BuiltInEmbeddingModel.BGE_SMALL_EN_V15_Q;
+    String minilm = MINILM;
+    String bge = BGE;
     header("MMLU, 5-fold cross-validation, the subject NOT given (prompt only)");
-    for (Learner l : List.of(Learner.KNN_GROUPS, Learner.KNN, Learner.KNN_LENGTH, Learner.SW, Learner.MF)) {
-      row("mmlu", "minilm", l.id(), crossValidate(mmlu, learned(l, minilm)));
+    for (Learner l : List.of(Learner.KNN_GROUPS, Learner.KNN, Learner.KNN_LENGTH, Learner.TOPIC_CENTROIDS,
+        Learner.SW, Learner.MF)) {
+      row("mmlu", minilm, l.id(), crossValidate(mmlu, learned(l, minilm)));
     }
     if (!quick) {
       for (Learner l : List.of(Learner.KNN_GROUPS, Learner.KNN)) {
-        row("mmlu", "bge", l.id(), crossValidate(mmlu, learned(l, bge)));
+        row("mmlu", bge, l.id(), crossValidate(mmlu, learned(l, bge)));
+        row("mmlu", MINILM_STATIC, l.id(), crossValidate(mmlu, learned(l, MINILM_STATIC)));
       }
     }
     header("GSM8K, 5-fold cross-validation, question only");
@@ -113,7 +131,9 @@ public final class QualityBenchmark {
     if (quick) {
       return;
     }
-    row("gsm8k", "bge", Learner.KNN_LENGTH.id(), crossValidate(gsm8k, learned(Learner.KNN_LENGTH, bge)));
+    row("gsm8k", bge, Learner.KNN_LENGTH.id(), crossValidate(gsm8k, learned(Learner.KNN_LENGTH, bge)));
+    row("gsm8k", MINILM_STATIC, Learner.KNN_LENGTH.id(), crossValidate(gsm8k,
+        learned(Learner.KNN_LENGTH, MINILM_STATIC)));
     header("MMLU, subject KNOWN to the application (not from the prompt)");
     row("mmlu", "-", "subject table", crossValidate(mmlu, subjectTable(null)));
     row("mmlu", "minilm", "subject table + knn",

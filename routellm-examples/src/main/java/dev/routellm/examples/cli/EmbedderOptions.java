@@ -4,6 +4,7 @@ import dev.routellm.embedding.CachingEmbedder;
 import dev.routellm.embedding.Embedder;
 import dev.routellm.onnx.BuiltInEmbeddingModel;
 import dev.routellm.onnx.OnnxEmbedder;
+import dev.routellm.onnx.StaticTokenEmbedder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -17,20 +18,28 @@ import picocli.CommandLine.Option;
 public final class EmbedderOptions {
   /** Where vectors are cached unless {@code --cache} says otherwise. */
   static final String DEFAULT_CACHE = ".cache/embeddings";
+  /** Where distilled static token tables are kept. */
+  static final String STATIC_TABLES = ".cache/static-embeddings";
+  /** How the ids of static token embedders end. */
+  static final String STATIC_SUFFIX = "/static";
 
   /** The built-in embedders by their option name. */
   enum Choice {
-    MINILM(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q),
-    BGE(BuiltInEmbeddingModel.BGE_SMALL_EN_V15_Q);
+    MINILM(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q, false),
+    BGE(BuiltInEmbeddingModel.BGE_SMALL_EN_V15_Q, false),
+    /** MiniLM's static token embeddings ({@link StaticTokenEmbedder}): no transformer at embedding time. */
+    MINILM_STATIC(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q, true);
 
     final BuiltInEmbeddingModel model;
+    final boolean isStatic;
 
-    Choice(BuiltInEmbeddingModel model) {
+    Choice(BuiltInEmbeddingModel model, boolean isStatic) {
       this.model = model;
+      this.isStatic = isStatic;
     }
 
     String optionName() {
-      return name().toLowerCase(Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     static Choice of(String name) {
@@ -45,7 +54,7 @@ public final class EmbedderOptions {
     /** The built-in embedder whose vectors carry this id, if any. */
     static Choice forId(String embedderId) {
       for (Choice c : values()) {
-        if (embedderId.startsWith(c.model.modelName() + "/")) {
+        if (embedderId.startsWith(c.model.modelName() + "/") && c.isStatic == embedderId.endsWith(STATIC_SUFFIX)) {
           return c;
         }
       }
@@ -53,8 +62,14 @@ public final class EmbedderOptions {
           + " of the built-in ones (" + names() + "); load it from Java with that embedder");
     }
 
-    /** The embedding model alone, without cache (for serving). Close it when done. */
-    OnnxEmbedder open() {
+    /**
+     * The embedding model alone, without cache (for serving). Close it when done. A static embedder distils its
+     * table into {@link #STATIC_TABLES} on first use (about a minute).
+     */
+    Embedder open() {
+      if (isStatic) {
+        return StaticTokenEmbedder.of(model, Path.of(STATIC_TABLES, model.modelName() + ".safetensors"));
+      }
       return OnnxEmbedder.builder().builtIn(model).build();
     }
 
@@ -63,9 +78,10 @@ public final class EmbedderOptions {
     }
   }
 
-  @Option(names = "--embedder", defaultValue = "minilm", paramLabel = "minilm|bge",
-      description = "Local embedding model: minilm (all-MiniLM-L6-v2, quantized, fastest) or bge (bge-small-en-v1.5,"
-          + " quantized) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--embedder", defaultValue = "minilm", paramLabel = "minilm|bge|minilm-static",
+      description = "Local embedding model: minilm (all-MiniLM-L6-v2, quantized), bge (bge-small-en-v1.5, quantized)"
+          + " or minilm-static (MiniLM's token vectors averaged: no transformer at run time, about 100x faster,"
+          + " somewhat less accurate) (default: ${DEFAULT-VALUE}).")
   String embedder;
 
   @Option(names = "--cache", defaultValue = DEFAULT_CACHE, paramLabel = "DIR|none",
@@ -84,7 +100,7 @@ public final class EmbedderOptions {
   }
 
   private Opened open(Choice choice) {
-    OnnxEmbedder model = choice.open();
+    Embedder model = choice.open();
     if ("none".equals(cache)) {
       return new Opened(model, model, null);
     }
@@ -98,7 +114,7 @@ public final class EmbedderOptions {
   }
 
   /** An open embedder and what must be closed with it. */
-  record Opened(Embedder embedder, OnnxEmbedder model, CachingEmbedder cache) implements AutoCloseable {
+  record Opened(Embedder embedder, Embedder model, CachingEmbedder cache) implements AutoCloseable {
     @Override
     public void close() {
       try {

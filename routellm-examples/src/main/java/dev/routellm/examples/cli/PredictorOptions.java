@@ -2,7 +2,7 @@ package dev.routellm.examples.cli;
 
 import dev.routellm.InvalidFileException;
 import dev.routellm.checkpoint.RouterFile;
-import dev.routellm.onnx.OnnxEmbedder;
+import dev.routellm.embedding.Embedder;
 import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.prediction.TrainedRouter;
 import dev.routellm.prediction.WinRatePredictor;
@@ -61,7 +61,7 @@ public final class PredictorOptions {
       return new Loaded(RandomPredictor.withSeed(seed), threshold != null ? threshold : 0.5, () -> {});
     }
     RouterFile file = TOPICS.equals(router) ? topics() : readFile(Path.of(router));
-    OnnxEmbedder embedder = EmbedderOptions.Choice.forId(file.embedderId()).open();
+    Embedder embedder = EmbedderOptions.Choice.forId(file.embedderId()).open();
     try {
       TrainedRouter trained = TrainedRouter.load(file, embedder);
       double t = threshold != null ? threshold : trained.threshold().orElseThrow(() -> new IllegalArgumentException(
