@@ -225,6 +225,36 @@ public final class RouterFile {
   }
 
   /**
+   * An integer parameter that must be present.
+   *
+   * @throws InvalidFileException naming the file and the parameter when it is absent or not an integer
+   */
+  public int intParameter(String name) {
+    String v = parameter(name);
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw InvalidFileException.ofResource(source, "parameter '" + name + "' must be an integer but was '" + v + "'",
+          e);
+    }
+  }
+
+  /**
+   * A numeric parameter that must be present.
+   *
+   * @throws InvalidFileException naming the file and the parameter when it is absent or not a number
+   */
+  public double doubleParameter(String name) {
+    String v = parameter(name);
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw InvalidFileException.ofResource(source, "parameter '" + name + "' must be a number but was '" + v + "'",
+          e);
+    }
+  }
+
+  /**
    * A tensor that must be present with the given shape ({@code -1} matches any size).
    *
    * @throws InvalidFileException naming the file and the tensor when it is absent or misshapen

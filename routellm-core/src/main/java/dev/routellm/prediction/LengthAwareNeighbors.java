@@ -73,12 +73,7 @@ public final class LengthAwareNeighbors implements EmbeddingScorer {
     NearestNeighbors knn = NearestNeighbors.fromFile(file);
     float[] knnSorted = file.tensor(KNN_QUANTILES, -1).values();
     float[] lengthSorted = file.tensor(LENGTH_QUANTILES, -1).values();
-    double w;
-    try {
-      w = Double.parseDouble(file.parameter(LENGTH_WEIGHT));
-    } catch (NumberFormatException e) {
-      throw InvalidFileException.ofResource(file.source(), "parameter '" + LENGTH_WEIGHT + "' must be a number", e);
-    }
+    double w = file.doubleParameter(LENGTH_WEIGHT);
     if (!(w >= 0 && w <= 1) || knnSorted.length == 0 || lengthSorted.length == 0) {
       throw InvalidFileException.ofResource(file.source(), "a knn-length router needs a length weight in [0, 1]"
           + " and non-empty quantiles", null);

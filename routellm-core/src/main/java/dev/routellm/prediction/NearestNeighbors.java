@@ -73,13 +73,7 @@ public final class NearestNeighbors implements EmbeddingScorer {
     int dim = file.dimension();
     Tensor e = file.tensor(EMBEDDINGS, -1, dim);
     Tensor t = file.tensor(TARGETS, e.dim(0));
-    int k;
-    try {
-      k = Integer.parseInt(file.parameter(K));
-    } catch (NumberFormatException ex) {
-      throw dev.routellm.InvalidFileException.ofResource(file.source(), "parameter '" + K + "' must be an integer"
-          + " but was '" + file.parameter(K) + "'", ex);
-    }
+    int k = file.intParameter(K);
     if (k < 1 || e.dim(0) == 0) {
       throw dev.routellm.InvalidFileException.ofResource(file.source(), "a knn router needs k >= 1 and at least one"
           + " training prompt but has k=" + k + " and " + e.dim(0) + " prompts", null);

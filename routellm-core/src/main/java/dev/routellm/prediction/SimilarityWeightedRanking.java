@@ -348,10 +348,10 @@ public final class SimilarityWeightedRanking implements EmbeddingScorer {
     float[] prompt = file.tensor(ENTRY_PROMPT, -1).values();
     float[] cell = file.tensor(ENTRY_CELL, prompt.length).values();
     float[] amount = file.tensor(ENTRY_AMOUNT, prompt.length).values();
-    int t = intParameter(file, TIERS);
+    int t = file.intParameter(TIERS);
     float[] warm = file.tensor(WARM_START, t).values();
-    int strong = intParameter(file, STRONG_TIER);
-    int weak = intParameter(file, WEAK_TIER);
+    int strong = file.intParameter(STRONG_TIER);
+    int weak = file.intParameter(WEAK_TIER);
     int[] p = toIndices(file, ENTRY_PROMPT, prompt, n);
     int[] c = toIndices(file, ENTRY_CELL, cell, t * t);
     if (strong < 0 || strong >= t || weak < 0 || weak >= t || strong == weak) {
@@ -363,16 +363,6 @@ public final class SimilarityWeightedRanking implements EmbeddingScorer {
       w[i] = warm[i];
     }
     return new SimilarityWeightedRanking(dim, t, strong, weak, rows, p, c, amount, w);
-  }
-
-  private static int intParameter(RouterFile file, String name) {
-    String v = file.parameter(name);
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw InvalidFileException.ofResource(file.source(), "parameter '" + name + "' must be an integer but was '"
-          + v + "'", e);
-    }
   }
 
   private static int[] toIndices(RouterFile file, String name, float[] values, int bound) {

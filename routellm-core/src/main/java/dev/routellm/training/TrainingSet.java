@@ -152,7 +152,21 @@ public final class TrainingSet {
       throw new IllegalArgumentException("groupWeight must be in [0, 1] but was " + groupWeight);
     }
     double[] own = winRates();
-    Map<String, double[]> sums = new HashMap<>();
+    Map<String, Double> means = groupWinRates();
+    double[] out = own.clone();
+    for (int i = 0; i < out.length; i++) {
+      Double mean = groups.get(i) == null ? null : means.get(groups.get(i));
+      if (mean != null) {
+        out[i] = (1 - groupWeight) * own[i] + groupWeight * mean;
+      }
+    }
+    return out;
+  }
+
+  /** Each group's mean win rate ({@link #winRates()}), in order of first appearance; prompts without group skipped. */
+  public Map<String, Double> groupWinRates() {
+    double[] own = winRates();
+    Map<String, double[]> sums = new java.util.LinkedHashMap<>();
     for (int i = 0; i < own.length; i++) {
       if (groups.get(i) != null) {
         double[] s = sums.computeIfAbsent(groups.get(i), k -> new double[2]);
@@ -160,14 +174,9 @@ public final class TrainingSet {
         s[1]++;
       }
     }
-    double[] out = own.clone();
-    for (int i = 0; i < out.length; i++) {
-      double[] s = groups.get(i) == null ? null : sums.get(groups.get(i));
-      if (s != null) {
-        out[i] = (1 - groupWeight) * own[i] + groupWeight * s[0] / s[1];
-      }
-    }
-    return out;
+    Map<String, Double> means = new java.util.LinkedHashMap<>();
+    sums.forEach((g, s) -> means.put(g, s[0] / s[1]));
+    return means;
   }
 
   /**
@@ -176,20 +185,15 @@ public final class TrainingSet {
    * @throws IllegalArgumentException when a prompt has no group
    */
   public NearestNeighbors groupCentroids(int k) {
-    Map<String, Integer> index = new java.util.LinkedHashMap<>();
-    List<double[]> sums = new ArrayList<>();
-    List<double[]> targets = new ArrayList<>();
-    double[] rates = winRates();
+    Map<String, double[]> sums = new java.util.LinkedHashMap<>();
+    Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < size(); i++) {
       String g = groups.get(i);
       if (g == null) {
         throw new IllegalArgumentException("prompt " + i + " has no group; topic centroids need a group per prompt");
       }
-      int at = index.computeIfAbsent(g, key -> {
-        sums.add(new double[dimension()]);
-        targets.add(new double[2]);
-        return sums.size() - 1;
-      });
+      double[] sum = sums.computeIfAbsent(g, key -> new double[dimension()]);
+      counts.merge(g, 1, Integer::sum);
       float[] e = embeddings.get(i);
       double norm = 0;
       for (float x : e) {
@@ -197,22 +201,22 @@ public final class TrainingSet {
       }
       double inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
       for (int d = 0; d < e.length; d++) {
-        sums.get(at)[d] += e[d] * inv;
+        sum[d] += e[d] * inv;
       }
-      targets.get(at)[0] += rates[i];
-      targets.get(at)[1]++;
     }
+    Map<String, Double> rates = groupWinRates();
     List<float[]> centroids = new ArrayList<>();
-    double[] centroidTargets = new double[sums.size()];
-    for (int c = 0; c < sums.size(); c++) {
+    double[] targets = new double[sums.size()];
+    int c = 0;
+    for (Map.Entry<String, double[]> entry : sums.entrySet()) {
       float[] v = new float[dimension()];
       for (int d = 0; d < v.length; d++) {
-        v[d] = (float) (sums.get(c)[d] / targets.get(c)[1]);
+        v[d] = (float) (entry.getValue()[d] / counts.get(entry.getKey()));
       }
       centroids.add(v);
-      centroidTargets[c] = targets.get(c)[0] / targets.get(c)[1];
+      targets[c++] = rates.get(entry.getKey());
     }
-    return NearestNeighbors.fit(centroids, centroidTargets, k);
+    return NearestNeighbors.fit(centroids, targets, k);
   }
 
   /** The battle each prompt implies: the better model wins, equal quality ties. */

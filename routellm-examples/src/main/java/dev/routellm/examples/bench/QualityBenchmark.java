@@ -17,7 +17,6 @@ import dev.routellm.onnx.OnnxEmbedder;
 import dev.routellm.onnx.StaticTokenEmbedder;
 import dev.routellm.training.LearnedMethods;
 import dev.routellm.training.Learner;
-import dev.routellm.training.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -197,7 +196,7 @@ public final class QualityBenchmark {
    * Routing by the question's subject, which the application knows: each subject's mean win rate in the training
    * folds (ties within a subject broken by {@code tieBreaker} at a weight of 0.3, when given).
    */
-  private static RoutingMethod subjectTable(RoutingMethod tieBreaker) {
+  private RoutingMethod subjectTable(RoutingMethod tieBreaker) {
     return new RoutingMethod() {
       @Override
       public String name() {
@@ -206,14 +205,8 @@ public final class QualityBenchmark {
 
       @Override
       public Scorer fit(Dataset train, FitContext context) {
-        List<String> groups = train.examples().stream().map(e -> e.group().orElse(null)).toList();
-        double[] groupMeans = TrainingSet.of(train.prompts(), Collections.nCopies(train.size(), new float[1]),
-            train.scores(dev.routellm.routing.Tier.STRONG), train.scores(dev.routellm.routing.Tier.WEAK), groups,
-            train.strongModel(), train.weakModel()).winRatesTowardGroups(1);
-        Map<String, Double> table = new HashMap<>();
-        for (int i = 0; i < groups.size(); i++) {
-          table.put(groups.get(i), groupMeans[i]);
-        }
+        Map<String, Double> table = LearnedMethods.trainingSet(train, embedder(MINILM), ProgressListener.NONE)
+            .groupWinRates();
         Scorer other = tieBreaker == null ? null : tieBreaker.fit(train, context);
         return new Scorer() {
           @Override
