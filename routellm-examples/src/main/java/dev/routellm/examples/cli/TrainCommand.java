@@ -30,9 +30,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains a learned router (knn, knn-groups, mf, sw) on a RouteLLM benchmark or your own labelled file, with a"
-          + " local embedding model, and writes one router file (weights, embedder id and dimension, model pair,"
-          + " threshold) that 'routellm calibrate', 'routellm route --router FILE' and TrainedRouter.load read.",
+      "Trains a learned router (knn, knn-groups, knn-length, topic-centroids, mf, sw) on a RouteLLM benchmark or"
+          + " your own labelled file, with a local embedding model, and writes one router file (weights, embedder id"
+          + " and dimension, model pair, threshold) that 'routellm calibrate', 'routellm route --router FILE' and"
+          + " TrainedRouter.load read.",
       "Embeddings are cached on disk (--cache), so training again on the same prompts embeds nothing."
     })
 public final class TrainCommand implements Callable<Integer> {
@@ -42,7 +43,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--router", defaultValue = "knn-groups", paramLabel = "NAME",
       description = "What to train: knn, knn-groups (kNN with a topic prior voted by the neighbours; the best on"
-          + " MMLU), mf (RouteLLM's matrix factorization), sw (RouteLLM's similarity-weighted ranking)"
+          + " MMLU), knn-length (kNN and prompt length; the best on GSM8K), topic-centroids (one point per group: a"
+          + " few kilobytes), mf (RouteLLM's matrix factorization), sw (RouteLLM's similarity-weighted ranking)"
           + " (default: ${DEFAULT-VALUE}).")
   String router;
 
@@ -55,7 +57,8 @@ public final class TrainCommand implements Callable<Integer> {
           + " (calibrate on your own traffic with 'routellm calibrate' for a better one).")
   Double strongShare;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of anything random (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "S",
+      description = "Seed of anything random (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--drop-group", paramLabel = "GROUP",
