@@ -9,6 +9,9 @@ module dev.routellm.onnx {
   requires transitive com.microsoft.onnxruntime;
   requires ai.djl.tokenizers;
   requires ai.djl.api;
+  // DJL's automatic modules log through SLF4J but cannot say so; without this, SLF4J (a named module) is not resolved
+  // on the module path and DJL fails with NoClassDefFoundError: org/slf4j/LoggerFactory.
+  requires org.slf4j;
   requires tools.jackson.databind;
 
   exports dev.routellm.onnx;

@@ -420,7 +420,13 @@ final class TransformerModel implements AutoCloseable {
   /** Whether a text has more tokens than the maximum length (and is cut, or rejected, accordingly). */
   boolean exceedsMaxLength(String text) {
     Objects.requireNonNull(text, "text");
-    return tokenizer.encode(text).truncated();
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      return tokenizer.encode(text).truncated();
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** Runs one text. */
@@ -493,7 +499,13 @@ final class TransformerModel implements AutoCloseable {
     for (long[] row : rows) {
       length = Math.max(length, row.length);
     }
-    int rowSize = rank == 3 ? length * width : width;
+    long outputFloats = (long) n * (rank == 3 ? (long) length * width : width);
+    if (outputFloats * Float.BYTES > Integer.MAX_VALUE - 64 || (long) n * length * Long.BYTES > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "a batch of " + n + " texts of " + length + " tokens is too large for one run of model " + name
+              + "; lower batchSize or maxLength");
+    }
+    int rowSize = (int) (outputFloats / n);
     Workspace ws = borrowWorkspace();
     List<OnnxTensor> tensors = new ArrayList<>(inputs.size() + 1);
     try {
@@ -539,8 +551,9 @@ final class TransformerModel implements AutoCloseable {
 
   /**
    * Runs {@code task} for 0..n-1 on the calling thread and up to {@code parallelism - 1} helpers, which claim indices
-   * from a shared counter. The first failure stops the others and is rethrown here; the call returns only when no
-   * helper still works, so the caller's read lock covers all of them.
+   * from a shared counter. A failure stops further claims and is rethrown here: the one of the lowest index, since
+   * every lower index was claimed earlier and still runs to its end. The call returns only when no helper still
+   * works, so the caller's read lock covers all of them.
    */
   private void parallelFor(int n, IndexTask task) {
     int workers = Math.min(parallelism, n);
@@ -551,14 +564,15 @@ final class TransformerModel implements AutoCloseable {
       return;
     }
     AtomicInteger next = new AtomicInteger();
-    AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    AtomicReference<Failure> failure = new AtomicReference<>();
     Runnable worker =
         () -> {
           for (int i; failure.get() == null && (i = next.getAndIncrement()) < n; ) {
             try {
               task.run(i);
-            } catch (RuntimeException e) {
-              failure.compareAndSet(null, e);
+            } catch (RuntimeException | Error e) {
+              Failure f = new Failure(i, e);
+              failure.accumulateAndGet(f, (a, b) -> a == null || b.index() < a.index() ? b : a);
             }
           }
         };
@@ -582,17 +596,24 @@ final class TransformerModel implements AutoCloseable {
         break;
       } catch (InterruptedException e) {
         interrupted = true;
-        failure.compareAndSet(null, new CancellationException("interrupted while running model " + name));
+        failure.compareAndSet(
+            null, new Failure(-1, new CancellationException("interrupted while running model " + name)));
       }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    RuntimeException e = failure.get();
-    if (e != null) {
-      throw e;
+    Throwable e = failure.get() == null ? null : failure.get().error();
+    if (e instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (e instanceof Error error) {
+      throw error;
     }
   }
+
+  /** A task that failed, and at which index. */
+  private record Failure(int index, Throwable error) {}
 
   private synchronized ExecutorService helpers() {
     if (helpers == null) {

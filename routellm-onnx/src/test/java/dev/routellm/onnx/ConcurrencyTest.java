@@ -1,6 +1,7 @@
 package dev.routellm.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +74,25 @@ class ConcurrencyTest {
         for (int i = 0; i < texts.size(); i++) {
           assertThat(vectors.get(i)).as("parallelism %d, text %d", parallelism, i).isEqualTo(expected.get(i));
         }
+      }
+    }
+  }
+
+  @Test
+  void embedAll_severalInvalidTextsInParallel_reportsLowestIndex() {
+    List<String> withBlanks = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      withBlanks.add(i == 7 || i == 3 || i == 31 ? " " : "text number " + i);
+    }
+    try (OnnxEmbedder e =
+        OnnxEmbedder.builder()
+            .builtIn(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q)
+            .execution(ExecutionOptions.builder().parallelism(4).build())
+            .build()) {
+      for (int attempt = 0; attempt < 5; attempt++) {
+        assertThatThrownBy(() -> e.embedAll(withBlanks))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("text at index 3 ");
       }
     }
   }

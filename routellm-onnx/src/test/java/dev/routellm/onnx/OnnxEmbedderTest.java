@@ -371,5 +371,6 @@ class OnnxEmbedderTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
     assertThatThrownBy(() -> e.embedAll(List.of("after"))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> e.exceedsMaxLength("after")).isInstanceOf(IllegalStateException.class);
   }
 }

@@ -25,6 +25,12 @@ public final class BenchInputs {
           + " with what a typical European city of similar size has done in the last decade, and list two risks the"
           + " council should monitor after the decision is made. Please be brief.";
 
+  /**
+   * System property, set by {@code routellm bench --intra-op-threads}, with the intra-op threads routellm-onnx's
+   * models use in the benchmarks; unset means the library's default.
+   */
+  public static final String INTRA_OP_THREADS_PROPERTY = "routellm.bench.intraOpThreads";
+
   /** Texts per bulk call. */
   public static final int BATCH_SIZE = 64;
 
@@ -35,6 +41,16 @@ public final class BenchInputs {
   public static final List<String> BATCH = batch();
 
   private BenchInputs() {}
+
+  /** routellm-onnx's execution options for the benchmarks: the defaults, or the threads set on the command line. */
+  public static dev.routellm.onnx.ExecutionOptions execution() {
+    String threads = System.getProperty(INTRA_OP_THREADS_PROPERTY);
+    dev.routellm.onnx.ExecutionOptions.Builder b = dev.routellm.onnx.ExecutionOptions.builder();
+    if (threads != null) {
+      b.intraOpThreads(Integer.parseInt(threads));
+    }
+    return b.build();
+  }
 
   private static List<String> batch() {
     Random random = new Random(42);

@@ -44,7 +44,12 @@ public class ClassifierBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     directory = writeMiniLmClassifier();
-    classifier = OnnxClassifierPredictor.builder().modelDirectory(directory).name("minilm-classifier").build();
+    classifier =
+        OnnxClassifierPredictor.builder()
+            .modelDirectory(directory)
+            .name("minilm-classifier")
+            .execution(BenchInputs.execution())
+            .build();
   }
 
   /** Writes MiniLM's model bytes followed by the head's (protobuf merges them) and its tokenizer into a directory. */

@@ -2,6 +2,7 @@ package dev.routellm.examples.bench;
 
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.routellm.onnx.BuiltInEmbeddingModel;
 import dev.routellm.onnx.OnnxEmbedder;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,11 @@ public class EmbeddingBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws InterruptedException {
     if (impl.equals("routellm")) {
-      routellm = OnnxEmbedder.allMiniLmL6V2();
+      routellm =
+          OnnxEmbedder.builder()
+              .builtIn(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q)
+              .execution(BenchInputs.execution())
+              .build();
     } else {
       OrtInit.onLargeStack();
       langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel();

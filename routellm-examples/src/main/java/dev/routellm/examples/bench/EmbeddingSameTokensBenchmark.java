@@ -32,7 +32,12 @@ public class EmbeddingSameTokensBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    routellm = OnnxEmbedder.builder().builtIn(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q).maxLength(128).build();
+    routellm =
+        OnnxEmbedder.builder()
+            .builtIn(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q)
+            .maxLength(128)
+            .execution(BenchInputs.execution())
+            .build();
   }
 
   @TearDown(Level.Trial)

@@ -56,6 +56,13 @@ public final class BenchCommand implements Callable<Integer> {
       defaultValue = "all")
   Only only;
 
+  @Option(
+      names = "--intra-op-threads",
+      description =
+          "Threads one inference of routellm-onnx may use in the benchmarks (default: the library's default, 1)."
+              + " LangChain4j keeps its own default (ONNX Runtime's: one per core).")
+  Integer intraOpThreads;
+
   enum Only {
     all,
     embedding,
@@ -64,6 +71,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws RunnerException, IOException, InterruptedException {
+    if (intraOpThreads != null && (intraOpThreads < 1 || intraOpThreads > 256)) {
+      throw new IllegalArgumentException("--intra-op-threads must be in [1, 256] but was " + intraOpThreads);
+    }
     PrintWriter text = output.text();
     Map<String, Object> machine = machine();
     text.println("Machine: " + machine);
@@ -74,6 +84,15 @@ public final class BenchCommand implements Callable<Integer> {
     text.flush();
 
     ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true);
+    if (intraOpThreads != null) {
+      // Replaces the benchmarks' own @Fork(jvmArgsAppend), so those are repeated here.
+      options.jvmArgsAppend(
+          "-Xmx2g",
+          "-Dai.djl.offline=true",
+          "-DOPT_OUT_TRACKING=true",
+          "-D" + BenchInputs.INTRA_OP_THREADS_PROPERTY + "=" + intraOpThreads);
+    }
+    machine.put("routellm_intra_op_threads", intraOpThreads != null ? intraOpThreads : "default (1)");
     if (only != Only.classifier) {
       options.include(EmbeddingBenchmark.class.getName() + "\\.");
       options.include(EmbeddingSameTokensBenchmark.class.getName() + "\\.");
