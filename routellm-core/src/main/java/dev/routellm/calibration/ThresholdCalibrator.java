@@ -123,10 +123,9 @@ public final class ThresholdCalibrator {
   }
 
   /**
-   * The threshold whose expected cost per request is at most {@code dollarsPerRequest}: the strong share the budget
-   * affords, {@code (budget - weakCost) / (strongCost - weakCost)} clipped to [0, 1], then as {@link
-   * #forStrongShare}. Because ties and interpolation can put the realised share a little above the affordable one,
-   * the reported cost is the one at the chosen threshold: check it.
+   * The lowest threshold whose expected cost per request on the sample is at most {@code dollarsPerRequest}: the most
+   * strong calls the budget affords, {@code (budget - weakCost) / (strongCost - weakCost)} of the prompts, rounded
+   * down to whole prompts and to whole blocks of tied scores, so the budget is never exceeded on the sample.
    *
    * @throws IllegalStateException when no costs were given ({@link #withCosts})
    * @throws IllegalArgumentException when the budget is below the all-weak cost (the message gives that cost)
@@ -140,7 +139,25 @@ public final class ThresholdCalibrator {
           + " sending everything to the weak model ($" + weakCost + ")");
     }
     double share = strongCost > weakCost ? (dollarsPerRequest - weakCost) / (strongCost - weakCost) : 1;
-    return forStrongShare(Math.min(1, share));
+    int n = sorted.length;
+    int affordable = (int) Math.floor(Math.min(1, share) * n + 1e-9);
+    // Walk down from the highest score; stop before a tie block that would not fit whole.
+    int strong = 0;
+    double threshold = Math.min(1, Math.nextUp(sorted[n - 1]));
+    for (int i = n - 1; i >= 0; ) {
+      double t = sorted[i];
+      int j = i;
+      while (j >= 0 && sorted[j] == t) {
+        j--;
+      }
+      if (strong + (i - j) > affordable) {
+        break;
+      }
+      strong += i - j;
+      threshold = t;
+      i = j;
+    }
+    return at(threshold);
   }
 
   /**

@@ -48,10 +48,25 @@ class ThresholdCalibratorTest {
     Calibration c = ThresholdCalibrator.of(s).withCosts(CostModel.paperDefaults(), CostModel.GPT_4, CostModel.MIXTRAL,
         usage).forBudget((strong + weak) / 2);
 
-    assertThat(c.threshold()).isCloseTo(0.5, within(1e-9));
-    assertThat(c.strongShare()).isCloseTo(0.5, within(1e-3));
-    // 501 of the 1001 scores are >= 0.5.
-    assertThat(c.costPerRequest().orElseThrow()).isCloseTo((501 * strong + 500 * weak) / 1001, within(1e-12));
+    // Half of 1001 prompts is 500.5: 500 can go to the strong model, the scores 0.501 .. 1.
+    assertThat(c.threshold()).isCloseTo(0.501, within(1e-12));
+    assertThat(c.strongShare()).isEqualTo(500 / 1001.0);
+    assertThat(c.costPerRequest().orElseThrow()).isCloseTo((500 * strong + 501 * weak) / 1001, within(1e-12))
+        .isLessThanOrEqualTo((strong + weak) / 2);
+  }
+
+  @Test
+  void forBudget_tiedScores_neverExceedsTheBudget() {
+    double[] s = {0.9, 0.7, 0.7, 0.7, 0.1};
+    ThresholdCalibrator cal = ThresholdCalibrator.of(s).withCosts(CostModel.paperDefaults(), CostModel.GPT_4,
+        CostModel.MIXTRAL, Usage.of(0, 1_000_000));
+    // Strong costs $30, weak $0.24 per request: a budget affording 3 of 5 strong calls cannot take the block of 0.7s.
+    Calibration c = cal.forBudget(0.24 + 3.0 / 5 * (30 - 0.24));
+
+    assertThat(c.threshold()).isEqualTo(0.9);
+    assertThat(c.strongShare()).isEqualTo(0.2);
+    assertThat(cal.forBudget(30).strongShare()).isEqualTo(1.0);
+    assertThat(cal.forBudget(0.24).strongShare()).isZero();
   }
 
   @Test
