@@ -24,7 +24,7 @@ public final class PredictorOptions {
    */
   static final String TOPICS_RESOURCE = "/dev/routellm/examples/topics-router.safetensors";
 
-  @Option(names = "--router", paramLabel = "NAME|FILE", defaultValue = "random",
+  @Option(names = "--router", paramLabel = "NAME|FILE", defaultValue = TOPICS,
       description = "Predictor: 'random' (seeded), '" + TOPICS + "' (a small learned router shipped in the jar, topic"
           + " priors of MMLU and GSM8K, local MiniLM embeddings), or a router file from 'routellm train'"
           + " (default: ${DEFAULT-VALUE}).")
@@ -43,6 +43,7 @@ public final class PredictorOptions {
    * a command that ends the JVM may skip that.
    */
   record Loaded(WinRatePredictor predictor, double threshold, AutoCloseable resources) implements AutoCloseable {
+
     @Override
     public void close() {
       try {
@@ -66,11 +67,32 @@ public final class PredictorOptions {
       TrainedRouter trained = TrainedRouter.load(file, embedder);
       double t = threshold != null ? threshold : trained.threshold().orElseThrow(() -> new IllegalArgumentException(
           "router " + router + " has no calibrated threshold: pass --threshold or run 'routellm calibrate --write'"));
-      return new Loaded(trained.predictor(), t, embedder);
+      WinRatePredictor predictor = TOPICS.equals(router) ? renamed(trained.predictor(), TOPICS) : trained.predictor();
+      return new Loaded(predictor, t, embedder);
     } catch (RuntimeException e) {
       embedder.close();
       throw e;
     }
+  }
+
+  /** The same predictor under another name (the built-in router is a kNN over topic centroids, shown as "topics"). */
+  private static WinRatePredictor renamed(WinRatePredictor p, String name) {
+    return new WinRatePredictor() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public double score(String prompt) {
+        return p.score(prompt);
+      }
+
+      @Override
+      public double[] scoreAll(java.util.List<String> prompts) {
+        return p.scoreAll(prompts);
+      }
+    };
   }
 
   private RouterFile readFile(Path file) {

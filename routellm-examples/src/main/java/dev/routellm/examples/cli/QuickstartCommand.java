@@ -36,16 +36,21 @@ public final class QuickstartCommand implements Callable<Integer> {
   /** Completion tokens assumed per answer when estimating cost (the RouteLLM paper's average answer length). */
   static final int ASSUMED_COMPLETION_TOKENS = 264;
 
+  /**
+   * A mix of everyday chat and the kinds of question the built-in router learned from (MMLU subjects and grade-school
+   * math word problems).
+   */
   static final List<String> PROMPTS =
       List.of(
           "Hi! How are you today?",
-          "What is the capital of France?",
-          "Translate 'good morning' into Spanish.",
+          "Who wrote Pride and Prejudice?",
           "Write a haiku about autumn leaves.",
-          "Prove that there are infinitely many prime numbers.",
-          "A train leaves at 3:40 pm and arrives at 6:15 pm. How long is the journey in minutes?",
-          "Implement a thread-safe LRU cache in Java with O(1) get and put, and explain the design.",
-          "Explain the difference between a Type I and a Type II error, with an example from medicine.");
+          "Janet has 3 apples and buys 2 bags of 6 apples each. She gives away 5. How many apples does she have?",
+          "Find all real x such that x^2 - 5x + 6 < 0.",
+          "In a contract dispute, when is a promise enforceable without consideration?",
+          "Which of the following is a function of the liver?\nA. bile production\nB. insulin secretion\n"
+              + "C. red cell storage\nD. gas exchange\nAnswer:",
+          "Implement a thread-safe LRU cache in Java with O(1) get and put, and explain the design.");
 
   @Mixin OutputOptions output;
   @Mixin PredictorOptions predictorOptions;
@@ -63,10 +68,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     if (maxTokens <= 0) {
       throw new IllegalArgumentException("--max-tokens must be > 0 but was " + maxTokens);
     }
-    PredictorOptions.Loaded loaded = predictorOptions.load();
     CostModel prices = backends.costModel();
     boolean online = !offline && backends.callable(System.getenv());
-    try (ModelBackend strong = backends.strong();
+    try (PredictorOptions.Loaded loaded = predictorOptions.load();
+        ModelBackend strong = backends.strong();
         ModelBackend weak = backends.weak()) {
       Router router =
           Router.builder()
@@ -85,6 +90,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     text.printf(Locale.ROOT, "Router %s, threshold %.4f; strong %s, weak %s; %s%n", router.name(), router.threshold(),
         router.strongModel(), router.weakModel(),
         online ? "calling the models" : "offline: estimated cost, no model called");
+    if (PredictorOptions.TOPICS.equals(predictorOptions.router)) {
+      text.println("The built-in router learned topic priors from MMLU and GSM8K (GPT-4 vs Mixtral); train one on your"
+          + " own traffic with 'routellm train'.");
+    }
     text.printf(Locale.ROOT, "%-6s %-22s %7s %10s %8s  %s%n", "tier", "model", "score", "cost $", "ms", "prompt");
     List<Map<String, Object>> rows = new ArrayList<>();
     double total = 0;
@@ -141,7 +150,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** One line of at most {@code max} characters. */
   static String abbreviate(String s, int max) {
+    s = s.replace('\n', ' ');
     return s.length() <= max ? s : s.substring(0, max - 3) + "...";
   }
 }

@@ -49,7 +49,6 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    PredictorOptions.Loaded loaded = predictorOptions.load();
     CostModel prices = backends.costModel();
     CostTracker totals = new CostTracker();
     String key = null;
@@ -59,7 +58,8 @@ public final class ServeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--server-key-env " + serverKeyEnv + " names an unset variable");
       }
     }
-    try (ModelBackend strong = backends.strong();
+    try (PredictorOptions.Loaded loaded = predictorOptions.load();
+        ModelBackend strong = backends.strong();
         ModelBackend weak = backends.weak()) {
       RoutingServer.Builder server =
           RoutingServer.builder()

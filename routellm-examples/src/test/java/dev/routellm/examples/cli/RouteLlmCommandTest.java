@@ -40,7 +40,8 @@ class RouteLlmCommandTest {
       assertThat(d.get("estimated_cost").asDouble()).isPositive();
     }
     assertThat(json.get("estimated_cost").asDouble()).isLessThanOrEqualTo(json.get("all_strong_cost").asDouble());
-    assertThat(run.err()).as("human text goes to stderr with --json").contains("Router random, threshold 0.5000");
+    assertThat(json.get("router").asString()).as("the built-in learned router is the default").isEqualTo("topics");
+    assertThat(run.err()).as("human text goes to stderr with --json").contains("Router topics, threshold ");
   }
 
   @Test
