@@ -28,12 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeExampleTest {
   private static final String IMPORTS =
       "import dev.routellm.backend.*; import dev.routellm.cascade.*; import dev.routellm.chat.*;"
-          + " import dev.routellm.cost.*; import dev.routellm.prediction.*; import dev.routellm.routing.*;\n";
+          + " import dev.routellm.cost.*; import dev.routellm.onnx.*; import dev.routellm.prediction.*;"
+          + " import dev.routellm.routing.*;\n";
 
   /** What each README example must print, in README order; a new example needs a line here. */
   private static final List<Pattern> EXPECTED_OUTPUT =
       List.of(
-          Pattern.compile("score 0\\.\\d{4} (>=|<) threshold 0\\.5000 -> \\S+, cost \\$[0-9.E-]+\n"),
+          Pattern.compile("score 0\\.\\d{4} (>=|<) threshold 0\\.\\d{4} -> \\S+, cost \\$[0-9.E-]+\n"),
           Pattern.compile("confidence 0\\.8129 >= threshold 0\\.8000: weak answer kept; 1 call\\(s\\), \\$[0-9.E-]+\n"));
 
   /**

@@ -1,28 +1,19 @@
 package dev.routellm.examples.cli;
 
-import dev.routellm.InvalidFileException;
 import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.embedding.Embedder;
+import dev.routellm.onnx.BuiltInRouter;
 import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.prediction.TrainedRouter;
 import dev.routellm.prediction.WinRatePredictor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Options that choose the win-rate predictor a command routes with, and its threshold. */
 public final class PredictorOptions {
-  /** The name of the small router trained by this project and shipped in the jar (see {@link #TOPICS_RESOURCE}). */
-  static final String TOPICS = "topics";
-  /**
-   * A topic-centroids router trained on MMLU and GSM8K with MiniLM, regenerated with:
-   * {@code java -jar routellm-examples/target/routellm.jar train --benchmark mmlu --benchmark gsm8k --drop-group
-   * high_school_mathematics --router topic-centroids --strong-share 0.5 --out
-   * routellm-examples/src/main/resources/dev/routellm/examples/topics-router.safetensors}.
-   */
-  static final String TOPICS_RESOURCE = "/dev/routellm/examples/topics-router.safetensors";
+  /** The small router trained by this project and shipped in routellm-onnx ({@link BuiltInRouter}). */
+  static final String TOPICS = BuiltInRouter.NAME;
 
   @Option(names = "--router", paramLabel = "NAME|FILE", defaultValue = TOPICS,
       description = "Predictor: 'random' (seeded), '" + TOPICS + "' (a small learned router shipped in the jar, topic"
@@ -61,38 +52,21 @@ public final class PredictorOptions {
     if ("random".equals(router)) {
       return new Loaded(RandomPredictor.withSeed(seed), threshold != null ? threshold : 0.5, () -> {});
     }
-    RouterFile file = TOPICS.equals(router) ? topics() : readFile(Path.of(router));
+    if (TOPICS.equals(router)) {
+      BuiltInRouter topics = BuiltInRouter.topics();
+      return new Loaded(topics.predictor(), threshold != null ? threshold : topics.threshold(), topics);
+    }
+    RouterFile file = readFile(Path.of(router));
     Embedder embedder = EmbedderOptions.Choice.forId(file.embedderId()).open();
     try {
       TrainedRouter trained = TrainedRouter.load(file, embedder);
       double t = threshold != null ? threshold : trained.threshold().orElseThrow(() -> new IllegalArgumentException(
           "router " + router + " has no calibrated threshold: pass --threshold or run 'routellm calibrate --write'"));
-      WinRatePredictor predictor = TOPICS.equals(router) ? renamed(trained.predictor(), TOPICS) : trained.predictor();
-      return new Loaded(predictor, t, embedder);
+      return new Loaded(trained.predictor(), t, embedder);
     } catch (RuntimeException e) {
       embedder.close();
       throw e;
     }
-  }
-
-  /** The same predictor under another name (the built-in router is a kNN over topic centroids, shown as "topics"). */
-  private static WinRatePredictor renamed(WinRatePredictor p, String name) {
-    return new WinRatePredictor() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public double score(String prompt) {
-        return p.score(prompt);
-      }
-
-      @Override
-      public double[] scoreAll(java.util.List<String> prompts) {
-        return p.scoreAll(prompts);
-      }
-    };
   }
 
   private RouterFile readFile(Path file) {
@@ -101,16 +75,5 @@ public final class PredictorOptions {
           + "' is none of these");
     }
     return RouterFile.read(file);
-  }
-
-  static RouterFile topics() {
-    try (InputStream in = PredictorOptions.class.getResourceAsStream(TOPICS_RESOURCE)) {
-      if (in == null) {
-        throw InvalidFileException.ofResource(TOPICS_RESOURCE, "missing from the class path", null);
-      }
-      return RouterFile.read(in.readAllBytes(), "classpath:" + TOPICS_RESOURCE);
-    } catch (IOException e) {
-      throw InvalidFileException.ofResource(TOPICS_RESOURCE, "cannot be read: " + e.getMessage(), e);
-    }
   }
 }
