@@ -180,6 +180,11 @@ public final class OnnxEmbedder implements Embedder {
     return model.provider();
   }
 
+  /** The model underneath, for tests in this package. */
+  TransformerModel model() {
+    return model;
+  }
+
   /** Frees the native session and tokenizer; waits for calls in flight. Idempotent. */
   @Override
   public void close() {

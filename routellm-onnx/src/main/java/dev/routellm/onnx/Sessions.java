@@ -49,6 +49,26 @@ final class Sessions {
     return new Opened(openCpu(env, source, options), ExecutionProvider.cpu());
   }
 
+  /**
+   * A second CPU session of the model for inferences that find the model idle: {@link
+   * ExecutionOptions#soloIntraOpThreads()} threads that spin-wait for each other during an inference (ONNX Runtime's
+   * default, and what makes many short parallel steps fast) but stop spinning when it ends. Without that stop, ONNX
+   * Runtime keeps a worker spinning after each inference (measured: about 35 ms of a core after each MiniLM run), which
+   * would take a core from the overlapping inferences on the shared session and from other processes.
+   */
+  static OrtSession openSolo(ModelSource source, ExecutionOptions options) {
+    try (SessionOptions so = base(options, options.soloIntraOpThreads())) {
+      so.addConfigEntry(FORCE_SPINNING_STOP, "1");
+      return source.open(OrtRuntime.environment(), so);
+    } catch (OrtException e) {
+      throw InvalidFileException.ofResource(
+          source.modelLocation(), "not an ONNX model that ONNX Runtime can load: " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  /** ONNX Runtime's session configuration key (onnxruntime_session_options_config_keys.h). */
+  private static final String FORCE_SPINNING_STOP = "session.force_spinning_stop";
+
   private static OrtSession openCpu(OrtEnvironment env, ModelSource source, ExecutionOptions options) {
     try (SessionOptions so = base(options)) {
       return source.open(env, so);
@@ -59,9 +79,13 @@ final class Sessions {
   }
 
   private static SessionOptions base(ExecutionOptions options) {
+    return base(options, options.intraOpThreads());
+  }
+
+  private static SessionOptions base(ExecutionOptions options, int intraOpThreads) {
     SessionOptions so = new SessionOptions();
     try {
-      so.setIntraOpNumThreads(options.intraOpThreads());
+      so.setIntraOpNumThreads(intraOpThreads);
       so.setInterOpNumThreads(1);
       so.setExecutionMode(SessionOptions.ExecutionMode.SEQUENTIAL);
       so.setOptimizationLevel(options.optimizationLevel().toOrt());

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -37,7 +38,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A transformer text model in ONNX Runtime with its tokenizer: what {@link OnnxEmbedder} and {@link
  * OnnxClassifierPredictor} share. It finds the model's inputs and output, checks at load that the model runs, accepts
  * the maximum length and matches the tokenizer, and runs texts one at a time (or in padded batches when asked),
- * optionally spread over helper threads.
+ * optionally spread over helper threads, longest first.
+ *
+ * <p><b>Two lanes.</b> On the CPU, when {@link ExecutionOptions#soloIntraOpThreads()} is above {@link
+ * ExecutionOptions#intraOpThreads()}, the model holds two sessions: the shared one, for inferences that overlap others
+ * and for the texts of a parallel bulk call, and the solo one, with more threads, for an inference that finds no other
+ * running on the model. {@link SoloLanePolicy} keeps idle inferences on whichever of the two was measured faster
+ * lately. At load both sessions must give bit-identical output on a probe; if they do not, the solo session is closed
+ * and every inference uses the shared one, so that a text's vector never depends on the lane.
  *
  * <p>Thread-safe. Every run holds a read lock; {@link #close()} takes the write lock, so it waits for runs in flight
  * and no run ever touches a freed session. Native tensors are closed in {@code finally} blocks; input and output
@@ -54,6 +62,11 @@ final class TransformerModel implements AutoCloseable {
 
   /** Text used to check at load time that the model runs. */
   private static final String PROBE_TEXT = "hello world";
+
+  /** Tokens of the probe on which the two lanes must agree at load: long enough for the kernels to split work. */
+  private static final int LANE_PROBE_TOKENS = 64;
+
+  private static final System.Logger LOG = System.getLogger(TransformerModel.class.getName());
 
   /**
    * What the caller needs from the model's output.
@@ -75,6 +88,8 @@ final class TransformerModel implements AutoCloseable {
   private final String modelLocation;
   private final OrtEnvironment env;
   private final OrtSession session;
+  private OrtSession soloSession; // null when there is no solo lane; set at load only
+  private final int soloThreads;
   private final TextTokenizer tokenizer;
   private final ExecutionProvider provider;
   private final Map<String, OnnxJavaType> inputs;
@@ -86,6 +101,11 @@ final class TransformerModel implements AutoCloseable {
   private final int parallelism;
   private final String fingerprint;
 
+  private final SoloLanePolicy lanes = new SoloLanePolicy();
+  private final AtomicInteger running = new AtomicInteger(); // inferences in ONNX Runtime now
+  private final AtomicLong started = new AtomicLong(); // inferences ever started: tells whether one overlapped another
+  private final AtomicLong soloRuns = new AtomicLong();
+
   private final ConcurrentLinkedDeque<Workspace> workspaces = new ConcurrentLinkedDeque<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lock
@@ -94,6 +114,8 @@ final class TransformerModel implements AutoCloseable {
   private TransformerModel(
       ModelSource source,
       Sessions.Opened opened,
+      OrtSession soloSession,
+      int soloThreads,
       TextTokenizer tokenizer,
       OutputSpec spec,
       LongInputPolicy longInputs,
@@ -104,6 +126,8 @@ final class TransformerModel implements AutoCloseable {
     this.modelLocation = source.modelLocation();
     this.env = OrtRuntime.environment();
     this.session = opened.session();
+    this.soloSession = soloSession;
+    this.soloThreads = soloThreads;
     this.provider = opened.provider();
     this.tokenizer = tokenizer;
     this.inputs = discoverInputs();
@@ -135,16 +159,33 @@ final class TransformerModel implements AutoCloseable {
       String fingerprint = source.fingerprint(tokenizerJson);
       TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson, source.tokenizerLocation(), maxLength);
       Sessions.Opened opened = null;
+      OrtSession solo = null;
       try {
         opened = Sessions.open(source, execution);
+        if (opened.provider().kind() == ExecutionProvider.Kind.CPU
+            && execution.soloIntraOpThreads() > execution.intraOpThreads()) {
+          solo = Sessions.openSolo(source, execution);
+        }
         TransformerModel model =
             new TransformerModel(
-                source, opened, tokenizer, spec, longInputs, batchSize, execution.parallelism(), fingerprint);
+                source,
+                opened,
+                solo,
+                execution.soloIntraOpThreads(),
+                tokenizer,
+                spec,
+                longInputs,
+                batchSize,
+                execution.parallelism(),
+                fingerprint);
         model.checkAtLoad();
         return model;
       } catch (RuntimeException e) {
         if (opened != null) {
           Sessions.closeQuietly(opened.session());
+        }
+        if (solo != null) {
+          Sessions.closeQuietly(solo);
         }
         tokenizer.close();
         throw e;
@@ -272,8 +313,48 @@ final class TransformerModel implements AutoCloseable {
         // Out-of-range ids are reported by the CPU's Gather; on a GPU they may read stray memory, so only here.
         checkVocabulary(probe, quiet);
       }
+      if (soloSession != null) {
+        checkLanesAgree(sequence(probe, Math.max(probe.length, Math.min(LANE_PROBE_TOKENS, tokenizer.maxLength()))));
+      }
     } catch (OrtException e) {
       throw modelProblem("cannot create run options: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs the probe on both sessions (which also warms the solo session's threads) and keeps the solo lane only when
+   * the outputs are bit-identical: otherwise a text's vector would depend on whether the model was idle.
+   */
+  private void checkLanesAgree(long[] ids) throws OrtException {
+    float[] shared = probeOutput(session, ids);
+    float[] solo = probeOutput(soloSession, ids);
+    if (!Arrays.equals(shared, solo)) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "model " + name + " (" + modelLocation + ") gives different numbers with " + soloThreads + " threads than"
+              + " with one; every inference runs on the shared session, so that a text always gets the same output");
+      Sessions.closeQuietly(soloSession);
+      soloSession = null;
+    }
+  }
+
+  /** Runs one row on a session and returns its whole output. */
+  private float[] probeOutput(OrtSession target, long[] ids) throws OrtException {
+    Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, OnnxJavaType> input : inputs.entrySet()) {
+        feed.put(input.getKey(), heapTensor(input.getKey(), input.getValue(), ids));
+      }
+      try (OrtSession.Result result = target.run(feed, Set.of(output))) {
+        FloatBuffer values = ((OnnxTensor) result.get(0)).getFloatBuffer();
+        float[] out = new float[values.remaining()];
+        values.get(out);
+        return out;
+      }
+    } finally {
+      for (OnnxTensor t : feed.values()) {
+        t.close();
+      }
     }
   }
 
@@ -436,7 +517,7 @@ final class TransformerModel implements AutoCloseable {
       ensureOpen();
       long[] ids = tokens(text, -1);
       Object[] out = new Object[1];
-      runBatch(new long[][] {ids}, new int[] {0}, reader, out);
+      runBatch(new long[][] {ids}, new int[] {0}, reader, out, true);
       @SuppressWarnings("unchecked")
       T result = (T) out[0];
       return result;
@@ -447,7 +528,8 @@ final class TransformerModel implements AutoCloseable {
 
   /**
    * Runs many texts, in order: one at a time unless a batch size above 1 was chosen, spread over the configured
-   * parallelism.
+   * parallelism, longest first (so that the last texts to start are the shortest and the threads finish together).
+   * With more than one thread at work every inference runs on the shared session; with one, as a single call does.
    */
   <T> List<T> runAll(List<String> texts, RowReader<T> reader) {
     Objects.requireNonNull(texts, "texts");
@@ -465,12 +547,20 @@ final class TransformerModel implements AutoCloseable {
       parallelFor(n, i -> ids[i] = tokens(texts.get(i), i));
       Object[] out = new Object[n];
       if (batchSize == 1) {
-        parallelFor(n, i -> runBatch(new long[][] {ids[i]}, new int[] {i}, reader, out));
+        int[] longestFirst = longestFirst(ids);
+        boolean mayRunSolo = Math.min(parallelism, n) <= 1;
+        parallelFor(
+            n,
+            k -> {
+              int i = longestFirst[k];
+              runBatch(new long[][] {ids[i]}, new int[] {i}, reader, out, mayRunSolo);
+            });
       } else {
         Integer[] order = new Integer[n];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, Comparator.comparingInt(i -> ids[i].length)); // similar lengths together: less padding
         int batches = (n + batchSize - 1) / batchSize;
+        boolean mayRunSolo = Math.min(parallelism, batches) <= 1;
         parallelFor(
             batches,
             b -> {
@@ -482,7 +572,7 @@ final class TransformerModel implements AutoCloseable {
                 slots[k - from] = order[k];
                 rows[k - from] = ids[order[k]];
               }
-              runBatch(rows, slots, reader, out);
+              runBatch(rows, slots, reader, out, mayRunSolo);
             });
       }
       @SuppressWarnings("unchecked")
@@ -493,7 +583,23 @@ final class TransformerModel implements AutoCloseable {
     }
   }
 
-  private <T> void runBatch(long[][] rows, int[] slots, RowReader<T> reader, Object[] out) {
+  /** Indices of the texts, longest first; ties in input order. */
+  private static int[] longestFirst(long[][] ids) {
+    Integer[] order = new Integer[ids.length];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, Comparator.comparingInt((Integer i) -> -ids[i].length));
+    int[] result = new int[order.length];
+    Arrays.setAll(result, k -> order[k]);
+    return result;
+  }
+
+  /**
+   * Runs one batch and reads its rows into {@code out}.
+   *
+   * @param mayRunSolo whether no other thread of the same call runs inferences now, so that the solo session may take
+   *     this one if nothing else runs on the model
+   */
+  private <T> void runBatch(long[][] rows, int[] slots, RowReader<T> reader, Object[] out, boolean mayRunSolo) {
     int n = rows.length;
     int length = 0;
     for (long[] row : rows) {
@@ -508,6 +614,7 @@ final class TransformerModel implements AutoCloseable {
     int rowSize = (int) (outputFloats / n);
     Workspace ws = borrowWorkspace();
     List<OnnxTensor> tensors = new ArrayList<>(inputs.size() + 1);
+    int othersRunning = running.getAndIncrement();
     try {
       ws.ensure(n * length, n * rowSize);
       Map<String, OnnxTensor> feed = new LinkedHashMap<>();
@@ -521,8 +628,19 @@ final class TransformerModel implements AutoCloseable {
       FloatBuffer outBuffer = ws.output(n * rowSize);
       OnnxTensor outTensor = OnnxTensor.createTensor(env, outBuffer, outputShape);
       tensors.add(outTensor);
+      long ticket = started.incrementAndGet();
+      SoloLanePolicy.Choice choice = mayRunSolo && othersRunning == 0 && soloSession != null ? lanes.choose() : null;
+      boolean solo = choice != null && choice.solo();
+      long t0 = System.nanoTime();
       // The output is written into outBuffer; the result only wraps the pinned tensor, closed with the others.
-      session.run(feed, Set.of(), Map.of(output, outTensor)).close();
+      (solo ? soloSession : session).run(feed, Set.of(), Map.of(output, outTensor)).close();
+      long nanos = System.nanoTime() - t0;
+      if (choice != null && started.get() == ticket) {
+        lanes.record(choice, n * length, nanos); // nothing else started on the model meanwhile: a fair sample
+      }
+      if (solo) {
+        soloRuns.incrementAndGet();
+      }
       for (int i = 0; i < n; i++) {
         out[slots[i]] = reader.read(outBuffer, i * rowSize, rows[i].length);
       }
@@ -532,6 +650,7 @@ final class TransformerModel implements AutoCloseable {
               + length + " tokens") + ": " + Sessions.oneLine(e.getMessage()),
           e);
     } finally {
+      running.decrementAndGet();
       for (OnnxTensor t : tensors) {
         t.close();
       }
@@ -673,6 +792,16 @@ final class TransformerModel implements AutoCloseable {
     return inputs.keySet();
   }
 
+  /** Whether the model holds a solo session (see the class comment). */
+  boolean hasSoloLane() {
+    return soloSession != null;
+  }
+
+  /** Inferences that ran on the solo session so far. */
+  long soloRuns() {
+    return soloRuns.get();
+  }
+
   /** Frees the session, the tokenizer and the helper threads; waits for runs in flight. Idempotent. */
   @Override
   public void close() {
@@ -689,6 +818,9 @@ final class TransformerModel implements AutoCloseable {
       }
       workspaces.clear();
       Sessions.closeQuietly(session);
+      if (soloSession != null) {
+        Sessions.closeQuietly(soloSession);
+      }
       tokenizer.close();
     } finally {
       lock.writeLock().unlock();

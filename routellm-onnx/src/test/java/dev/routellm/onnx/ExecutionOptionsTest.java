@@ -16,11 +16,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ExecutionOptionsTest {
   @Test
-  void defaults_cpuFailFastOneThreadAllOptimisations() {
+  void defaults_cpuFailFastOneThreadAllCoresWhenAloneAllOptimisations() {
     ExecutionOptions d = ExecutionOptions.defaults();
     assertThat(d.provider()).isEqualTo(ExecutionProvider.cpu());
     assertThat(d.fallback()).isEqualTo(ProviderFallback.FAIL);
     assertThat(d.intraOpThreads()).isEqualTo(ExecutionOptions.DEFAULT_INTRA_OP_THREADS);
+    assertThat(d.soloIntraOpThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(d.parallelism()).isEqualTo(ExecutionOptions.defaultParallelism());
     assertThat(d.optimizationLevel()).isEqualTo(OptimizationLevel.ALL);
   }
@@ -32,11 +33,14 @@ class ExecutionOptionsTest {
             .provider(ExecutionProvider.cuda(1).withMemoryLimit(1L << 30))
             .onProviderUnavailable(ProviderFallback.USE_CPU)
             .intraOpThreads(2)
+            .soloIntraOpThreads(5)
             .parallelism(3)
             .optimizationLevel(OptimizationLevel.BASIC)
             .build();
     assertThat(o.toBuilder().build()).isEqualTo(o).hasSameHashCodeAs(o);
     assertThat(o.toBuilder().intraOpThreads(1).build()).isNotEqualTo(o);
+    assertThat(o.toBuilder().soloIntraOpThreads(1).build()).isNotEqualTo(o);
+    assertThat(o.toString()).contains("intraOpThreads=2").contains("soloIntraOpThreads=5");
     assertThat(o.provider().memoryLimit()).hasValue(1L << 30);
     assertThat(o.provider().toString()).isEqualTo("CUDA:1 (limit 1073741824 bytes)");
   }
@@ -46,6 +50,10 @@ class ExecutionOptionsTest {
   void builder_threadCountsOutOfRange_rejectedWithValue(int n) {
     assertThatThrownBy(() -> ExecutionOptions.builder().intraOpThreads(n))
         .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("but was " + n);
+    assertThatThrownBy(() -> ExecutionOptions.builder().soloIntraOpThreads(n))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("soloIntraOpThreads")
         .hasMessageContaining("but was " + n);
     assertThatThrownBy(() -> ExecutionOptions.builder().parallelism(n))
         .isInstanceOf(IllegalArgumentException.class)

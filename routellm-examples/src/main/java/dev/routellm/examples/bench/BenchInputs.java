@@ -27,9 +27,15 @@ public final class BenchInputs {
 
   /**
    * System property, set by {@code routellm bench --intra-op-threads}, with the intra-op threads routellm-onnx's
-   * models use in the benchmarks; unset means the library's default.
+   * models use in the benchmarks for overlapping calls and bulk calls; unset means the library's default.
    */
   public static final String INTRA_OP_THREADS_PROPERTY = "routellm.bench.intraOpThreads";
+
+  /**
+   * System property, set by {@code routellm bench --solo-intra-op-threads}, with the threads a call alone on the model
+   * may use; unset means the library's default (all cores). 1 gives the library's behaviour before the solo lane.
+   */
+  public static final String SOLO_INTRA_OP_THREADS_PROPERTY = "routellm.bench.soloIntraOpThreads";
 
   /** Texts per bulk call. */
   public static final int BATCH_SIZE = 64;
@@ -45,9 +51,13 @@ public final class BenchInputs {
   /** routellm-onnx's execution options for the benchmarks: the defaults, or the threads set on the command line. */
   public static dev.routellm.onnx.ExecutionOptions execution() {
     String threads = System.getProperty(INTRA_OP_THREADS_PROPERTY);
+    String soloThreads = System.getProperty(SOLO_INTRA_OP_THREADS_PROPERTY);
     dev.routellm.onnx.ExecutionOptions.Builder b = dev.routellm.onnx.ExecutionOptions.builder();
     if (threads != null) {
       b.intraOpThreads(Integer.parseInt(threads));
+    }
+    if (soloThreads != null) {
+      b.soloIntraOpThreads(Integer.parseInt(soloThreads));
     }
     return b.build();
   }

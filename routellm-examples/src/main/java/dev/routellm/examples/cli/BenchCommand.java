@@ -7,6 +7,7 @@ import dev.routellm.examples.bench.ClassifierBenchmark;
 import dev.routellm.examples.bench.EmbeddingBenchmark;
 import dev.routellm.examples.bench.EmbeddingSameTokensBenchmark;
 import dev.routellm.onnx.BuiltInEmbeddingModel;
+import dev.routellm.onnx.ExecutionOptions;
 import dev.routellm.onnx.OnnxEmbedder;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,8 +15,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -59,9 +62,17 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--intra-op-threads",
       description =
-          "Threads one inference of routellm-onnx may use in the benchmarks (default: the library's default, 1)."
-              + " LangChain4j keeps its own default (ONNX Runtime's: one per core).")
+          "Threads one inference of routellm-onnx uses in the benchmarks when calls overlap and for each text of a"
+              + " bulk call (default: the library's default, 1). LangChain4j keeps its own default (ONNX Runtime's:"
+              + " one per core).")
   Integer intraOpThreads;
+
+  @Option(
+      names = "--solo-intra-op-threads",
+      description =
+          "Threads a routellm-onnx call alone on the model may use (default: the library's default, all cores);"
+              + " 1 runs every inference on one thread, as the library did before its solo lane.")
+  Integer soloIntraOpThreads;
 
   enum Only {
     all,
@@ -74,6 +85,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (intraOpThreads != null && (intraOpThreads < 1 || intraOpThreads > 256)) {
       throw new IllegalArgumentException("--intra-op-threads must be in [1, 256] but was " + intraOpThreads);
     }
+    if (soloIntraOpThreads != null && (soloIntraOpThreads < 1 || soloIntraOpThreads > 256)) {
+      throw new IllegalArgumentException("--solo-intra-op-threads must be in [1, 256] but was " + soloIntraOpThreads);
+    }
     PrintWriter text = output.text();
     Map<String, Object> machine = machine();
     text.println("Machine: " + machine);
@@ -84,15 +98,23 @@ public final class BenchCommand implements Callable<Integer> {
     text.flush();
 
     ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true);
-    if (intraOpThreads != null) {
+    if (intraOpThreads != null || soloIntraOpThreads != null) {
       // Replaces the benchmarks' own @Fork(jvmArgsAppend), so those are repeated here.
-      options.jvmArgsAppend(
-          "-Xmx2g",
-          "-Dai.djl.offline=true",
-          "-DOPT_OUT_TRACKING=true",
-          "-D" + BenchInputs.INTRA_OP_THREADS_PROPERTY + "=" + intraOpThreads);
+      List<String> jvmArgs = new ArrayList<>(List.of("-Xmx2g", "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true"));
+      if (intraOpThreads != null) {
+        jvmArgs.add("-D" + BenchInputs.INTRA_OP_THREADS_PROPERTY + "=" + intraOpThreads);
+      }
+      if (soloIntraOpThreads != null) {
+        jvmArgs.add("-D" + BenchInputs.SOLO_INTRA_OP_THREADS_PROPERTY + "=" + soloIntraOpThreads);
+      }
+      options.jvmArgsAppend(jvmArgs.toArray(String[]::new));
     }
     machine.put("routellm_intra_op_threads", intraOpThreads != null ? intraOpThreads : "default (1)");
+    machine.put(
+        "routellm_solo_intra_op_threads",
+        soloIntraOpThreads != null
+            ? soloIntraOpThreads
+            : "default (" + ExecutionOptions.defaultSoloIntraOpThreads() + ")");
     if (only != Only.classifier) {
       options.include(EmbeddingBenchmark.class.getName() + "\\.");
       options.include(EmbeddingSameTokensBenchmark.class.getName() + "\\.");
