@@ -102,6 +102,7 @@ final class TransformerModel implements AutoCloseable {
   private final String fingerprint;
 
   private final SoloLanePolicy lanes = new SoloLanePolicy();
+  private final AtomicInteger calls = new AtomicInteger(); // calls in progress, from before tokenization to the end
   private final AtomicInteger running = new AtomicInteger(); // inferences in ONNX Runtime now
   private final AtomicLong started = new AtomicLong(); // inferences ever started: tells whether one overlapped another
   private final AtomicLong soloRuns = new AtomicLong();
@@ -513,6 +514,7 @@ final class TransformerModel implements AutoCloseable {
   /** Runs one text. */
   <T> T runOne(String text, RowReader<T> reader) {
     lock.readLock().lock();
+    calls.incrementAndGet();
     try {
       ensureOpen();
       long[] ids = tokens(text, -1);
@@ -522,6 +524,7 @@ final class TransformerModel implements AutoCloseable {
       T result = (T) out[0];
       return result;
     } finally {
+      calls.decrementAndGet();
       lock.readLock().unlock();
     }
   }
@@ -538,6 +541,7 @@ final class TransformerModel implements AutoCloseable {
       Objects.requireNonNull(texts.get(i), "text at index " + i);
     }
     lock.readLock().lock();
+    calls.incrementAndGet();
     try {
       ensureOpen();
       if (n == 0) {
@@ -579,6 +583,7 @@ final class TransformerModel implements AutoCloseable {
       List<T> result = (List<T>) Arrays.asList(out);
       return List.copyOf(result);
     } finally {
+      calls.decrementAndGet();
       lock.readLock().unlock();
     }
   }
@@ -597,7 +602,7 @@ final class TransformerModel implements AutoCloseable {
    * Runs one batch and reads its rows into {@code out}.
    *
    * @param mayRunSolo whether no other thread of the same call runs inferences now, so that the solo session may take
-   *     this one if nothing else runs on the model
+   *     this one if no other call is in progress on the model
    */
   private <T> void runBatch(long[][] rows, int[] slots, RowReader<T> reader, Object[] out, boolean mayRunSolo) {
     int n = rows.length;
@@ -629,13 +634,16 @@ final class TransformerModel implements AutoCloseable {
       OnnxTensor outTensor = OnnxTensor.createTensor(env, outBuffer, outputShape);
       tensors.add(outTensor);
       long ticket = started.incrementAndGet();
-      SoloLanePolicy.Choice choice = mayRunSolo && othersRunning == 0 && soloSession != null ? lanes.choose() : null;
+      // Idle means no other call at all, not only no other inference: a caller between two inferences (tokenizing,
+      // pooling) is about to start one, and a solo inference overlapped by another oversubscribes the cores.
+      boolean idle = othersRunning == 0 && calls.get() == 1;
+      SoloLanePolicy.Choice choice = mayRunSolo && idle && soloSession != null ? lanes.choose() : null;
       boolean solo = choice != null && choice.solo();
       long t0 = System.nanoTime();
       // The output is written into outBuffer; the result only wraps the pinned tensor, closed with the others.
       (solo ? soloSession : session).run(feed, Set.of(), Map.of(output, outTensor)).close();
       long nanos = System.nanoTime() - t0;
-      if (choice != null && started.get() == ticket) {
+      if (choice != null && started.get() == ticket && calls.get() == 1) {
         lanes.record(choice, n * length, nanos); // nothing else started on the model meanwhile: a fair sample
       }
       if (solo) {

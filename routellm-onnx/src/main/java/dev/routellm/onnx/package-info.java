@@ -67,7 +67,9 @@
  * table, or a table far larger than the vocabulary; checked on the CPU) fail at once with an {@link
  * dev.routellm.InvalidFileException} or {@link dev.routellm.ConfigurationException} naming the file. Empty texts are
  * rejected; texts over the maximum length are cut or rejected as {@link dev.routellm.onnx.LongInputPolicy} says. Models
- * are thread-safe, hold native memory until {@code close()}, which is idempotent and waits for calls in flight. The
+ * are thread-safe, hold native memory until {@code close()}, which is idempotent and waits for calls in flight. On the
+ * CPU a call that finds its model idle runs on all cores and calls that overlap run on one core each ({@link
+ * dev.routellm.onnx.ExecutionOptions} says how, and what that costs); the result never depends on which. The
  * tokenizer library (DJL) is kept offline: the library sets {@code ai.djl.offline=true} and {@code
  * OPT_OUT_TRACKING=true} unless they are set already.
  */
