@@ -189,13 +189,15 @@ public final class ExecutionOptions {
      *
      * <ul>
      *   <li>a second copy of the model in native memory, and a second session to create at load;
-     *   <li>the solo session's threads spin-wait for each other between the steps of one inference (which is what makes
-     *       it fast) and stop spinning when the inference ends. When other processes keep the cores busy, spinning
-     *       threads wait for cores and a solo inference can be several times slower than on one thread (measured
-     *       3x beside a CPU-bound process). So the model measures, per token, the solo inferences that ran with
-     *       nothing else on the model and compares them with solo inferences on the shared session: the faster one
-     *       gets the idle calls, and the other is re-measured now and then (every 16 idle calls, backing off to every
-     *       1024 while the choice holds);
+     *   <li>the solo session's threads spin-wait for each other between the steps of one inference, and for up to 1
+     *       ms after it (which is what makes it fast: waking a sleeping thread is slow, on virtual machines
+     *       especially), so an idle call costs more CPU time than on one thread. When other processes keep the cores
+     *       busy, spinning threads wait for cores and a solo inference can be several times slower than on one thread
+     *       (measured 3x beside a CPU-bound process); and after a pause of tens of milliseconds, waking the second
+     *       thread can cost more than it saves on short texts. So the model measures, per token, the solo inferences
+     *       that ran with nothing else on the model and compares them with idle inferences on the shared session: the
+     *       faster one gets the idle calls, and the other is re-measured now and then (every 16 idle calls, backing
+     *       off to every 1024 while the choice holds);
      *   <li>two calls arriving at once may briefly run on the solo session and the shared one together, using one
      *       thread more than there are cores.
      * </ul>

@@ -50,15 +50,17 @@ final class Sessions {
   }
 
   /**
-   * A second CPU session of the model for inferences that find the model idle: {@link
-   * ExecutionOptions#soloIntraOpThreads()} threads that spin-wait for each other during an inference (ONNX Runtime's
-   * default, and what makes many short parallel steps fast) but stop spinning when it ends. Without that stop, ONNX
-   * Runtime keeps a worker spinning after each inference (measured: about 35 ms of a core after each MiniLM run), which
-   * would take a core from the overlapping inferences on the shared session and from other processes.
+   * A second CPU session of the model for inferences that find the model idle, with {@link
+   * ExecutionOptions#soloIntraOpThreads()} threads. Its threads spin-wait for work, as ONNX Runtime's do by default
+   * (one inference is hundreds of short parallel steps, and a sleeping thread is slow to wake, on virtual machines
+   * especially), but for at most {@value #SOLO_SPIN_MICROS} microseconds after their last work instead of ONNX Runtime's
+   * default of about 35 ms of a core after every inference (measured on a 2-core virtual machine). The short spin
+   * still carries calls that follow each other closely; stopping all spinning when an inference ends ({@code
+   * session.force_spinning_stop}) used as much CPU time on sparse calls and made inferences slower and more erratic.
    */
   static OrtSession openSolo(ModelSource source, ExecutionOptions options) {
     try (SessionOptions so = base(options, options.soloIntraOpThreads())) {
-      so.addConfigEntry(FORCE_SPINNING_STOP, "1");
+      so.addConfigEntry(SPIN_DURATION_KEY, Integer.toString(SOLO_SPIN_MICROS));
       return source.open(OrtRuntime.environment(), so);
     } catch (OrtException e) {
       throw InvalidFileException.ofResource(
@@ -66,8 +68,11 @@ final class Sessions {
     }
   }
 
-  /** ONNX Runtime's session configuration key (onnxruntime_session_options_config_keys.h). */
-  private static final String FORCE_SPINNING_STOP = "session.force_spinning_stop";
+  /** How long the solo session's idle threads spin before they sleep, in microseconds. */
+  static final int SOLO_SPIN_MICROS = 1000;
+
+  /** ONNX Runtime's session configuration key (onnxruntime_session_options_config_keys.h; ONNX Runtime 1.26+). */
+  private static final String SPIN_DURATION_KEY = "session.intra_op.spin_duration_us";
 
   private static OrtSession openCpu(OrtEnvironment env, ModelSource source, ExecutionOptions options) {
     try (SessionOptions so = base(options)) {
