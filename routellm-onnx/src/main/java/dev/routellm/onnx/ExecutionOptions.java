@@ -25,7 +25,7 @@ import java.util.Objects;
  * <p>Immutable and thread-safe; the builder is not.
  */
 public final class ExecutionOptions {
-  /** Threads one inference uses when calls overlap, unless set: 1, so that concurrent calls never oversubscribe cores. */
+  /** Threads one inference uses when calls overlap, unless set: 1, so that concurrent calls never oversubscribe. */
   public static final int DEFAULT_INTRA_OP_THREADS = 1;
 
   private static final ExecutionOptions DEFAULTS = builder().build();
@@ -195,9 +195,10 @@ public final class ExecutionOptions {
      *       busy, spinning threads wait for cores and a solo inference can be several times slower than on one thread
      *       (measured 3x beside a CPU-bound process); and after a pause of tens of milliseconds, waking the second
      *       thread can cost more than it saves on short texts. So the model measures, per token, the solo inferences
-     *       that ran with nothing else on the model and compares them with idle inferences on the shared session: the
-     *       faster one gets the idle calls, and the other is re-measured now and then (every 16 idle calls, backing
-     *       off to every 1024 while the choice holds);
+     *       that ran with nothing else on the model and compares them with idle inferences on the shared session,
+     *       separately for texts of up to 32 tokens, up to 128, and longer: the faster lane gets the idle calls, and
+     *       the other is re-measured now and then (every 16 idle calls, backing off to every 1024 while the choice
+     *       holds);
      *   <li>two calls arriving at once may briefly run on the solo session and the shared one together, using one
      *       thread more than there are cores.
      * </ul>

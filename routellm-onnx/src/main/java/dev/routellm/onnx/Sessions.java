@@ -53,9 +53,9 @@ final class Sessions {
    * A second CPU session of the model for inferences that find the model idle, with {@link
    * ExecutionOptions#soloIntraOpThreads()} threads. Its threads spin-wait for work, as ONNX Runtime's do by default
    * (one inference is hundreds of short parallel steps, and a sleeping thread is slow to wake, on virtual machines
-   * especially), but for at most {@value #SOLO_SPIN_MICROS} microseconds after their last work instead of ONNX Runtime's
-   * default of about 35 ms of a core after every inference (measured on a 2-core virtual machine). The short spin
-   * still carries calls that follow each other closely; stopping all spinning when an inference ends ({@code
+   * especially), but for at most {@value #SOLO_SPIN_MICROS} microseconds after their last work instead of ONNX
+   * Runtime's default of about 35 ms of a core after every inference (measured on a 2-core virtual machine). The short
+   * spin still carries calls that follow each other closely; stopping all spinning when an inference ends ({@code
    * session.force_spinning_stop}) used as much CPU time on sparse calls and made inferences slower and more erratic.
    */
   static OrtSession openSolo(ModelSource source, ExecutionOptions options) {

@@ -5,14 +5,17 @@ package dev.routellm.onnx;
  * (one core), from the measured cost of earlier idle inferences on each.
  *
  * <p>Why measure: the solo session is about 1.7x faster on an otherwise idle 2-core machine, but its threads spin-wait
- * for each other, so when other processes keep the cores busy it was measured up to 3x slower than one thread. The
- * cost of each lane is an exponential moving average of nanoseconds per token over inferences that ran with nothing
- * else on the model (the caller filters), each sample clamped to half or twice the average so that one outlier does not
- * flip the choice; the cheaper lane is preferred. The other lane is tried again on the {@value #FIRST_PROBE_INTERVAL}th
- * idle call, then, each time the trial confirms the preference, twice as rarely, down to once in {@value
- * #MAX_PROBE_INTERVAL}; a trial cheaper than the preferred lane, or a change of preference, starts the interval again.
- * A preferred lane whose own cost rises for good (load appearing) loses the preference within a few calls, without
- * waiting for a trial.
+ * for each other, so when other processes keep the cores busy it was measured up to 3x slower than one thread, and
+ * after a pause, waking its second thread can cost more than a short text saves.
+ *
+ * <p>How: the cost of each lane is an exponential moving average of nanoseconds per token over inferences that ran
+ * with nothing else on the model (the caller filters). A slow sample is capped at twice the average, so that one
+ * outlier does not flip the choice; a fast one weighs more, since timing noise only adds time. The cheaper lane is
+ * preferred. The other lane is tried on the {@value #FIRST_PROBE_INTERVAL}th idle call; each trial that confirms the
+ * preference makes the next come twice as late, up to once in {@value #MAX_PROBE_INTERVAL} calls; a trial cheaper
+ * than the preferred lane makes the next come twice as soon; a change of preference starts again. A preferred lane
+ * whose own cost rises for good (load appearing) loses the preference within a few calls, without waiting for a
+ * trial.
  *
  * <p>The choice only moves work between sessions that compute the same vectors, so it affects speed, never results.
  * Thread-safe: decisions and samples are serialised on this object (a few arithmetic operations each).
@@ -24,10 +27,13 @@ final class SoloLanePolicy {
   /** The longest interval between trials, reached while trials keep confirming the preference. */
   static final int MAX_PROBE_INTERVAL = 1024;
 
-  /** Weight of the newest sample in each lane's moving average. */
+  /** Weight of a new sample slower than a lane's moving average. */
   static final double NEW_SAMPLE_WEIGHT = 0.3;
 
-  /** The most by which one sample counts as more or less than the average (see {@link #update}). */
+  /** Weight of a new sample faster than a lane's moving average. */
+  static final double FASTER_SAMPLE_WEIGHT = 0.5;
+
+  /** The most by which one sample counts as more than the average (see {@link #update}). */
   static final double MAX_STEP = 2.0;
 
   private double soloCost = Double.NaN; // ns per token; NaN until sampled
@@ -103,22 +109,30 @@ final class SoloLanePolicy {
       sinceProbe = 0;
     } else if (choice.trial()) {
       // A trial that cost more than the preferred lane confirms the preference: try less often. One that cost less
-      // (the load changing) is followed up soon.
-      interval = cost >= preferredCost ? Math.min(MAX_PROBE_INTERVAL, interval * 2) : FIRST_PROBE_INTERVAL;
+      // without changing the preference (noise, or the load changing) is followed up sooner. Every trial also
+      // evicts some of the preferred session's weights from the caches, so trials are kept rare while nothing moves.
+      interval =
+          cost >= preferredCost
+              ? Math.min(MAX_PROBE_INTERVAL, interval * 2)
+              : Math.max(FIRST_PROBE_INTERVAL, interval / 2);
     }
   }
 
   /**
-   * The moving average with a new sample, the sample first clamped to within a factor {@value #MAX_STEP} of the
-   * average: one outlier (a pause, a burst of other work) moves it little, while a lasting change still moves it in a
-   * few samples.
+   * The moving average with a new sample. A slower sample weighs {@value #NEW_SAMPLE_WEIGHT} and is first capped at
+   * {@value #MAX_STEP} times the average, so that one slow outlier (a pause, a burst of other work) moves it little
+   * while a lasting slowdown still moves it in a few samples. A faster sample weighs {@value #FASTER_SAMPLE_WEIGHT}:
+   * timing noise only ever adds time, so a fast sample is good evidence, and a lane measured while cold (its first
+   * run, or a trial after a long time on the other lane) must not keep a high average for long.
    */
   private static double update(double average, double sample) {
     if (Double.isNaN(average)) {
       return sample;
     }
-    double clamped = Math.max(average / MAX_STEP, Math.min(average * MAX_STEP, sample));
-    return average + NEW_SAMPLE_WEIGHT * (clamped - average);
+    if (sample < average) {
+      return average + FASTER_SAMPLE_WEIGHT * (sample - average);
+    }
+    return average + NEW_SAMPLE_WEIGHT * (Math.min(average * MAX_STEP, sample) - average);
   }
 
   /** Whether idle inferences currently go to the solo session (before trials). */

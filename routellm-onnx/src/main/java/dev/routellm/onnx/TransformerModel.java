@@ -44,8 +44,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * ExecutionOptions#intraOpThreads()}, the model holds two sessions: the shared one, for inferences that overlap others
  * and for the texts of a parallel bulk call, and the solo one, with more threads, for an inference that finds no other
  * running on the model. {@link SoloLanePolicy} keeps idle inferences on whichever of the two was measured faster
- * lately. At load both sessions must give bit-identical output on a probe; if they do not, the solo session is closed
- * and every inference uses the shared one, so that a text's vector never depends on the lane.
+ * lately, separately for short, medium and long inputs. At load both sessions must give bit-identical output on a
+ * probe; if they do not, the solo session is closed and every inference uses the shared one, so that a text's vector
+ * never depends on the lane.
  *
  * <p>Thread-safe. Every run holds a read lock; {@link #close()} takes the write lock, so it waits for runs in flight
  * and no run ever touches a freed session. Native tensors are closed in {@code finally} blocks; input and output
@@ -62,6 +63,9 @@ final class TransformerModel implements AutoCloseable {
 
   /** Text used to check at load time that the model runs. */
   private static final String PROBE_TEXT = "hello world";
+
+  /** Upper bounds (inclusive) of the token counts of the first lane policies; the last takes longer runs. */
+  static final int[] LANE_LENGTHS = {32, 128};
 
   /** Tokens of the probe on which the two lanes must agree at load: long enough for the kernels to split work. */
   private static final int LANE_PROBE_TOKENS = 64;
@@ -101,7 +105,12 @@ final class TransformerModel implements AutoCloseable {
   private final int parallelism;
   private final String fingerprint;
 
-  private final SoloLanePolicy lanes = new SoloLanePolicy();
+  /**
+   * One policy per range of lengths (see {@link #LANE_LENGTHS}): after a pause, waking the solo session's second
+   * thread costs a fixed time (measured about 0.7 ms on a 2-core virtual machine), which a 200-token text repays and a
+   * 20-token text does not, so each range learns its own choice.
+   */
+  private final SoloLanePolicy[] lanes = {new SoloLanePolicy(), new SoloLanePolicy(), new SoloLanePolicy()};
   private final AtomicInteger calls = new AtomicInteger(); // calls in progress, from before tokenization to the end
   private final AtomicInteger running = new AtomicInteger(); // inferences in ONNX Runtime now
   private final AtomicLong started = new AtomicLong(); // inferences ever started: tells whether one overlapped another
@@ -588,6 +597,15 @@ final class TransformerModel implements AutoCloseable {
     }
   }
 
+  /** Which lane policy a run of this many tokens (all rows) uses: the index of its range in {@link #LANE_LENGTHS}. */
+  static int lengthRange(int tokens) {
+    int range = 0;
+    while (range < LANE_LENGTHS.length && tokens > LANE_LENGTHS[range]) {
+      range++;
+    }
+    return range;
+  }
+
   /** Indices of the texts, longest first; ties in input order. */
   private static int[] longestFirst(long[][] ids) {
     Integer[] order = new Integer[ids.length];
@@ -637,14 +655,15 @@ final class TransformerModel implements AutoCloseable {
       // Idle means no other call at all, not only no other inference: a caller between two inferences (tokenizing,
       // pooling) is about to start one, and a solo inference overlapped by another oversubscribes the cores.
       boolean idle = othersRunning == 0 && calls.get() == 1;
-      SoloLanePolicy.Choice choice = mayRunSolo && idle && soloSession != null ? lanes.choose() : null;
+      SoloLanePolicy policy = lanes[lengthRange(n * length)];
+      SoloLanePolicy.Choice choice = mayRunSolo && idle && soloSession != null ? policy.choose() : null;
       boolean solo = choice != null && choice.solo();
       long t0 = System.nanoTime();
       // The output is written into outBuffer; the result only wraps the pinned tensor, closed with the others.
       (solo ? soloSession : session).run(feed, Set.of(), Map.of(output, outTensor)).close();
       long nanos = System.nanoTime() - t0;
       if (choice != null && started.get() == ticket && calls.get() == 1) {
-        lanes.record(choice, n * length, nanos); // nothing else started on the model meanwhile: a fair sample
+        policy.record(choice, n * length, nanos); // nothing else started on the model meanwhile: a fair sample
       }
       if (solo) {
         soloRuns.incrementAndGet();

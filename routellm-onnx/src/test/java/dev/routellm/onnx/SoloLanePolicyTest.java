@@ -77,6 +77,17 @@ class SoloLanePolicyTest {
   }
 
   @Test
+  void record_firstSoloSampleColdAndSlow_fastTrialsWinItBackWithinThreeIntervals() {
+    SoloLanePolicy policy = new SoloLanePolicy();
+    policy.record(policy.choose(), 10, 10 * 200); // first run on the lane: cold caches, a sleeping thread
+    policy.record(policy.choose(), 10, 10 * 80);
+    assertThat(policy.prefersSolo()).isFalse();
+    List<Choice> later = run(policy, 4 * SoloLanePolicy.FIRST_PROBE_INTERVAL, 50, 80);
+    assertThat(policy.prefersSolo()).isTrue();
+    assertThat(later.subList(3 * SoloLanePolicy.FIRST_PROBE_INTERVAL, later.size())).doesNotContain(Choice.SHARED);
+  }
+
+  @Test
   void record_loadGoesAway_soloTrialsWinItBackWithinAFewIntervals() {
     SoloLanePolicy policy = new SoloLanePolicy();
     run(policy, 2000, 240, 85);

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The solo lane (all cores for a call alone on the model) and the shared lane (one thread) give the same vectors. */
 class SoloLaneTest {
@@ -93,6 +93,16 @@ class SoloLaneTest {
         assertThat(vectors.get(i)).isEqualTo(oneThread.get(i));
       }
     }
+  }
+
+  @Test
+  void lengthRange_boundariesInclusive() {
+    assertThat(TransformerModel.lengthRange(1)).isZero();
+    assertThat(TransformerModel.lengthRange(32)).isZero();
+    assertThat(TransformerModel.lengthRange(33)).isEqualTo(1);
+    assertThat(TransformerModel.lengthRange(128)).isEqualTo(1);
+    assertThat(TransformerModel.lengthRange(129)).isEqualTo(2);
+    assertThat(TransformerModel.lengthRange(100_000)).isEqualTo(2);
   }
 
   @Test
