@@ -256,7 +256,10 @@ public final class LexicalRidge {
     return Arrays.copyOf(sorted, distinct);
   }
 
-  /** A feature's bucket: {@link String#hashCode()} (fixed by the language specification) mixed by MurmurHash3's finaliser. */
+  /**
+   * A feature's bucket: {@link String#hashCode()} (fixed by the language specification) mixed by MurmurHash3's
+   * finaliser.
+   */
   static int bucket(String feature) {
     int h = feature.hashCode();
     h ^= h >>> 16;

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class LexicalRidgeTest {
   @Test
   void buckets_ignoreCaseAndSpacing_andSplitDigitsFromLetters() {
-    assertThat(LexicalRidge.buckets("Which is NOT true?")).containsExactly(LexicalRidge.buckets("which  is\nnot true ?"));
+    assertThat(LexicalRidge.buckets("Which is NOT true?"))
+        .containsExactly(LexicalRidge.buckets("which  is\nnot true ?"));
     // "3pm" is two tokens, "3" and "pm": unigrams 3, pm and the bigram "3 pm".
     assertThat(LexicalRidge.buckets("3pm")).containsExactly(LexicalRidge.buckets("3 pm"));
     assertThat(LexicalRidge.buckets("3pm")).hasSize(3);

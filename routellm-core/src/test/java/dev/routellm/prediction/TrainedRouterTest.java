@@ -85,7 +85,8 @@ class TrainedRouterTest {
     RouterFile.builder().kind("bert").embedder("fake/16", DIM).models("a", "b").build().write(file);
 
     assertThatThrownBy(() -> TrainedRouter.load(file, EMBEDDER)).isInstanceOf(InvalidFileException.class)
-        .hasMessageContaining("unknown router kind 'bert'").hasMessageContaining("[knn, knn-length, knn-lexical, mf, sw]");
+        .hasMessageContaining("unknown router kind 'bert'")
+        .hasMessageContaining("[knn, knn-length, knn-lexical, mf, sw]");
   }
 
   @Test
