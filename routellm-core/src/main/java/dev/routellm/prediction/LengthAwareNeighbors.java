@@ -87,26 +87,9 @@ public final class LengthAwareNeighbors implements EmbeddingScorer {
     return s.isEmpty() ? 0 : s.split("\\s+").length;
   }
 
-  /** Share of {@code sorted} strictly below {@code v}, plus half the share equal to it (a mid-rank). */
+  /** Share of {@code sorted} strictly below {@code v}, plus half the share equal to it ({@link Ranks#of}). */
   static double rank(float[] sorted, double v) {
-    int below = count(sorted, v, false);
-    int notAbove = count(sorted, v, true);
-    return (below + 0.5 * (notAbove - below)) / sorted.length;
-  }
-
-  /** How many sorted values are below {@code v} (or, with {@code orEqual}, not above it): a binary search. */
-  private static int count(float[] sorted, double v, boolean orEqual) {
-    int lo = 0;
-    int hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < v || (orEqual && sorted[mid] == v)) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
+    return Ranks.of(sorted, v);
   }
 
   @Override

@@ -11,6 +11,7 @@ final class Scorers {
       MatrixFactorization.KIND, MatrixFactorization.LinearScorer::fromFile,
       NearestNeighbors.KIND, NearestNeighbors::fromFile,
       LengthAwareNeighbors.KIND, LengthAwareNeighbors::fromFile,
+      LexicalNeighbors.KIND, LexicalNeighbors::fromFile,
       SimilarityWeightedRanking.KIND, SimilarityWeightedRanking::fromFile);
 
   private Scorers() {}

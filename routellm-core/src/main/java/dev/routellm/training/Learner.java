@@ -2,6 +2,7 @@ package dev.routellm.training;
 
 import dev.routellm.prediction.EmbeddingScorer;
 import dev.routellm.prediction.LengthAwareNeighbors;
+import dev.routellm.prediction.LexicalNeighbors;
 import dev.routellm.prediction.NearestNeighbors;
 import dev.routellm.prediction.SimilarityWeightedRanking;
 import java.util.Arrays;
@@ -45,6 +46,18 @@ public enum Learner {
     public EmbeddingScorer fit(TrainingSet data, long seed) {
       return LengthAwareNeighbors.fit(data.prompts(), data.embeddings(), data.winRates(), NearestNeighbors.DEFAULT_K,
           LengthAwareNeighbors.DEFAULT_LENGTH_WEIGHT);
+    }
+  },
+  /**
+   * {@link #KNN_GROUPS} blended by ranks with a ridge regression on the prompt's words ({@link LexicalNeighbors},
+   * {@link dev.routellm.prediction.LexicalRidge}): the neighbours carry the topic, the words how hard the question is
+   * within it. The ridge penalty and the blend weight are chosen by a cross-validation inside the training data
+   * ({@link LexicalBlend}); nothing else is tuned. About ten times the fitting work of {@link #KNN_GROUPS}.
+   */
+  KNN_LEXICAL("knn-lexical") {
+    @Override
+    public EmbeddingScorer fit(TrainingSet data, long seed) {
+      return LexicalBlend.fit(data, seed);
     }
   },
   /**

@@ -219,6 +219,24 @@ public final class TrainingSet {
     return NearestNeighbors.fit(centroids, targets, k);
   }
 
+  /** The prompts at these indices, in this order: a training set of its own (group means are then over it). */
+  TrainingSet subset(int[] indices) {
+    List<String> p = new ArrayList<>(indices.length);
+    List<float[]> e = new ArrayList<>(indices.length);
+    List<String> g = new ArrayList<>(indices.length);
+    double[] s = new double[indices.length];
+    double[] w = new double[indices.length];
+    for (int k = 0; k < indices.length; k++) {
+      int i = indices[k];
+      p.add(prompts.get(i));
+      e.add(embeddings.get(i));
+      g.add(groups.get(i));
+      s[k] = strong[i];
+      w[k] = weak[i];
+    }
+    return of(p, e, s, w, g, strongModel, weakModel);
+  }
+
   /** The battle each prompt implies: the better model wins, equal quality ties. */
   public List<Battle> battles() {
     List<Battle> out = new ArrayList<>(size());

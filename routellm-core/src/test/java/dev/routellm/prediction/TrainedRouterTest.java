@@ -41,7 +41,9 @@ class TrainedRouterTest {
         Tensor.of(MatrixFactorizationTest.gaussian(r, 4 * DIM, 1), 4, DIM),
         Tensor.of(MatrixFactorizationTest.gaussian(r, 4, 1), 1, 4));
     return Stream.of(NearestNeighbors.fit(e, targets, 3), SimilarityWeightedRanking.fit(e, battles, "big", "small"),
-        mf.scorer("big", "small"), LengthAwareNeighbors.fit(PROMPTS, e, targets, 3, 0.5));
+        mf.scorer("big", "small"), LengthAwareNeighbors.fit(PROMPTS, e, targets, 3, 0.5),
+        LexicalNeighbors.of(NearestNeighbors.fit(e, targets, 3), LexicalRidge.fit(PROMPTS, targets, 1),
+            new double[] {0.2, 0.5, 0.7}, new double[] {0.1, 0.6, 0.9}, 0.5));
   }
 
   @ParameterizedTest
@@ -83,7 +85,8 @@ class TrainedRouterTest {
     RouterFile.builder().kind("bert").embedder("fake/16", DIM).models("a", "b").build().write(file);
 
     assertThatThrownBy(() -> TrainedRouter.load(file, EMBEDDER)).isInstanceOf(InvalidFileException.class)
-        .hasMessageContaining("unknown router kind 'bert'").hasMessageContaining("[knn, knn-length, mf, sw]");
+        .hasMessageContaining("unknown router kind 'bert'")
+        .hasMessageContaining("[knn, knn-length, knn-lexical, mf, sw]");
   }
 
   @Test

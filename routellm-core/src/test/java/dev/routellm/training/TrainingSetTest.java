@@ -72,6 +72,7 @@ class TrainingSetTest {
         .hasMessageContaining("must differ");
     assertThatThrownBy(() -> TrainingSet.of(P, E, new double[] {0, 0, Double.NaN, 0}, new double[4], null, "s", "w"))
         .hasMessageContaining("prompt 2");
-    assertThatThrownBy(() -> Learner.byId("bert")).hasMessageContaining("[knn, knn-groups, knn-length, topic-centroids, mf, sw]");
+    assertThatThrownBy(() -> Learner.byId("bert"))
+        .hasMessageContaining("[knn, knn-groups, knn-length, knn-lexical, topic-centroids, mf, sw]");
   }
 }

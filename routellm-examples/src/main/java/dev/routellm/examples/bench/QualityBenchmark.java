@@ -113,8 +113,8 @@ public final class QualityBenchmark {
     String minilm = MINILM;
     String bge = BGE;
     header("MMLU, 5-fold cross-validation, the subject NOT given (prompt only)");
-    for (Learner l : List.of(Learner.KNN_GROUPS, Learner.KNN, Learner.KNN_LENGTH, Learner.TOPIC_CENTROIDS,
-        Learner.SW, Learner.MF)) {
+    for (Learner l : List.of(Learner.KNN_LEXICAL, Learner.KNN_GROUPS, Learner.KNN, Learner.KNN_LENGTH,
+        Learner.TOPIC_CENTROIDS, Learner.SW, Learner.MF)) {
       row("mmlu", minilm, l.id(), crossValidate(mmlu, learned(l, minilm)));
     }
     if (!quick) {
@@ -124,7 +124,7 @@ public final class QualityBenchmark {
       }
     }
     header("GSM8K, 5-fold cross-validation, question only");
-    for (Learner l : List.of(Learner.KNN_LENGTH, Learner.KNN, Learner.SW, Learner.MF)) {
+    for (Learner l : List.of(Learner.KNN_LENGTH, Learner.KNN_LEXICAL, Learner.KNN, Learner.SW, Learner.MF)) {
       row("gsm8k", "minilm", l.id(), crossValidate(gsm8k, learned(l, minilm)));
     }
     if (quick) {
@@ -141,6 +141,8 @@ public final class QualityBenchmark {
         crossValidate(mmlu, subjectTable(learned(Learner.KNN, minilm))));
     header("MMLU without " + HS_MATH);
     Dataset noMath = mmlu.filter(e -> !HS_MATH.equals(e.group().orElse("")));
+    row("mmlu-no-hsmath", "minilm", Learner.KNN_LEXICAL.id(), crossValidate(noMath, learned(Learner.KNN_LEXICAL,
+        minilm)));
     row("mmlu-no-hsmath", "minilm", Learner.KNN_GROUPS.id(), crossValidate(noMath, learned(Learner.KNN_GROUPS,
         minilm)));
     row("mmlu-no-hsmath", "minilm", Learner.KNN.id(), crossValidate(noMath, learned(Learner.KNN, minilm)));

@@ -30,10 +30,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains a learned router (knn, knn-groups, knn-length, topic-centroids, mf, sw) on a RouteLLM benchmark or"
-          + " your own labelled file, with a local embedding model, and writes one router file (weights, embedder id"
-          + " and dimension, model pair, threshold) that 'routellm calibrate', 'routellm route --router FILE' and"
-          + " TrainedRouter.load read.",
+      "Trains a learned router (knn, knn-groups, knn-length, knn-lexical, topic-centroids, mf, sw) on a RouteLLM"
+          + " benchmark or your own labelled file, with a local embedding model, and writes one router file (weights,"
+          + " embedder id and dimension, model pair, threshold) that 'routellm calibrate', 'routellm route --router"
+          + " FILE' and TrainedRouter.load read.",
       "Embeddings are cached on disk (--cache), so training again on the same prompts embeds nothing."
     })
 public final class TrainCommand implements Callable<Integer> {
