@@ -111,6 +111,11 @@ public final class BenchReport {
       out.add(new Ratio("batched, 64 mixed texts (texts/s)", ours.textsPerSecond(), peer.textsPerSecond(),
           ours.textsPerSecond() / peer.textsPerSecond()));
     }
+    Row sameBatch = find("embedding", "batch64", "routellm-maxlength128");
+    if (sameBatch != null && peer != null) {
+      out.add(new Ratio("batched, 64 mixed texts, both cut at 128 tokens (texts/s)", sameBatch.textsPerSecond(),
+          peer.textsPerSecond(), sameBatch.textsPerSecond() / peer.textsPerSecond()));
+    }
     return out;
   }
 

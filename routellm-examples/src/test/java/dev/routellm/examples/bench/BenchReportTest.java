@@ -47,6 +47,20 @@ class BenchReportTest {
   }
 
   @Test
+  void ratios_sameTokenBatchPresent_comparedWithPeerBatch() {
+    BenchReport report =
+        BenchReport.ofRows(
+            List.of(
+                row("batch64", "routellm", 400, 400),
+                row("batch64", "routellm-maxlength128", 200, 200),
+                row("batch64", "langchain4j", 500, 500)));
+    BenchReport.Ratio same =
+        report.ratios().stream().filter(r -> r.measure().contains("both cut at 128")).findFirst().orElseThrow();
+    assertThat(same.routellm()).isCloseTo(320.0, within(1e-9));
+    assertThat(same.ratio()).isCloseTo(2.5, within(1e-9));
+  }
+
+  @Test
   void printMarkdown_rowsAndRatios_oneTableLinePerRow() {
     BenchReport report =
         BenchReport.ofRows(List.of(row("single20", "routellm", 2, 2.5), row("single20", "langchain4j", 6, 8)));
