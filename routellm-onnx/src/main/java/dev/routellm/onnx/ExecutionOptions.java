@@ -184,8 +184,8 @@ public final class ExecutionOptions {
      *
      * <p>When it is above {@code intraOpThreads} (and the provider is the CPU), the model holds a second ONNX Runtime
      * session with this many threads, and a call that finds the model idle runs there: on 2 cores a lone 20-token text
-     * took 1.3 ms instead of 2.1 ms, a 200-token text 8.6 ms instead of 15.5 ms (BENCHMARKS.md). Calls that overlap it
-     * run on the shared session meanwhile. What it costs and what is not guaranteed:
+     * took 1.2 ms instead of 1.8 ms (p50), a 200-token text 9.2 ms instead of 15.2 ms (BENCHMARKS.md, section 5). Calls
+     * that overlap it run on the shared session meanwhile. What it costs and what is not guaranteed:
      *
      * <ul>
      *   <li>a second copy of the model in native memory, and a second session to create at load;
@@ -200,7 +200,10 @@ public final class ExecutionOptions {
      *       the other is re-measured now and then (every 16 idle calls, backing off to every 1024 while the choice
      *       holds);
      *   <li>two calls arriving at once may briefly run on the solo session and the shared one together, using one
-     *       thread more than there are cores.
+     *       thread more than there are cores;
+     *   <li>the model cannot see other CPU work in the process: with two callers on two cores that each embed and
+     *       then scan a kNN table, the solo lane left the mean latency unchanged but raised the p99 from 6.6 to 8.9 ms
+     *       (BENCHMARKS.md, section 2). Set 1 here when the cores are kept busy beside the model.
      * </ul>
      *
      * @throws IllegalArgumentException when not in [1, 256]

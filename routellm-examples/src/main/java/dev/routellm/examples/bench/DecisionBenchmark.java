@@ -38,6 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * java -cp routellm-examples/target/routellm.jar org.openjdk.jmh.Main DecisionBenchmark -t 4 -bm sample,thrpt
  * </pre>
  *
+ * <p>{@code -jvmArgsAppend -Droutellm.bench.soloIntraOpThreads=1} runs MiniLM without its solo lane (every inference
+ * on one thread), for a side-by-side comparison.
+ *
  * {@code embedder=minilm} runs each request alone; {@code minilm-batched} micro-batches concurrent requests
  * ({@link BatchingEmbedder}, up to 8 texts, 2 batches at a time); {@code minilm-static} uses MiniLM's distilled
  * static token embeddings ({@link StaticTokenEmbedder}), no transformer at all.
@@ -67,7 +70,10 @@ public class DecisionBenchmark {
   public void setUp() {
     model = embedder.equals("minilm-static")
         ? StaticTokenEmbedder.of(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q, Path.of(staticTable))
-        : OnnxEmbedder.allMiniLmL6V2();
+        : OnnxEmbedder.builder()
+            .builtIn(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q)
+            .execution(BenchInputs.execution())
+            .build();
     Embedder e = embedder.equals("minilm-batched") ? BatchingEmbedder.of(model, 8, 2) : model;
     Random r = new Random(1);
     List<float[]> train = new ArrayList<>();

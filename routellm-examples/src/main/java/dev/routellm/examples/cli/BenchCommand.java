@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
     description = {
       "Benchmarks local inference with JMH: MiniLM embeddings (routellm-onnx against LangChain4j's"
           + " AllMiniLmL6V2QuantizedEmbeddingModel, same model and texts; p50/p99 for 20- and 200-token prompts,"
-          + " texts/s one at a time and for 64 mixed texts) and the ONNX classifier router. Takes about 8 minutes"
+          + " texts/s one at a time and for 64 mixed texts) and the ONNX classifier router. Takes about 10 minutes"
           + " (--quick: about 2). JMH's progress goes to stderr."
     })
 public final class BenchCommand implements Callable<Integer> {
