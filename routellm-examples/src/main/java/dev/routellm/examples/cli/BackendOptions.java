@@ -17,13 +17,17 @@ import picocli.CommandLine.Option;
 public final class BackendOptions {
   static final String OPENAI = "https://api.openai.com/v1";
   static final String NO_KEY = "none";
+  static final String DEFAULT_STRONG_MODEL = "gpt-4o";
+  static final String DEFAULT_STRONG_PRICE = "2.50,10.00";
+  static final String DEFAULT_WEAK_MODEL = "gpt-4o-mini";
+  static final String DEFAULT_WEAK_PRICE = "0.15,0.60";
 
   @Option(names = "--strong-url", paramLabel = "URL",
       description = "Strong model's OpenAI-compatible base URL (default: ${DEFAULT-VALUE}).", defaultValue = OPENAI)
   String strongUrl;
 
   @Option(names = "--strong-model", paramLabel = "NAME", description = "Strong model (default: ${DEFAULT-VALUE}).",
-      defaultValue = "gpt-4o")
+      defaultValue = DEFAULT_STRONG_MODEL)
   String strongModel;
 
   @Option(names = "--strong-key-env", paramLabel = "VAR",
@@ -32,8 +36,8 @@ public final class BackendOptions {
   String strongKeyEnv;
 
   @Option(names = "--strong-price", paramLabel = "IN,OUT", converter = PriceConverter.class,
-      description = "Strong model's dollars per million input,output tokens (default: ${DEFAULT-VALUE}).",
-      defaultValue = "2.50,10.00")
+      description = "Strong model's dollars per million input,output tokens; required for any model but the default"
+          + " (gpt-4o: " + DEFAULT_STRONG_PRICE + ").")
   ModelPrice strongPrice;
 
   @Option(names = "--weak-url", paramLabel = "URL",
@@ -42,7 +46,7 @@ public final class BackendOptions {
   String weakUrl;
 
   @Option(names = "--weak-model", paramLabel = "NAME", description = "Weak model (default: ${DEFAULT-VALUE}).",
-      defaultValue = "gpt-4o-mini")
+      defaultValue = DEFAULT_WEAK_MODEL)
   String weakModel;
 
   @Option(names = "--weak-key-env", paramLabel = "VAR",
@@ -51,8 +55,8 @@ public final class BackendOptions {
   String weakKeyEnv;
 
   @Option(names = "--weak-price", paramLabel = "IN,OUT", converter = PriceConverter.class,
-      description = "Weak model's dollars per million input,output tokens (default: ${DEFAULT-VALUE}).",
-      defaultValue = "0.15,0.60")
+      description = "Weak model's dollars per million input,output tokens; required for any model but the default"
+          + " (gpt-4o-mini: " + DEFAULT_WEAK_PRICE + "); 0,0 for a model you host.")
   ModelPrice weakPrice;
 
   /**
@@ -71,7 +75,28 @@ public final class BackendOptions {
       throw new IllegalArgumentException(
           "--strong-model and --weak-model must differ but both are '" + strongModel + "'");
     }
-    return CostModel.builder().price(strongModel, strongPrice).price(weakModel, weakPrice).build();
+    return CostModel.builder()
+        .price(strongModel, price("--strong-price", strongModel, DEFAULT_STRONG_MODEL, DEFAULT_STRONG_PRICE,
+            strongPrice))
+        .price(weakModel, price("--weak-price", weakModel, DEFAULT_WEAK_MODEL, DEFAULT_WEAK_PRICE, weakPrice))
+        .build();
+  }
+
+  /**
+   * The price given, or the default model's list price; another model without a price is an error, never the default
+   * model's price in disguise.
+   */
+  private static ModelPrice price(String option, String model, String defaultModel, String defaultPrice,
+      ModelPrice given) {
+    if (given != null) {
+      return given;
+    }
+    if (!model.equals(defaultModel)) {
+      throw new IllegalArgumentException(option + " is required for model '" + model + "' (the default price "
+          + defaultPrice + " is " + defaultModel + "'s): give IN,OUT dollars per million tokens, 0,0 for a model you"
+          + " host");
+    }
+    return new PriceConverter().convert(defaultPrice);
   }
 
   ModelBackend strong() {

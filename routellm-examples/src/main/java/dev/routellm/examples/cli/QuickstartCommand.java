@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
           + " cost.",
       "Offline by default: no model is called and the cost is estimated (prompt tokens from its length, "
           + QuickstartCommand.ASSUMED_COMPLETION_TOKENS + " answer tokens). With OPENAI_API_KEY set, or base URLs"
-          + " given (e.g. --weak-url http://localhost:11434/v1 --weak-model llama3.1:8b), it calls the real models"
+          + " given (e.g. --weak-url http://localhost:11434/v1 --weak-model llama3.1:8b --weak-price 0,0), it calls the real models"
           + " (answers capped at --max-tokens) and reports the billed cost."
     })
 public final class QuickstartCommand implements Callable<Integer> {

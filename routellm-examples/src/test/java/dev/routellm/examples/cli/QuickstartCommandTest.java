@@ -50,8 +50,8 @@ class QuickstartCommandTest {
     try (MockModel strong = new MockModel("big");
         MockModel weak = new MockModel("small")) {
       CliRun run = CliRun.of("quickstart", "--json", "--offline",
-          "--strong-url", strong.baseUrl(), "--strong-model", "big", "--weak-url", weak.baseUrl(),
-          "--weak-model", "small");
+          "--strong-url", strong.baseUrl(), "--strong-model", "big", "--strong-price", "10,30",
+          "--weak-url", weak.baseUrl(), "--weak-model", "small", "--weak-price", "0,0");
       assertThat(run.exitCode()).isZero();
       assertThat(run.json().get("online").asBoolean()).isFalse();
       assertThat(strong.server().getRequestCount() + weak.server().getRequestCount()).isZero();
@@ -63,6 +63,28 @@ class QuickstartCommandTest {
     CliRun run = CliRun.of("quickstart", "--weak-price", "cheap");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).startsWith("routellm: Invalid value for option '--weak-price': price must be IN,OUT");
+  }
+
+  @Test
+  void quickstart_otherWeakModelWithoutPrice_exitsTwoNamingTheOption() {
+    CliRun run = CliRun.of("quickstart", "--offline", "--weak-url", "http://localhost:11434/v1",
+        "--weak-model", "llama3.1:8b");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip())
+        .startsWith("routellm: --weak-price is required for model 'llama3.1:8b'")
+        .contains("gpt-4o-mini");
+  }
+
+  @Test
+  void quickstart_defaultModels_useTheirListPrices() {
+    CliRun run = CliRun.of("quickstart", "--json", "--offline");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.json().get("weak_model").asString()).isEqualTo("gpt-4o-mini");
+    assertThat(run.json().get("decisions").valueStream()
+            .filter(d -> d.get("tier").asString().equals("weak"))
+            .mapToDouble(d -> d.get("estimated_cost").asDouble()))
+        .isNotEmpty()
+        .allMatch(c -> c > 0);
   }
 
   @Test
