@@ -178,7 +178,7 @@ public final class ExecutionOptions {
     }
 
     /**
-     * Threads an inference may use when it finds the model idle (no other inference running on it); {@link
+     * Threads an inference may use when it finds the model idle (no other call in progress on it); {@link
      * ExecutionOptions#defaultSoloIntraOpThreads()} (the available processors) unless set. A value at or below {@link
      * #intraOpThreads(int)} turns this off: every inference then uses {@code intraOpThreads}, as one session.
      *

@@ -64,7 +64,8 @@ final class Sessions {
       return source.open(OrtRuntime.environment(), so);
     } catch (OrtException e) {
       throw InvalidFileException.ofResource(
-          source.modelLocation(), "not an ONNX model that ONNX Runtime can load: " + oneLine(e.getMessage()), e);
+          source.modelLocation(), "cannot open a second session for calls alone on the model: "
+              + oneLine(e.getMessage()), e);
     }
   }
 
@@ -122,8 +123,8 @@ final class Sessions {
   static void closeQuietly(OrtSession session) {
     try {
       session.close();
-    } catch (OrtException e) {
-      // Nothing useful to do: the session is being discarded after another failure.
+    } catch (OrtException | IllegalStateException e) {
+      // Nothing useful to do: the session is being discarded after another failure (or was closed already).
     }
   }
 }

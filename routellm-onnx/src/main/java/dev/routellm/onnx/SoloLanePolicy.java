@@ -36,6 +36,9 @@ final class SoloLanePolicy {
   /** The most by which one sample counts as more than the average (see {@link #update}). */
   static final double MAX_STEP = 2.0;
 
+  /** The least cost a sample counts for, in nanoseconds per token. */
+  static final double MIN_COST = 1e-3;
+
   private double soloCost = Double.NaN; // ns per token; NaN until sampled
   private double sharedCost = Double.NaN;
   private boolean preferSolo = true;
@@ -92,7 +95,8 @@ final class SoloLanePolicy {
    * @param nanos how long ONNX Runtime took
    */
   synchronized void record(Choice choice, int tokens, long nanos) {
-    double cost = (double) nanos / Math.max(1, tokens);
+    // A floor keeps an average from reaching 0, where the cap on slow samples would hold it for ever.
+    double cost = Math.max(MIN_COST, (double) nanos / Math.max(1, tokens));
     double preferredCost = preferSolo ? soloCost : sharedCost;
     if (choice.solo()) {
       soloCost = update(soloCost, cost);

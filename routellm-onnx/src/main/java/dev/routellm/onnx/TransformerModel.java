@@ -43,9 +43,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Two lanes.</b> On the CPU, when {@link ExecutionOptions#soloIntraOpThreads()} is above {@link
  * ExecutionOptions#intraOpThreads()}, the model holds two sessions: the shared one, for inferences that overlap others
  * and for the texts of a parallel bulk call, and the solo one, with more threads, for an inference that finds no other
- * running on the model. {@link SoloLanePolicy} keeps idle inferences on whichever of the two was measured faster
- * lately, separately for short, medium and long inputs. At load both sessions must give bit-identical output on a
- * probe; if they do not, the solo session is closed and every inference uses the shared one, so that a text's vector
+ * call in progress on the model. {@link SoloLanePolicy} keeps idle inferences on whichever of the two was measured faster
+ * lately, separately for short, medium and long inputs. At load both sessions must give bit-identical output on
+ * inputs of four lengths; if they do not (or the solo session fails), the solo session is closed and every inference uses the shared one, so that a text's vector
  * never depends on the lane.
  *
  * <p>Thread-safe. Every run holds a read lock; {@link #close()} takes the write lock, so it waits for runs in flight
@@ -174,7 +174,15 @@ final class TransformerModel implements AutoCloseable {
         opened = Sessions.open(source, execution);
         if (opened.provider().kind() == ExecutionProvider.Kind.CPU
             && execution.soloIntraOpThreads() > execution.intraOpThreads()) {
-          solo = Sessions.openSolo(source, execution);
+          try {
+            solo = Sessions.openSolo(source, execution);
+          } catch (RuntimeException e) { // only a speed-up: the model runs without it
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "cannot open a second session of " + source.modelLocation() + " with "
+                    + execution.soloIntraOpThreads() + " threads (" + Sessions.oneLine(String.valueOf(e.getMessage()))
+                    + "); every inference runs on the shared session");
+          }
         }
         TransformerModel model =
             new TransformerModel(
@@ -190,12 +198,12 @@ final class TransformerModel implements AutoCloseable {
                 fingerprint);
         model.checkAtLoad();
         return model;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         if (opened != null) {
           Sessions.closeQuietly(opened.session());
         }
         if (solo != null) {
-          Sessions.closeQuietly(solo);
+          Sessions.closeQuietly(solo); // may have been closed already by checkAtLoad: closeQuietly allows that
         }
         tokenizer.close();
         throw e;
@@ -324,7 +332,7 @@ final class TransformerModel implements AutoCloseable {
         checkVocabulary(probe, quiet);
       }
       if (soloSession != null) {
-        checkLanesAgree(sequence(probe, Math.max(probe.length, Math.min(LANE_PROBE_TOKENS, tokenizer.maxLength()))));
+        checkLanesAgree(probe);
       }
     } catch (OrtException e) {
       throw modelProblem("cannot create run options: " + e.getMessage(), e);
@@ -332,20 +340,39 @@ final class TransformerModel implements AutoCloseable {
   }
 
   /**
-   * Runs the probe on both sessions (which also warms the solo session's threads) and keeps the solo lane only when
-   * the outputs are bit-identical: otherwise a text's vector would depend on whether the model was idle.
+   * Runs probes of several lengths (one per lane policy's range, and the longest input) on both sessions, which also
+   * warms the solo session's threads, and keeps the solo lane only when every output is bit-identical: otherwise a
+   * text's vector would depend on whether the model was idle. A solo session that fails to run is dropped too: it is
+   * only a speed-up. Either way one warning says why, and every inference then runs on the shared session.
    */
-  private void checkLanesAgree(long[] ids) throws OrtException {
-    float[] shared = probeOutput(session, ids);
-    float[] solo = probeOutput(soloSession, ids);
-    if (!Arrays.equals(shared, solo)) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "model " + name + " (" + modelLocation + ") gives different numbers with " + soloThreads + " threads than"
-              + " with one; every inference runs on the shared session, so that a text always gets the same output");
-      Sessions.closeQuietly(soloSession);
-      soloSession = null;
+  private void checkLanesAgree(long[] probe) {
+    int[] lengths = {probe.length, LANE_PROBE_TOKENS, LANE_LENGTHS[LANE_LENGTHS.length - 1] + 1, tokenizer.maxLength()};
+    String problem = null;
+    try {
+      for (int length : lengths) {
+        long[] ids = sequence(probe, Math.max(probe.length, Math.min(length, tokenizer.maxLength())));
+        if (!Arrays.equals(probeOutput(session, ids), probeOutput(soloSession, ids))) {
+          problem = "gives different numbers with " + soloThreads + " threads than with one on " + ids.length
+              + " tokens";
+          break;
+        }
+      }
+    } catch (OrtException | RuntimeException e) {
+      problem = "fails with " + soloThreads + " threads: " + Sessions.oneLine(String.valueOf(e.getMessage()));
     }
+    if (problem != null) {
+      dropSoloLane("model " + name + " (" + modelLocation + ") " + problem);
+    }
+  }
+
+  /** Closes the solo session and runs everything on the shared one from now on; called at load only. */
+  private void dropSoloLane(String why) {
+    LOG.log(
+        System.Logger.Level.WARNING,
+        why + "; every inference runs on the shared session, so that a text always gets the same output");
+    OrtSession solo = soloSession;
+    soloSession = null;
+    Sessions.closeQuietly(solo);
   }
 
   /** Runs one row on a session and returns its whole output. */

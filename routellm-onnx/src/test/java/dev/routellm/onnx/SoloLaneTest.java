@@ -62,7 +62,7 @@ class SoloLaneTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {2, 3, 4})
+  @ValueSource(ints = {2, 3, 4, 8})
   void embed_severalThreadsPerInference_bitIdenticalToOneThreadOnRouteLlmPrompts(int threads) {
     try (OnnxEmbedder e = embedder(threads, threads)) {
       for (int i = 0; i < prompts.size(); i++) {
@@ -91,6 +91,22 @@ class SoloLaneTest {
       assertThat(e.model().soloRuns()).isZero();
       for (int i = 0; i < 20; i++) {
         assertThat(vectors.get(i)).isEqualTo(oneThread.get(i));
+      }
+    }
+  }
+
+  @Test
+  void embedAll_oneThreadAtATimeOnIdleModel_mixesLanesWithSameVectors() {
+    try (OnnxEmbedder e =
+        OnnxEmbedder.builder()
+            .builtIn(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q)
+            .execution(ExecutionOptions.builder().soloIntraOpThreads(2).parallelism(1).build())
+            .build()) {
+      List<float[]> vectors = e.embedAll(prompts);
+      // The policy tries both lanes (the solo one first, the shared one second), so both ran within this call.
+      assertThat(e.model().soloRuns()).isBetween(1L, (long) prompts.size() - 1);
+      for (int i = 0; i < prompts.size(); i++) {
+        assertThat(vectors.get(i)).as("prompt %d", i).isEqualTo(oneThread.get(i));
       }
     }
   }
