@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  *   <tr><td>{@code prompt}</td><td>required</td><td>the prompt a router decides on (JSONL may give {@code turns}, an
  *       array of user turns, instead; the first turn is routed on)</td></tr>
  *   <tr><td>{@code strong}, {@code weak}</td><td>required</td><td>each model's outcome: {@code true}/{@code false}
- *       (answer right or wrong, any case) or a number (a score, higher is better)</td></tr>
+ *       (answer right or wrong, any case) or a number (a score, higher is better), one type in the whole file</td></tr>
  *   <tr><td>{@code id}</td><td>optional</td><td>a unique id; default: the line number</td></tr>
  *   <tr><td>{@code group}</td><td>optional</td><td>a category, subject or tenant</td></tr>
  *   <tr><td>{@code strong_model}, {@code weak_model}</td><td>optional</td><td>the models' names, the same on every
@@ -40,9 +40,10 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>In CSV an empty cell means an optional field is absent; fields may be quoted (RFC 4180) and hold commas, quotes
  * and newlines. In JSONL a {@code null} means absent; outcomes are JSON booleans or numbers. Any other field is an
- * error (a misspelt column must not be silently ignored). Quality is an accuracy in percent when every outcome is
- * {@code true}/{@code false}, otherwise the mean score ({@link QualityUnit#SCORE}). The dataset is named after the
- * file.
+ * error (a misspelt column must not be silently ignored). A file's outcomes are all {@code true}/{@code false}
+ * (quality is an accuracy in percent) or all numbers (quality is the mean score, {@link QualityUnit#SCORE}); the first
+ * outcome sets the type, and {@code 1}/{@code 0} are numbers, so an outcome of the other type is an error. The dataset
+ * is named after the file.
  *
  * <p>Stateless and thread-safe. Every problem is an {@link InvalidFileException} naming the file, the line and the
  * field.
@@ -218,7 +219,9 @@ public final class DatasetFiles {
     private final Map<String, Long> idLines = new HashMap<>();
     private final String[] models = new String[2];
     private final long[] modelLines = new long[2];
-    private boolean allBoolean = true;
+    private boolean allBoolean;
+    private long typeLine;
+    private String typeField;
 
     Reader(Path file, String name) {
       this.file = file;
@@ -256,9 +259,9 @@ public final class DatasetFiles {
       if (correct != null) {
         outcome = Outcome.correct(correct);
       } else {
-        allBoolean = false;
         outcome = Outcome.judged(number(row, prefix, value, "true, false or a finite number"));
       }
+      outcomeType(row, prefix, value, correct != null);
       model(row, tier.ordinal(), prefix + "_model");
       String response = row.text(prefix + "_response");
       if (response != null) {
@@ -284,6 +287,24 @@ public final class DatasetFiles {
         outcome = outcome.withCost(dollars);
       }
       return outcome;
+    }
+
+    /**
+     * Holds every outcome to the type of the file's first one: all true/false (an accuracy) or all numbers (a score).
+     * A 1 or 0 among true/false is a number, not a boolean, so a mixed file is an error rather than a silent switch
+     * of the unit.
+     */
+    private void outcomeType(Row row, String field, String value, boolean isBoolean) {
+      if (typeLine == 0) {
+        allBoolean = isBoolean;
+        typeLine = row.line();
+        typeField = field;
+      } else if (isBoolean != allBoolean) {
+        throw InvalidFileException.atLine(file, row.line(), "field '" + field + "' must be "
+            + (allBoolean ? "true or false" : "a number") + " like the file's first outcome (line " + typeLine
+            + ", field '" + typeField + "') but was '" + abbreviate(value) + "': outcomes are all true/false or all"
+            + " numbers");
+      }
     }
 
     private void model(Row row, int slot, String field) {

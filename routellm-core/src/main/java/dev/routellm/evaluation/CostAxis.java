@@ -44,6 +44,26 @@ public final class CostAxis {
         prices.cost(weakModel, averageUsage));
   }
 
+  /**
+   * A cost axis from each model's known cost per request, for example the mean of the costs a data file records.
+   *
+   * @throws IllegalArgumentException when a cost is negative, NaN or infinite
+   */
+  public static CostAxis ofCosts(String strongModel, String weakModel, double strongCostPerRequest,
+      double weakCostPerRequest) {
+    Objects.requireNonNull(strongModel, "strongModel");
+    Objects.requireNonNull(weakModel, "weakModel");
+    requireCost("strongCostPerRequest", strongCostPerRequest);
+    requireCost("weakCostPerRequest", weakCostPerRequest);
+    return new CostAxis(strongModel, weakModel, strongCostPerRequest, weakCostPerRequest);
+  }
+
+  private static void requireCost(String name, double cost) {
+    if (!(cost >= 0) || Double.isInfinite(cost)) {
+      throw new IllegalArgumentException(name + " must be finite and >= 0 but was " + cost);
+    }
+  }
+
   /** The paper's prices ({@link CostModel#paperDefaults()}) and average usage ({@link #PAPER_AVERAGE_USAGE}). */
   public static CostAxis paper() {
     return of(CostModel.paperDefaults(), CostModel.GPT_4, CostModel.MIXTRAL, PAPER_AVERAGE_USAGE);

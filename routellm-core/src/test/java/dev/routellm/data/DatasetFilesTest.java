@@ -67,8 +67,8 @@ class DatasetFilesTest {
   }
 
   @Test
-  void read_jsonl_acceptsBooleansNumbersAndTurns() throws IOException {
-    Path file = write("mine.jsonl", "{\"prompt\": \"a\", \"strong\": true, \"weak\": false}\n"
+  void read_jsonl_acceptsNumbersAndTurns() throws IOException {
+    Path file = write("mine.jsonl", "{\"prompt\": \"a\", \"strong\": 1, \"weak\": 0}\n"
         + "\n"
         + "{\"id\": \"x\", \"turns\": [\"first\", \"second\"], \"strong\": 1, \"weak\": 0.5, \"group\": null}\n");
 
@@ -80,6 +80,17 @@ class DatasetFilesTest {
     assertThat(data.example(1).prompt()).isEqualTo("first");
     assertThat(data.unit()).isEqualTo(QualityUnit.SCORE);
     assertThat(data.quality(Tier.WEAK)).isEqualTo(0.25);
+  }
+
+  @Test
+  void read_jsonlBooleans_isAnAccuracy() throws IOException {
+    Path file = write("right.jsonl", "{\"prompt\": \"a\", \"strong\": true, \"weak\": false}\n"
+        + "{\"prompt\": \"b\", \"strong\": true, \"weak\": true}\n");
+
+    Dataset data = DatasetFiles.read(file);
+
+    assertThat(data.unit()).isEqualTo(QualityUnit.ACCURACY_PERCENT);
+    assertThat(data.quality(Tier.WEAK)).isEqualTo(50.0);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -97,6 +108,8 @@ class DatasetFilesTest {
       duplicate id                         | id,prompt,strong,weak\\na,q,1,0\\na,r,1,0\\n           | line 3: field 'id': 'a' is already used on line 2
       model changes between rows           | prompt,strong,weak,strong_model\\nq,1,0,m1\\nr,1,0,m2\\n | line 3: field 'strong_model' must be the same on every row: 'm2' here but 'm1' on line 2
       infinite score                       | prompt,strong,weak\\nq,Infinity,0\\n                   | line 2: field 'strong' must be true, false or a finite number but was 'Infinity'
+      1/0 among true/false                 | prompt,strong,weak\\nq,TRUE,False\\nr,1,0\\n         | line 3: field 'strong' must be true or false like the file's first outcome (line 2, field 'strong') but was '1': outcomes are all true/false or all numbers
+      true/false among scores              | prompt,strong,weak\\nq,8,3\\nr,7,false\\n           | line 3: field 'weak' must be a number like the file's first outcome (line 2, field 'strong') but was 'false'
       """)
   void read_malformedCsv_throwsNamingFileLineAndField(String name, String content, String expected)
       throws IOException {
@@ -117,6 +130,8 @@ class DatasetFilesTest {
       no prompt             | {"strong": 1, "weak": 0}\\n                                        |  line 1: field 'prompt' is missing
       turns not strings     | {"turns": [1], "strong": 1, "weak": 0}\\n                          |  line 1: field 'turns' must be a non-empty array of strings but was [1]
       unknown field         | {"prompt": "a", "strong": 1, "weak": 0, "score": 3}\\n             |  line 1: unknown field 'score'
+      boolean then score    | {"prompt": "a", "strong": true, "weak": 8}\\n                    |  line 1: field 'weak' must be true or false like the file's first outcome (line 1, field 'strong') but was '8': outcomes are all true/false or all numbers
+      score then boolean    | {"prompt": "a", "strong": 1, "weak": 0}\\n{"prompt": "b", "strong": false, "weak": 0}\\n |  line 2: field 'strong' must be a number like the file's first outcome (line 1, field 'strong') but was 'false'
       """)
   void read_malformedJsonl_throwsNamingFileLineAndField(String name, String content, String expected)
       throws IOException {

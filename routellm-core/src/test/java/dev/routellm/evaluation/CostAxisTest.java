@@ -23,6 +23,23 @@ class CostAxisTest {
   }
 
   @Test
+  void ofCosts_knownCostsPerRequest_mixesThem() {
+    CostAxis axis = CostAxis.ofCosts("big", "small", 0.01, 0.001);
+
+    assertThat(axis.strongModel()).isEqualTo("big");
+    assertThat(axis.costPerRequest(0.25)).isCloseTo(0.25 * 0.01 + 0.75 * 0.001, within(1e-15));
+    assertThat(axis.cascadeCostPerRequest(0.25)).isCloseTo(0.001 + 0.25 * 0.01, within(1e-15));
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {-0.001, Double.NaN, Double.POSITIVE_INFINITY})
+  void ofCosts_badCost_throwsNamingIt(double bad) {
+    assertThatThrownBy(() -> CostAxis.ofCosts("big", "small", 0.01, bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("weakCostPerRequest must be finite and >= 0 but was " + bad);
+  }
+
+  @Test
   void costPerRequest_andStrongShare_areInverse() {
     CostAxis axis = CostAxis.paper();
 

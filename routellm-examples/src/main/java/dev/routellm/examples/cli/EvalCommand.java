@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -116,29 +117,30 @@ public final class EvalCommand implements Callable<Integer> {
     try (embedder; StderrProgress progress = new StderrProgress(errWriter())) {
       e = Evaluator.builder().folds(folds).seed(seed).progress(progress).build().evaluate(dataset, method);
     }
+    CostBasis costs = CostBasis.of(dataset);
     PrintWriter text = output.text();
     printText(text, e);
-    printCost(text, e, method.callsWeakFirst());
+    printCost(text, e, costs, method.callsWeakFirst());
     if (plot != null) {
       EvalPlot.write(e, plot);
       text.println("Plot: " + plot);
     }
     text.flush();
     Map<String, Object> result = json(e);
-    result.put("cost", cost(e, method.callsWeakFirst()));
+    result.put("cost", cost(e, costs, method.callsWeakFirst()));
     output.result(result);
     return 0;
   }
 
   /**
-   * Dollars per request at the router's CPT(50%) and CPT(80%), at the RouteLLM paper's prices and average request
-   * ({@link CostAxis#paper()}); a cascade pays the weak call on every request.
+   * Dollars per request at the router's CPT(50%) and CPT(80%), from the data's costs or tokens, else at the RouteLLM
+   * paper's prices and average request ({@link CostBasis}); a cascade pays the weak call on every request.
    */
-  private static void printCost(PrintWriter out, Evaluation e, boolean cascade) {
-    CostAxis axis = CostAxis.paper();
+  private static void printCost(PrintWriter out, Evaluation e, CostBasis costs, boolean cascade) {
+    CostAxis axis = costs.axis();
     CurveMetrics m = e.metrics();
-    out.printf(Locale.ROOT, "%nCost per request at the paper's prices (strong $%.6f, weak $%.6f per average"
-        + " request)%s:%n", axis.strongCostPerRequest(), axis.weakCostPerRequest(),
+    out.printf(Locale.ROOT, "%nCost per request from %s (strong $%.6f, weak $%.6f per request)%s:%n",
+        costs.description(), axis.strongCostPerRequest(), axis.weakCostPerRequest(),
         cascade ? ", the weak call paid on every request as a cascade pays it" : "");
     out.printf(Locale.ROOT, "  at CPT50 %s, at CPT80 %s; all strong $%.6f%n", dollars(axis, m.cpt50(), cascade),
         dollars(axis, m.cpt80(), cascade), axis.strongCostPerRequest());
@@ -152,12 +154,16 @@ public final class EvalCommand implements Callable<Integer> {
     return cascade ? axis.cascadeCostPerRequest(share) : axis.costPerRequest(share);
   }
 
-  /** The {@code --json} "cost" object; null where a level is never reached. */
-  static Map<String, Object> cost(Evaluation e, boolean cascade) {
-    CostAxis axis = CostAxis.paper();
+  /**
+   * The {@code --json} "cost" object; null where a level is never reached. "prices" is "file" (the data's recorded
+   * costs), "file_tokens" (its token counts at the paper's per-token prices) or "paper" (the fallback).
+   */
+  static Map<String, Object> cost(Evaluation e, CostBasis costs, boolean cascade) {
+    CostAxis axis = costs.axis();
     CurveMetrics m = e.metrics();
     Map<String, Object> c = new LinkedHashMap<>();
-    c.put("prices", "paper");
+    c.put("prices", costs.source().json());
+    c.put("prices_basis", costs.description());
     c.put("weak_call_on_every_request", cascade);
     c.put("strong_per_request", axis.strongCostPerRequest());
     c.put("weak_per_request", axis.weakCostPerRequest());
@@ -175,6 +181,7 @@ public final class EvalCommand implements Callable<Integer> {
         e.unit().name());
     out.printf(Locale.ROOT, "  strong %-40s %10.4f%n", e.strongModel(), e.strongQuality());
     out.printf(Locale.ROOT, "  weak   %-40s %10.4f%n", e.weakModel(), e.weakQuality());
+    weakNotWorse(e).ifPresent(w -> out.println("  Warning: " + w));
     out.printf(Locale.ROOT, "  half the gap (PGR 0.5): %.4f = %.2f%% of strong%n", e.qualityAtPgr(0.5),
         100 * e.qualityAtPgr(0.5) / e.strongQuality());
     out.printf(Locale.ROOT, "Router: %s, seed %d, %s%n", e.router(), e.seed(),
@@ -197,6 +204,19 @@ public final class EvalCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "  APGR  %s%n  CPT50 %s%n  CPT80 %s%n", spread(s.apgr(), false),
           spread(s.cpt50(), true), spread(s.cpt80(), true));
     });
+  }
+
+  /**
+   * The warning when the weak model scores at least as high as the strong one: routing to the strong model cannot
+   * gain quality, so APGR and CPT describe no real trade-off.
+   */
+  static Optional<String> weakNotWorse(Evaluation e) {
+    if (!(e.weakQuality() >= e.strongQuality())) {
+      return Optional.empty();
+    }
+    return Optional.of(String.format(Locale.ROOT, "the weak model scores %s the strong one on this data (%.4f vs"
+        + " %.4f), so routing to the strong model cannot gain quality; APGR and CPT are not meaningful here",
+        e.weakQuality() > e.strongQuality() ? "higher than" : "as high as", e.weakQuality(), e.strongQuality()));
   }
 
   private static void row(PrintWriter out, String name, Curve fine, Curve routeLlm) {
@@ -242,6 +262,9 @@ public final class EvalCommand implements Callable<Integer> {
     m.put("weak_quality", e.weakQuality());
     m.put("strong_quality", e.strongQuality());
     m.put("quality_at_half_gap", e.qualityAtPgr(0.5));
+    Optional<String> warning = weakNotWorse(e);
+    m.put("weak_not_worse_than_strong", warning.isPresent());
+    m.put("warnings", warning.map(List::of).orElse(List.of()));
     metrics(m, e.metrics());
     Map<String, Object> saving = new LinkedHashMap<>();
     saving.put("at_50", number(e.costSavingVsRandom(0.5)));

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
@@ -102,6 +103,128 @@ class EvalCommandTest {
     assertThat(json.get("strong_quality").asDouble()).isEqualTo(75.0);
     // The oracle sends the two questions only the strong model answers first: half the gap at 25% strong calls.
     assertThat(json.get("cpt50").asDouble()).isCloseTo(0.25, within(1e-12));
+    assertThat(json.get("weak_not_worse_than_strong").asBoolean()).isFalse();
+    assertThat(json.get("warnings")).isEmpty();
+    assertThat(run.err()).doesNotContain("Warning");
+    JsonNode cost = json.get("cost");
+    assertThat(cost.get("prices").asString()).as("no costs or tokens in the file").isEqualTo("paper");
+    assertThat(cost.get("prices_basis").asString()).contains("the data has no costs or token counts");
+    assertThat(cost.get("strong_per_request").asDouble()).isCloseTo((95 * 10.0 + 264 * 30.0) / 1e6, within(1e-15));
+    assertThat(run.err()).contains("Cost per request from the paper's prices and average request, as the data has"
+        + " no costs or token counts (strong $0.008870");
+  }
+
+  /** The four questions of {@link #eval_userCsv_evaluatesTheFile} (oracle CPT50 = 25%), with extra JSON fields. */
+  private Path jsonl(String name, String... extras) throws IOException {
+    String[] outcomes = {"\"strong\": true, \"weak\": true", "\"strong\": true, \"weak\": false",
+        "\"strong\": false, \"weak\": false", "\"strong\": true, \"weak\": false"};
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < outcomes.length; i++) {
+      text.append("{\"prompt\": \"q").append(i).append("\", ").append(outcomes[i]).append(extras[i]).append("}\n");
+    }
+    Path file = tmp.resolve(name);
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  @Test
+  void eval_userJsonlWithCosts_pricesFromTheFile() throws IOException {
+    Path file = jsonl("mine.jsonl",
+        ", \"strong_cost\": 0.01, \"weak_cost\": 0.001, \"strong_input_tokens\": 9, \"strong_output_tokens\": 9,"
+            + " \"weak_input_tokens\": 9, \"weak_output_tokens\": 9",
+        ", \"strong_cost\": 0.03, \"weak_cost\": 0.002",
+        ", \"strong_cost\": 0.02, \"weak_cost\": 0.001",
+        ", \"strong_cost\": 0.02, \"weak_cost\": 0.004");
+
+    CliRun run = eval("--benchmark", file.toString(), "--router", "oracle", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = run.json();
+    assertThat(json.get("cpt50").asDouble()).isCloseTo(0.25, within(1e-12));
+    JsonNode cost = json.get("cost");
+    assertThat(cost.get("prices").asString()).isEqualTo("file");
+    // Means: strong (0.01 + 0.03 + 0.02 + 0.02) / 4 = 0.02, weak (0.001 + 0.002 + 0.001 + 0.004) / 4 = 0.002;
+    // recorded costs win over the tokens of the first row.
+    assertThat(cost.get("strong_per_request").asDouble()).isCloseTo(0.02, within(1e-15));
+    assertThat(cost.get("weak_per_request").asDouble()).isCloseTo(0.002, within(1e-15));
+    // At CPT50 = 25% strong calls: 0.25 * 0.02 + 0.75 * 0.002.
+    assertThat(cost.get("at_cpt50").asDouble()).isCloseTo(0.0065, within(1e-15));
+    assertThat(run.err()).contains("Cost per request from the data's recorded costs (strong_cost, weak_cost), mean"
+        + " per request (strong $0.020000, weak $0.002000 per request)").doesNotContain("paper");
+  }
+
+  @Test
+  void eval_userCsvWithTokensOnly_pricesTheTokensAtThePapersPrices() throws IOException {
+    Path file = tmp.resolve("tokens.csv");
+    Files.writeString(file, "prompt,strong,weak,strong_input_tokens,strong_output_tokens,weak_input_tokens,"
+        + "weak_output_tokens\na,true,true,1000,2000,1000,1000\nb,true,false,1000,2000,1000,1000\n"
+        + "c,false,false,3000,0,0,3000\nd,true,false,1000,2000,1000,1000\n", StandardCharsets.UTF_8);
+
+    CliRun run = eval("--benchmark", file.toString(), "--router", "oracle", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode cost = run.json().get("cost");
+    assertThat(cost.get("prices").asString()).isEqualTo("file_tokens");
+    // Strong at GPT-4's $10 in / $30 out per million: 0.07 on rows a, b, d and 0.03 on c; mean 0.06.
+    // Weak at Mixtral's $0.24 per million: 2000 tokens = 0.00048 on rows a, b, d and 3000 = 0.00072 on c; mean 0.00054.
+    assertThat(cost.get("strong_per_request").asDouble()).isCloseTo(0.06, within(1e-15));
+    assertThat(cost.get("weak_per_request").asDouble()).isCloseTo(0.00054, within(1e-15));
+    assertThat(cost.get("at_cpt50").asDouble()).isCloseTo(0.25 * 0.06 + 0.75 * 0.00054, within(1e-15));
+    assertThat(cost.get("prices_basis").asString()).startsWith("the data's token counts at the paper's per-token"
+        + " prices");
+  }
+
+  @Test
+  void eval_userFileWithSomeCostsMissing_fallsBackToThePaperSayingWhy() throws IOException {
+    Path file = jsonl("partial.jsonl", ", \"strong_cost\": 0.01, \"weak_cost\": 0.001",
+        ", \"strong_cost\": 0.03, \"weak_cost\": 0.002", ", \"weak_cost\": 0.001",
+        ", \"strong_cost\": 0.02, \"weak_cost\": 0.004");
+
+    CliRun run = eval("--benchmark", file.toString(), "--router", "oracle", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode cost = run.json().get("cost");
+    assertThat(cost.get("prices").asString()).isEqualTo("paper");
+    assertThat(cost.get("prices_basis").asString()).isEqualTo("the paper's prices and average request, as 1 of 8"
+        + " calls have neither a cost nor token counts (first: example '3', strong)");
+    assertThat(cost.get("strong_per_request").asDouble()).isCloseTo((95 * 10.0 + 264 * 30.0) / 1e6, within(1e-15));
+  }
+
+  @Test
+  void eval_weakBeatsStrong_warnsButStillEvaluates() throws IOException {
+    Path file = tmp.resolve("upside-down.csv");
+    Files.writeString(file, "prompt,strong,weak\na,true,true\nb,false,true\nc,false,false\n", StandardCharsets.UTF_8);
+
+    CliRun text = eval("--benchmark", file.toString(), "--router", "oracle");
+    CliRun json = eval("--benchmark", file.toString(), "--router", "oracle", "--json");
+
+    assertThat(text.exitCode()).as(text.err()).isZero();
+    assertThat(text.out()).contains("  Warning: the weak model scores higher than the strong one on this data (66.6667"
+        + " vs 33.3333), so routing to the strong model cannot gain quality; APGR and CPT are not meaningful here");
+    assertThat(text.out()).as("still computed").contains("Cost saving vs random");
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    assertThat(json.json().get("weak_not_worse_than_strong").asBoolean()).isTrue();
+    assertThat(json.json().get("warnings")).hasSize(1);
+    assertThat(json.json().get("warnings").get(0).asString()).startsWith("the weak model scores higher than");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      mixed.jsonl | {"prompt": "a", "strong": true, "weak": 8}\\n{"prompt": "b", "strong": false, "weak": 3}\\n | line 1: field 'weak' must be true or false like the file's first outcome (line 1, field 'strong') but was '8'
+      mixed.csv   | prompt,strong,weak\\na,TRUE,False\\nb,1,0\\n                                                | line 3: field 'strong' must be true or false like the file's first outcome (line 2, field 'strong') but was '1'
+      scores.csv  | prompt,strong,weak\\na,1,0\\nb,true,0\\n                                                    | line 3: field 'strong' must be a number like the file's first outcome (line 2, field 'strong') but was 'true'
+      """)
+  void eval_userFileMixingOutcomeTypes_exitsTwoNamingLineAndField(String name, String content, String expected)
+      throws IOException {
+    Path file = tmp.resolve(name);
+    Files.writeString(file, content.replace("\\n", "\n"), StandardCharsets.UTF_8);
+
+    CliRun run = eval("--benchmark", file.toString(), "--json");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().strip()).isEqualTo("routellm: " + file + " " + expected
+        + ": outcomes are all true/false or all numbers");
   }
 
   @Test
