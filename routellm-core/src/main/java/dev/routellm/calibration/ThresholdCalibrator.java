@@ -16,8 +16,10 @@ import java.util.OptionalDouble;
  * router = Router.builder()...threshold(c.threshold())...build();
  * }</pre>
  *
- * <p>The threshold for a strong share {@code p} is the {@code (1 - p)} quantile of the scores with linear
- * interpolation between order statistics (numpy's and pandas' default, as RouteLLM calibrates). A threshold
+ * <p>The threshold for a strong share {@code p > 0} is the {@code (1 - p)} quantile of the scores with linear
+ * interpolation between order statistics (numpy's and pandas' default, as RouteLLM calibrates); for {@code p = 0} it
+ * is just above the highest score ({@link #aboveAll()}), since prompts scoring at or above the threshold go to the
+ * strong model. Every reported strong share is counted at the chosen threshold, never taken from the target. A threshold
  * calibrated on someone else's traffic rarely gives the promised share on yours: calibrate on a sample of your own.
  *
  * <p>Immutable and thread-safe; {@code with...} methods return new calibrators.
@@ -111,7 +113,8 @@ public final class ThresholdCalibrator {
   }
 
   /**
-   * The threshold that sends about {@code share} of the sample to the strong model: the {@code 1 - share} quantile.
+   * The threshold that sends about {@code share} of the sample to the strong model: the {@code 1 - share} quantile,
+   * or {@link #aboveAll()} for a share of 0. The returned strong share is the one counted at that threshold.
    *
    * @throws IllegalArgumentException when {@code share} is outside [0, 1]
    */
@@ -119,7 +122,42 @@ public final class ThresholdCalibrator {
     if (!(share >= 0 && share <= 1)) {
       throw new IllegalArgumentException("strong share must be in [0, 1] but was " + share);
     }
-    return at(quantile(1 - share));
+    return at(share == 0 ? aboveAll() : quantile(1 - share));
+  }
+
+  /**
+   * The lowest threshold above every score of the sample, {@code Math.nextUp(max)}, capped at 1: at it no prompt goes
+   * to the strong model, unless the highest score is exactly 1 (no threshold in [0, 1] is above it; check
+   * {@link Calibration#strongShare()}).
+   */
+  public double aboveAll() {
+    return Math.min(1, Math.nextUp(sorted[sorted.length - 1]));
+  }
+
+  /**
+   * Dollars per request when every request goes to the strong model, whatever the threshold.
+   *
+   * @throws IllegalStateException when no costs were given ({@link #withCosts})
+   */
+  public double strongCostPerRequest() {
+    requireCosts("strongCostPerRequest");
+    return strongCost;
+  }
+
+  /**
+   * Dollars per request when every request goes to the weak model, whatever the threshold.
+   *
+   * @throws IllegalStateException when no costs were given ({@link #withCosts})
+   */
+  public double weakCostPerRequest() {
+    requireCosts("weakCostPerRequest");
+    return weakCost;
+  }
+
+  private void requireCosts(String method) {
+    if (Double.isNaN(strongCost)) {
+      throw new IllegalStateException("no prices: call withCosts(...) before " + method);
+    }
   }
 
   /**
@@ -131,9 +169,7 @@ public final class ThresholdCalibrator {
    * @throws IllegalArgumentException when the budget is below the all-weak cost (the message gives that cost)
    */
   public Calibration forBudget(double dollarsPerRequest) {
-    if (Double.isNaN(strongCost)) {
-      throw new IllegalStateException("no prices: call withCosts(...) before forBudget");
-    }
+    requireCosts("forBudget");
     if (!(dollarsPerRequest >= weakCost)) {
       throw new IllegalArgumentException("a budget of $" + dollarsPerRequest + " per request is below the cost of"
           + " sending everything to the weak model ($" + weakCost + ")");
@@ -143,7 +179,7 @@ public final class ThresholdCalibrator {
     int affordable = (int) Math.floor(Math.min(1, share) * n + 1e-9);
     // Walk down from the highest score; stop before a tie block that would not fit whole.
     int strong = 0;
-    double threshold = Math.min(1, Math.nextUp(sorted[n - 1]));
+    double threshold = aboveAll();
     for (int i = n - 1; i >= 0; ) {
       double t = sorted[i];
       int j = i;
@@ -161,10 +197,12 @@ public final class ThresholdCalibrator {
   }
 
   /**
-   * The highest threshold (fewest strong calls) at which the sample's mean quality reaches {@code target}.
+   * The highest threshold (fewest strong calls) at which the sample's mean quality reaches {@code target}, in the
+   * outcomes' own unit (a mean of 0/1 correctness is in [0, 1]).
    *
    * @throws IllegalStateException when no outcomes were given ({@link #withOutcomes})
-   * @throws IllegalArgumentException when no threshold reaches the target (the message gives the best reachable)
+   * @throws IllegalArgumentException when no threshold reaches the target (the message gives the best reachable,
+   *     {@link #bestQuality()})
    */
   public Calibration forQuality(double target) {
     if (strongQuality == null) {
@@ -173,7 +211,37 @@ public final class ThresholdCalibrator {
     if (Double.isNaN(target)) {
       throw new IllegalArgumentException("target quality must not be NaN");
     }
-    // Walk thresholds from high (all weak) to low, adding prompts in decreasing score order.
+    double threshold = walkQuality(target);
+    if (Double.isNaN(threshold)) {
+      throw new IllegalArgumentException("no threshold reaches quality " + target + " on this sample; the best"
+          + " reachable is " + bestQuality());
+    }
+    return at(threshold);
+  }
+
+  /**
+   * The highest mean quality any threshold reaches on the sample, in the outcomes' unit.
+   *
+   * @throws IllegalStateException when no outcomes were given ({@link #withOutcomes})
+   */
+  public double bestQuality() {
+    double[] best = {Double.NEGATIVE_INFINITY};
+    walkQuality(Double.POSITIVE_INFINITY, best);
+    return best[0];
+  }
+
+  private double walkQuality(double target) {
+    return walkQuality(target, new double[1]);
+  }
+
+  /**
+   * Walks thresholds from high (all weak) to low, adding prompts in decreasing score order; returns the first
+   * threshold whose mean quality reaches {@code target}, or NaN, and leaves the best mean seen in {@code best[0]}.
+   */
+  private double walkQuality(double target, double[] best) {
+    if (strongQuality == null) {
+      throw new IllegalStateException("no outcomes: call withOutcomes(...) before forQuality or bestQuality");
+    }
     Integer[] order = new Integer[scores.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
@@ -184,22 +252,21 @@ public final class ThresholdCalibrator {
       total += w;
     }
     int n = scores.length;
+    best[0] = total / n;
     if (total / n >= target) {
-      return at(Math.nextUp(sorted[n - 1]) > 1 ? 1 : Math.nextUp(sorted[n - 1]));
+      return aboveAll();
     }
-    double best = total / n;
     for (int i = 0; i < n; ) {
       double t = scores[order[i]];
       for (; i < n && scores[order[i]] == t; i++) {
         total += strongQuality[order[i]] - weakQuality[order[i]];
       }
-      best = Math.max(best, total / n);
+      best[0] = Math.max(best[0], total / n);
       if (total / n >= target) {
-        return at(t);
+        return t;
       }
     }
-    throw new IllegalArgumentException("no threshold reaches quality " + target + " on this sample; the best"
-        + " reachable is " + best);
+    return Double.NaN;
   }
 
   /** What to expect at a given threshold. */

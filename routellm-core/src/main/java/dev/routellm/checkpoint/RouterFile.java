@@ -23,6 +23,7 @@ public final class RouterFile {
 
   static final String FORMAT_KEY = "format";
   static final String KIND_KEY = "kind";
+  static final String NAME_KEY = "name";
   static final String EMBEDDER_ID_KEY = "embedder.id";
   static final String EMBEDDER_DIMENSION_KEY = "embedder.dimension";
   static final String STRONG_KEY = "strong_model";
@@ -31,6 +32,7 @@ public final class RouterFile {
   static final String PARAMETER_PREFIX = "param.";
 
   private final String kind;
+  private final String name;
   private final String embedderId;
   private final int dimension;
   private final String strongModel;
@@ -42,6 +44,7 @@ public final class RouterFile {
 
   private RouterFile(Builder b, String source) {
     this.kind = b.kind;
+    this.name = b.name;
     this.embedderId = b.embedderId;
     this.dimension = b.dimension;
     this.strongModel = b.strongModel;
@@ -61,6 +64,7 @@ public final class RouterFile {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.kind = kind;
+    b.name = name;
     b.embedderId = embedderId;
     b.dimension = dimension;
     b.strongModel = strongModel;
@@ -105,6 +109,10 @@ public final class RouterFile {
     Builder b = builder();
     try {
       b.kind(required(meta, KIND_KEY, problem));
+      String n = meta.get(NAME_KEY);
+      if (n != null) {
+        b.name(n);
+      }
       b.embedder(required(meta, EMBEDDER_ID_KEY, problem),
           parseInt(EMBEDDER_DIMENSION_KEY, required(meta, EMBEDDER_DIMENSION_KEY, problem), problem));
       b.models(required(meta, STRONG_KEY, problem), required(meta, WEAK_KEY, problem));
@@ -129,6 +137,9 @@ public final class RouterFile {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put(FORMAT_KEY, FORMAT);
     meta.put(KIND_KEY, kind);
+    if (name != null) {
+      meta.put(NAME_KEY, name);
+    }
     meta.put(EMBEDDER_ID_KEY, embedderId);
     meta.put(EMBEDDER_DIMENSION_KEY, Integer.toString(dimension));
     meta.put(STRONG_KEY, strongModel);
@@ -170,6 +181,14 @@ public final class RouterFile {
   /** The predictor kind ({@code "knn"}, {@code "mf"}, ...). */
   public String kind() {
     return kind;
+  }
+
+  /**
+   * The router's display name: the learner that trained it ({@code "knn-groups"}, {@code "topic-centroids"}, ...)
+   * when the file records one, otherwise its {@link #kind()} (several learners write the same kind).
+   */
+  public String name() {
+    return name != null ? name : kind;
   }
 
   /** Id of the embedder the weights were trained with. */
@@ -278,6 +297,7 @@ public final class RouterFile {
    */
   public static final class Builder {
     private String kind;
+    private String name;
     private String embedderId;
     private int dimension;
     private String strongModel;
@@ -291,6 +311,12 @@ public final class RouterFile {
     /** The predictor kind. Required. */
     public Builder kind(String value) {
       this.kind = nonBlank(value, "kind");
+      return this;
+    }
+
+    /** The display name, when it is not the kind (the learner that trained it); optional. */
+    public Builder name(String value) {
+      this.name = nonBlank(value, "name");
       return this;
     }
 

@@ -14,10 +14,12 @@ import java.util.Objects;
 public final class EmbeddingPredictor implements WinRatePredictor {
   private final Embedder embedder;
   private final EmbeddingScorer scorer;
+  private final String name;
 
-  private EmbeddingPredictor(Embedder embedder, EmbeddingScorer scorer) {
+  private EmbeddingPredictor(Embedder embedder, EmbeddingScorer scorer, String name) {
     this.embedder = embedder;
     this.scorer = scorer;
+    this.name = name;
   }
 
   /**
@@ -32,12 +34,27 @@ public final class EmbeddingPredictor implements WinRatePredictor {
       throw new ConfigurationException("embedder '" + embedder.id() + "' gives " + embedder.dimension()
           + "-dimensional vectors but the " + scorer.kind() + " scorer expects " + scorer.dimension());
     }
-    return new EmbeddingPredictor(embedder, scorer);
+    return new EmbeddingPredictor(embedder, scorer, scorer.kind());
   }
 
+  /**
+   * The same predictor under another display name, such as the learner that trained the scorer ({@code
+   * "knn-groups"}) where the scorer's kind ({@code "knn"}) says less.
+   *
+   * @throws IllegalArgumentException when {@code name} is blank
+   */
+  public EmbeddingPredictor named(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("name must not be blank");
+    }
+    return new EmbeddingPredictor(embedder, scorer, name);
+  }
+
+  /** The display name: the scorer's kind unless {@link #named} chose another. */
   @Override
   public String name() {
-    return scorer.kind();
+    return name;
   }
 
   @Override
@@ -64,6 +81,6 @@ public final class EmbeddingPredictor implements WinRatePredictor {
 
   @Override
   public String toString() {
-    return "EmbeddingPredictor{" + scorer.kind() + ", embedder=" + embedder.id() + "}";
+    return "EmbeddingPredictor{" + name + ", embedder=" + embedder.id() + "}";
   }
 }

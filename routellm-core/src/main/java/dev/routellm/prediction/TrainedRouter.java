@@ -66,8 +66,8 @@ public record TrainedRouter(
           + " the same embedder or retrain");
     }
     EmbeddingScorer scorer = Scorers.fromFile(rf);
-    return new TrainedRouter(EmbeddingPredictor.of(embedder, scorer), rf.strongModel(), rf.weakModel(),
-        rf.threshold());
+    return new TrainedRouter(EmbeddingPredictor.of(embedder, scorer).named(rf.name()), rf.strongModel(),
+        rf.weakModel(), rf.threshold());
   }
 
   /** This router with a (new) calibrated threshold. */
@@ -82,6 +82,9 @@ public record TrainedRouter(
         .models(strongModel, weakModel);
     threshold.ifPresent(b::threshold);
     predictor.scorer().exportTo(b);
+    if (!predictor.name().equals(predictor.scorer().kind())) {
+      b.name(predictor.name());
+    }
     return b.build();
   }
 

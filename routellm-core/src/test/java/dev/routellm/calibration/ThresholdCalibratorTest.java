@@ -112,4 +112,56 @@ class ThresholdCalibratorTest {
         .hasMessageContaining("one outcome per score (4)");
     assertThatThrownBy(() -> ThresholdCalibrator.of(SCORES).forStrongShare(1.5)).hasMessageContaining("1.5");
   }
+
+  @Test
+  void forStrongShare_zero_thresholdIsJustAboveTheHighestScoreAndSendsNone() {
+    Calibration c = ThresholdCalibrator.of(SCORES).forStrongShare(0);
+
+    assertThat(c.threshold()).isEqualTo(Math.nextUp(0.9));
+    assertThat(c.strongShare()).isZero();
+  }
+
+  @Test
+  void forStrongShare_zeroWithAScoreOfExactlyOne_capsAtOneAndCountsWhatStillGoesStrong() {
+    Calibration c = ThresholdCalibrator.of(new double[] {0.2, 1.0, 0.5, 1.0}).forStrongShare(0);
+
+    assertThat(c.threshold()).isEqualTo(1.0);
+    assertThat(c.strongShare()).isEqualTo(0.5);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0", "0.01", "0.25", "0.3", "0.5", "0.75", "0.99", "1"})
+  void forStrongShare_anyShare_reportsTheShareCountedAtItsThreshold(double share) {
+    double[] s = {0.1, 0.4, 0.4, 0.2, 0.9, 0.65, 0.3};
+    Calibration c = ThresholdCalibrator.of(s).forStrongShare(share);
+
+    long atOrAbove = java.util.Arrays.stream(s).filter(x -> x >= c.threshold()).count();
+    assertThat(c.strongShare()).isEqualTo((double) atOrAbove / s.length);
+  }
+
+  @Test
+  void referenceCosts_dependOnNoThreshold() {
+    double[] top = {0.3, 1.0};
+    ThresholdCalibrator cal = ThresholdCalibrator.of(top).withCosts(CostModel.paperDefaults(), CostModel.GPT_4,
+        CostModel.MIXTRAL, Usage.of(0, 1_000_000));
+
+    assertThat(cal.weakCostPerRequest()).isCloseTo(0.24, within(1e-12));
+    assertThat(cal.strongCostPerRequest()).isCloseTo(30, within(1e-12));
+    // A score of 1 goes strong at every threshold, so no threshold costs "all weak": the reference does not move.
+    assertThat(cal.forStrongShare(0).costPerRequest().orElseThrow()).isGreaterThan(cal.weakCostPerRequest());
+    assertThatThrownBy(() -> ThresholdCalibrator.of(top).weakCostPerRequest())
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void bestQuality_isTheHighestMeanAnyThresholdReaches() {
+    // Sending the 0.9 prompt to the strong model helps, the 0.4 one hurts: the best is one strong call.
+    ThresholdCalibrator cal = ThresholdCalibrator.of(SCORES)
+        .withOutcomes(new double[] {0, 0, 0, 1}, new double[] {0, 1, 0, 0});
+
+    assertThat(cal.bestQuality()).isEqualTo(0.5);
+    assertThat(cal.forQuality(0.5).threshold()).isEqualTo(0.9);
+    assertThatThrownBy(() -> cal.forQuality(0.75)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("best reachable is 0.5");
+  }
 }

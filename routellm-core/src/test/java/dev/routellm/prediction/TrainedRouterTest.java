@@ -66,6 +66,21 @@ class TrainedRouterTest {
   }
 
   @Test
+  void save_thenLoad_namedPredictor_keepsItsNameBesideTheKind() {
+    EmbeddingScorer knn = scorers().findFirst().orElseThrow();
+    Path file = dir.resolve("groups.safetensors");
+    new TrainedRouter(EmbeddingPredictor.of(EMBEDDER, knn).named("knn-groups"), "big", "small",
+        OptionalDouble.empty()).save(file);
+
+    TrainedRouter back = TrainedRouter.load(file, EMBEDDER);
+
+    assertThat(back.predictor().name()).isEqualTo("knn-groups");
+    assertThat(RouterFile.read(file).kind()).isEqualTo(knn.kind());
+    assertThatThrownBy(() -> EmbeddingPredictor.of(EMBEDDER, knn).named(" "))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void load_withAnotherEmbedder_saysWhichWasExpected() {
     Path file = dir.resolve("r.safetensors");
     scorers().findFirst().map(s -> new TrainedRouter(EmbeddingPredictor.of(EMBEDDER, s), "big", "small",

@@ -8,6 +8,7 @@ import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.cost.CostModel;
 import dev.routellm.data.Dataset;
 import dev.routellm.data.DatasetFiles;
+import dev.routellm.data.QualityUnit;
 import dev.routellm.data.RouteLlmBenchmarks;
 import dev.routellm.prediction.TrainedRouter;
 import dev.routellm.routing.Tier;
@@ -66,7 +67,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     Double budget;
 
     @Option(names = "--quality", paramLabel = "Q",
-        description = "Quality to reach, in the data's unit (accuracy % for MMLU and GSM8K); labelled prompts only.")
+        description = "Quality to reach, in the unit 'routellm eval' reports for the data: accuracy %% (0 to 100) for"
+            + " MMLU, GSM8K and true/false labels, judge score for MT-Bench, the score itself for numeric labels;"
+            + " labelled prompts only.")
     Double quality;
   }
 
@@ -93,12 +96,24 @@ public final class CalibrateCommand implements Callable<Integer> {
     if (completionTokens < 0) {
       throw new IllegalArgumentException("--completion-tokens must be >= 0 but was " + completionTokens);
     }
+    if (target.share != null && !(target.share >= 0 && target.share <= 1)) {
+      throw new IllegalArgumentException("--strong-share must be in [0, 1] but was " + target.share);
+    }
+    if (target.budget != null && !(target.budget >= 0 && Double.isFinite(target.budget))) {
+      throw new IllegalArgumentException("--budget must be a finite number >= 0 but was " + target.budget);
+    }
+    if (!Files.exists(router)) {
+      throw new IllegalArgumentException("--router: no such file " + router);
+    }
     RouterFile file = RouterFile.read(router);
     Input input = readInput();
+    if (target.quality != null && input.data == null) {
+      throw new IllegalArgumentException("--quality needs labelled prompts (.csv, .jsonl or a benchmark)");
+    }
     PrintWriter text = output.text();
     Calibration c;
     TrainedRouter trained;
-    try (EmbedderOptions.Opened embedder = embedderOptions.openForId(file.embedderId())) {
+    try (EmbedderOptions.Opened embedder = embedderOptions.openForId(file.embedderId(), "router file " + router)) {
       trained = TrainedRouter.load(router, embedder.embedder());
       double[] scores = trained.predictor().scoreAll(input.prompts);
       long promptTokens = 0;
@@ -118,10 +133,7 @@ public final class CalibrateCommand implements Callable<Integer> {
       } else if (target.budget != null) {
         c = calibrator.forBudget(target.budget);
       } else {
-        if (input.data == null) {
-          throw new IllegalArgumentException("--quality needs labelled prompts (.csv, .jsonl or a benchmark)");
-        }
-        c = calibrator.forQuality(target.quality / input.data.unit().scale());
+        c = forQuality(calibrator, input.data);
       }
       if (write) {
         trained.withThreshold(c.threshold()).save(router);
@@ -131,14 +143,65 @@ public final class CalibrateCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The threshold reaching {@code --quality}, which is in the data's unit (what 'routellm eval' reports): checked
+   * against the unit's range and the best the router reaches on the data, with the unit in every message.
+   */
+  private Calibration forQuality(ThresholdCalibrator calibrator, Dataset data) {
+    QualityUnit unit = data.unit();
+    double lo;
+    double hi;
+    if (unit.equals(QualityUnit.ACCURACY_PERCENT)) {
+      lo = 0;
+      hi = unit.of(1);
+    } else {
+      lo = Double.POSITIVE_INFINITY;
+      hi = Double.NEGATIVE_INFINITY;
+      for (Tier tier : Tier.values()) {
+        for (double v : data.scores(tier)) {
+          lo = Math.min(lo, unit.of(v));
+          hi = Math.max(hi, unit.of(v));
+        }
+      }
+    }
+    double q = target.quality;
+    if (!(q >= lo && q <= hi)) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "--quality must be in [%s, %s] (%s, the unit"
+          + " 'routellm eval' reports for %s) but was %s", number(lo), number(hi), unit.name(), prompts, number(q)));
+    }
+    double best = unit.of(calibrator.bestQuality());
+    if (q > best + 1e-9 * Math.max(1, Math.abs(best))) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "--quality %s %s is out of reach: no threshold"
+          + " reaches it on %s; the best reachable is %.4f %s", number(q), unit.name(), prompts, best, unit.name()));
+    }
+    // A hair below the target, so that a mean equal to it up to rounding (0.9 as 14.4 / 16) reaches it.
+    return calibrator.forQuality(Math.min(q / unit.scale() - 1e-12, calibrator.bestQuality()));
+  }
+
+  private static String number(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
   private void report(PrintWriter text, TrainedRouter trained, Input input, Calibration c,
       ThresholdCalibrator calibrator) {
-    double allStrong = calibrator.at(0).costPerRequest().orElseThrow();
-    double allWeak = calibrator.forStrongShare(0).costPerRequest().orElseThrow();
+    double allStrong = calibrator.strongCostPerRequest();
+    double allWeak = calibrator.weakCostPerRequest();
     text.printf(Locale.ROOT, "Router %s (%s vs %s), %,d prompts.%n", trained.predictor().name(),
         trained.strongModel(), trained.weakModel(), input.prompts.size());
-    text.printf(Locale.ROOT, "Threshold %.6f: %.1f%% of the prompts to the strong model.%n", c.threshold(),
-        100 * c.strongShare());
+    int strongCount = (int) Math.round(c.strongShare() * input.prompts.size());
+    text.printf(Locale.ROOT, "Threshold %.6f: %.1f%% of the prompts (%,d of %,d) to the strong model.%n",
+        c.threshold(), 100 * c.strongShare(), strongCount, input.prompts.size());
+    if (target.share != null && target.share == 0 && strongCount > 0) {
+      text.printf(Locale.ROOT, "No threshold sends none: %,d prompt(s) score exactly 1.0, and a prompt scoring at or"
+          + " above the threshold (at most 1.0) goes to the strong model.%n", strongCount);
+    }
+    if (target.quality != null) {
+      text.printf(Locale.ROOT, "Target quality %s %s.%n", number(target.quality), input.data.unit().name());
+      if (input.data.unit().equals(QualityUnit.ACCURACY_PERCENT) && target.quality > 0 && target.quality <= 1) {
+        text.printf(Locale.ROOT, "Note: --quality is in percent (0 to 100): %s means %s%%, not %s%%.%n",
+            number(target.quality), number(target.quality), number(100 * target.quality));
+      }
+    }
     c.quality().ifPresent(q -> text.printf(Locale.ROOT, "Quality %.4f %s (weak only %.4f, strong only %.4f).%n",
         input.data.unit().of(q), input.data.unit().name(), input.data.quality(Tier.WEAK),
         input.data.quality(Tier.STRONG)));
@@ -154,7 +217,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     result.put("prompts", input.prompts.size());
     result.put("threshold", c.threshold());
     result.put("strong_share", c.strongShare());
+    result.put("strong_prompts", strongCount);
     result.put("quality", c.quality().isPresent() ? input.data.unit().of(c.quality().getAsDouble()) : null);
+    result.put("quality_unit", input.data == null ? null : input.data.unit().name());
     result.put("cost_per_request", c.costPerRequest().orElseThrow());
     result.put("all_weak_cost_per_request", allWeak);
     result.put("all_strong_cost_per_request", allStrong);
@@ -174,6 +239,13 @@ public final class CalibrateCommand implements Callable<Integer> {
     } else {
       String name = prompts.toLowerCase(Locale.ROOT);
       Path file = Path.of(prompts);
+      boolean known = name.endsWith(".csv") || name.endsWith(".jsonl") || name.endsWith(".txt");
+      if (known && !Files.exists(file)) {
+        throw new IllegalArgumentException("--prompts: file " + file + " does not exist");
+      }
+      if (known && !Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("--prompts: " + file + " is not a regular file");
+      }
       if (name.endsWith(".csv") || name.endsWith(".jsonl")) {
         labelled = DatasetFiles.read(file);
       } else if (name.endsWith(".txt")) {

@@ -5,10 +5,19 @@ import dev.routellm.embedding.Embedder;
 import dev.routellm.onnx.BuiltInEmbeddingModel;
 import dev.routellm.onnx.OnnxEmbedder;
 import dev.routellm.onnx.StaticTokenEmbedder;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -81,7 +90,8 @@ public final class EmbedderOptions {
   @Option(names = "--embedder", defaultValue = "minilm", paramLabel = "minilm|bge|minilm-static",
       description = "Local embedding model: minilm (all-MiniLM-L6-v2, quantized), bge (bge-small-en-v1.5, quantized)"
           + " or minilm-static (MiniLM's token vectors averaged: no transformer at run time, about 100x faster,"
-          + " somewhat less accurate) (default: ${DEFAULT-VALUE}).")
+          + " somewhat less accurate) (default: ${DEFAULT-VALUE}; with a router file, the one it was trained with, and"
+          + " another is an error).")
   String embedder;
 
   @Option(names = "--cache", defaultValue = DEFAULT_CACHE, paramLabel = "DIR|none",
@@ -89,28 +99,81 @@ public final class EmbedderOptions {
           + " (default: ${DEFAULT-VALUE}).")
   String cache;
 
+  @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+  CommandSpec spec;
+
   /** The embedder the options choose, with its cache. Close it when done. */
   Opened open() {
     return open(Choice.of(embedder));
   }
 
-  /** The built-in embedder that made vectors with this id, with the cache the options choose. */
-  Opened openForId(String embedderId) {
-    return open(Choice.forId(embedderId));
+  /**
+   * The built-in embedder that made the vectors of {@code source} (a router file), whose embedder id is {@code
+   * embedderId}, with the cache the options choose.
+   *
+   * @throws IllegalArgumentException when {@code --embedder} was given and names another embedder
+   */
+  Opened openForId(String embedderId, Object source) {
+    Choice trained = Choice.forId(embedderId);
+    if (spec != null && spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption("--embedder")) {
+      Choice given = Choice.of(embedder);
+      if (given != trained) {
+        throw new IllegalArgumentException("--embedder " + given.optionName() + " does not match " + source
+            + ", which was trained with " + trained.optionName() + " ('" + embedderId + "'); vectors of different"
+            + " embedders are not comparable: leave --embedder out or retrain with --embedder "
+            + given.optionName());
+      }
+    }
+    return open(trained);
   }
 
   private Opened open(Choice choice) {
+    Path cacheDir = cacheDirectory();
     Embedder model = choice.open();
-    if ("none".equals(cache)) {
+    if (cacheDir == null) {
       return new Opened(model, model, null);
     }
     try {
-      CachingEmbedder cached = CachingEmbedder.open(model, Path.of(cache));
+      CachingEmbedder cached = CachingEmbedder.open(model, cacheDir);
       return new Opened(cached, model, cached);
     } catch (RuntimeException e) {
       model.close();
       throw e;
     }
+  }
+
+  /** The cache directory, created if need be; null for 'none'. */
+  private Path cacheDirectory() {
+    if ("none".equals(cache)) {
+      return null;
+    }
+    try {
+      Path dir = Path.of(cache);
+      if (Files.exists(dir) && !Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("--cache: " + cache + " is a file, not a directory");
+      }
+      Files.createDirectories(dir);
+      return dir;
+    } catch (InvalidPathException | IOException e) {
+      throw new IllegalArgumentException("--cache: cannot create the directory " + cache + " (" + why(e) + ")");
+    }
+  }
+
+  private static String why(Exception e) {
+    if (e instanceof AccessDeniedException a) {
+      return "permission denied on " + a.getFile();
+    }
+    if (e instanceof NoSuchFileException n) {
+      return "no such file or directory: " + n.getFile();
+    }
+    if (e instanceof FileAlreadyExistsException f) {
+      return f.getFile() + " exists and is not a directory";
+    }
+    if (e instanceof FileSystemException f && f.getReason() != null) {
+      return f.getReason() + (f.getFile() == null ? "" : ": " + f.getFile());
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** An open embedder and what must be closed with it. */

@@ -70,9 +70,15 @@ public final class PredictorOptions {
   }
 
   private RouterFile readFile(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("--router must be 'random', '" + TOPICS + "' or a router file but '" + router
-          + "' is none of these");
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException("--router: " + router + " is a directory, not a router file");
+    }
+    if (!Files.exists(file)) {
+      boolean pathLike = router.contains("/") || router.contains(java.io.File.separator) || router.contains(".");
+      throw new IllegalArgumentException(pathLike
+          ? "--router: no such file " + router + " (the built-in routers are 'random' and '" + TOPICS + "')"
+          : "--router must be 'random', '" + TOPICS + "' or a router file but '" + router + "' is neither a"
+              + " built-in name nor an existing file");
     }
     return RouterFile.read(file);
   }

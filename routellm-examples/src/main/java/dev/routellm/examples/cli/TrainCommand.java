@@ -43,8 +43,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--router", defaultValue = "knn-groups", paramLabel = "NAME",
       description = "What to train: knn, knn-groups (kNN with a topic prior voted by the neighbours; the best on"
-          + " MMLU), knn-length (kNN and prompt length; the best on GSM8K), topic-centroids (one point per group: a"
-          + " few kilobytes), mf (RouteLLM's matrix factorization), sw (RouteLLM's similarity-weighted ranking)"
+          + " MMLU), knn-length (kNN and prompt length; the best on GSM8K), knn-lexical (knn-groups blended with a"
+          + " ridge regression on the prompt's words; about ten times the training work), topic-centroids (one point"
+          + " per group: a few kilobytes), mf (RouteLLM's matrix factorization), sw (RouteLLM's similarity-weighted ranking)"
           + " (default: ${DEFAULT-VALUE}).")
   String router;
 
@@ -91,7 +92,8 @@ public final class TrainCommand implements Callable<Integer> {
         StderrProgress progress = new StderrProgress(output.spec.commandLine().getErr())) {
       TrainingSet set = LearnedMethods.trainingSet(data, embedder.embedder(), progress);
       EmbeddingScorer scorer = learner.fit(set, seed);
-      trained = new TrainedRouter(EmbeddingPredictor.of(embedder.embedder(), scorer), data.strongModel(),
+      trained = new TrainedRouter(EmbeddingPredictor.of(embedder.embedder(), scorer).named(learner.id()),
+          data.strongModel(),
           data.weakModel(), OptionalDouble.empty());
       if (strongShare != null) {
         trained = trained.withThreshold(
