@@ -58,15 +58,49 @@ import tools.jackson.dataformat.csv.CsvSchema;
  * optional columns {@code strong_correct}, {@code prompt_tokens}, {@code completion_tokens},
  * {@code strong_completion_tokens}, {@code id}. An empty optional cell means "not known".
  *
+ * <p>Log-probabilities (and the features {@code sum}, {@code mean}, {@code min}, {@code p10}, {@code p25}) must be
+ * finite and {@code <= 0}, up to {@link #LOGPROB_TOLERANCE} for rounding; {@code tokens} must be {@code >= 1} and the
+ * margins {@code >= 0}.
+ *
  * <p>Anything else is an error naming the file, the line and the field: an unknown field or column (a typo would
- * otherwise be ignored), a missing {@code correct}, a value of the wrong type, both or neither of
- * {@code logprobs}/{@code features}, an empty file.
+ * otherwise be ignored; for CSV the header, line 1), a missing {@code correct}, a value of the wrong type or out of
+ * range, both or neither of {@code logprobs}/{@code features}, an empty file.
  */
 public final class CascadeDataFile {
   static final Set<String> OPTIONAL_FIELDS =
       Set.of("strong_correct", "prompt_tokens", "completion_tokens", "strong_completion_tokens", "id");
 
+  /** How far above 0 a log-probability may be and still be read (as 0): rounding, not a probability above 1. */
+  public static final double LOGPROB_TOLERANCE = 1e-6;
+
   private CascadeDataFile() {}
+
+  /** {@code value} when it can be a log-probability; else the error names {@code field}. */
+  private static double logprob(String field, double value, Function<String, InvalidFileException> error) {
+    if (!(value <= LOGPROB_TOLERANCE)) {
+      throw error.apply("field '" + field + "' must be a log-probability, finite and <= 0, but was " + value);
+    }
+    return value;
+  }
+
+  /** {@code value} when it is in the feature's range; else the error names {@code field}. */
+  private static double feature(
+      LogprobFeature feature, String field, double value, Function<String, InvalidFileException> error) {
+    switch (feature) {
+      case TOKENS -> {
+        if (!(value >= 1)) {
+          throw error.apply("field '" + field + "' must be a token count >= 1 but was " + value);
+        }
+      }
+      case MARGIN_MEAN, MARGIN_MIN -> {
+        if (!(value >= 0)) {
+          throw error.apply("field '" + field + "' must be a log-probability margin >= 0 but was " + value);
+        }
+      }
+      default -> logprob(field, value, error);
+    }
+    return value;
+  }
 
   /**
    * Reads every example of the file.
@@ -140,6 +174,9 @@ public final class CascadeDataFile {
     }
     if (array.get(0).isNumber()) {
       double[] values = f.numbers("logprobs");
+      for (int i = 0; i < values.length; i++) {
+        logprob("logprobs[" + i + "]", values[i], f::error);
+      }
       return LogprobFeatures.ofLogprobs(values);
     }
     List<TokenLogprob> tokens = new ArrayList<>();
@@ -147,7 +184,7 @@ public final class CascadeDataFile {
       String where = "logprobs[" + i + "]";
       JsonFields t = new JsonFields(array.get(i), p -> f.error("field '" + where + "': " + p));
       String token = t.has("token") ? t.get("token").asString() : "";
-      double logprob = t.number("logprob");
+      double logprob = logprob(where + ".logprob", t.number("logprob"), f::error);
       List<TokenLogprob.Alternative> alternatives = new ArrayList<>();
       if (t.has("top_logprobs")) {
         JsonNode top = t.get("top_logprobs");
@@ -158,7 +195,9 @@ public final class CascadeDataFile {
           String altWhere = where + ".top_logprobs[" + k + "]";
           JsonFields a = new JsonFields(top.get(k), p -> f.error("field '" + altWhere + "': " + p));
           alternatives.add(
-              new TokenLogprob.Alternative(a.has("token") ? a.get("token").asString() : "", a.number("logprob")));
+              new TokenLogprob.Alternative(
+                  a.has("token") ? a.get("token").asString() : "",
+                  logprob(altWhere + ".logprob", a.number("logprob"), f::error)));
         }
       }
       tokens.add(new TokenLogprob(token, logprob, alternatives));
@@ -177,7 +216,7 @@ public final class CascadeDataFile {
       } catch (IllegalArgumentException e) {
         throw f.error("field 'features': " + e.getMessage());
       }
-      values.put(feature, features.number(key));
+      values.put(feature, feature(feature, "features." + key, features.number(key), f::error));
     }
     if (values.isEmpty()) {
       throw f.error("field 'features' must hold at least one feature; known: " + LogprobFeature.keys());
@@ -236,7 +275,8 @@ public final class CascadeDataFile {
         long at = line;
         CsvRow r = new CsvRow(row, p -> InvalidFileException.atLine(file, at, p));
         if (out.isEmpty()) {
-          r.rejectUnknown(known);
+          // The header is line 1 (RFC 4180); the row only carries its column names.
+          new CsvRow(row, p -> InvalidFileException.atLine(file, 1, p)).rejectUnknown(known);
         }
         out.add(r.example(line));
       }
@@ -257,7 +297,8 @@ public final class CascadeDataFile {
     void rejectUnknown(Set<String> known) {
       for (String column : cells.keySet()) {
         if (!known.contains(column)) {
-          throw error.apply("unknown column '" + column + "'; expected some of " + new java.util.TreeSet<>(known));
+          throw error.apply(
+              "unknown column '" + column + "' in the header; expected some of " + new java.util.TreeSet<>(known));
         }
       }
     }
@@ -277,7 +318,7 @@ public final class CascadeDataFile {
       for (LogprobFeature feature : LogprobFeature.values()) {
         String v = cell(feature.key());
         if (v != null) {
-          given.put(feature, number(feature.key(), v));
+          given.put(feature, CascadeDataFile.feature(feature, feature.key(), number(feature.key(), v), error));
         }
       }
       if ((logprobs == null) == given.isEmpty()) {
@@ -290,7 +331,7 @@ public final class CascadeDataFile {
         String[] parts = logprobs.split("\\s+");
         double[] values = new double[parts.length];
         for (int i = 0; i < parts.length; i++) {
-          values[i] = number("logprobs[" + i + "]", parts[i]);
+          values[i] = logprob("logprobs[" + i + "]", number("logprobs[" + i + "]", parts[i]), error);
         }
         features = LogprobFeatures.ofLogprobs(values);
       } else {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CascadeDataFileTest {
   @TempDir Path dir;
@@ -98,6 +99,13 @@ class CascadeDataFileTest {
         "negative tokens | {'correct': true, 'logprobs': [-1], 'prompt_tokens': -5, 'completion_tokens': 1} | field 'prompt_tokens' must be an integer >= 0",
         "empty logprobs | {'correct': true, 'logprobs': []} | field 'logprobs' must be a non-empty array",
         "token object without logprob | {'correct': true, 'logprobs': [{'token': 'a'}]} | field 'logprobs[0]': field 'logprob' is required",
+        "logprob above 0 | {'correct': true, 'logprobs': [-1, 0.5]} | line 1: field 'logprobs[1]' must be a log-probability, finite and <= 0, but was 0.5",
+        "logprob just past rounding | {'correct': true, 'logprobs': [2e-6]} | field 'logprobs[0]' must be a log-probability",
+        "token logprob above 0 | {'correct': true, 'logprobs': [{'token': 'a', 'logprob': 0.2}]} | field 'logprobs[0].logprob' must be a log-probability, finite and <= 0, but was 0.2",
+        "alternative above 0 | {'correct': true, 'logprobs': [{'token': 'a', 'logprob': -0.1, 'top_logprobs': [{'token': 'a', 'logprob': -0.1}, {'token': 'b', 'logprob': 3}]}]} | field 'logprobs[0].top_logprobs[1].logprob' must be a log-probability",
+        "sum feature above 0 | {'correct': true, 'features': {'sum': 2}} | field 'features.sum' must be a log-probability, finite and <= 0, but was 2.0",
+        "no tokens | {'correct': true, 'features': {'sum': -1, 'tokens': 0}} | field 'features.tokens' must be a token count >= 1 but was 0.0",
+        "negative margin | {'correct': true, 'features': {'margin_min': -0.5}} | field 'features.margin_min' must be a log-probability margin >= 0",
       })
   void read_badJsonlLine_namesFileLineAndField(String title, String line, String expected) throws IOException {
     Path file = write("bad.jsonl", line.replace('\'', '"') + "\n");
@@ -106,6 +114,17 @@ class CascadeDataFileTest {
         .isInstanceOf(InvalidFileException.class)
         .hasMessageStartingWith(file.toString())
         .hasMessageContaining(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-0.0", "1e-6"})
+  void read_logprobAtMostRoundingAboveZero_isReadAsZero(String value) throws IOException {
+    Path file = write("ok.jsonl", "{\"correct\": true, \"logprobs\": [-1, " + value + "]}\n");
+
+    CascadeExample example = CascadeDataFile.read(file).get(0);
+
+    assertThat(example.features().get(LogprobFeature.SUM)).isEqualTo(-1.0);
+    assertThat(example.features().get(LogprobFeature.MIN)).isEqualTo(-1.0);
   }
 
   @Test
@@ -121,7 +140,9 @@ class CascadeDataFileTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "unknown column | 'correct,logprobs,strong_corect\ntrue,-1,true\n' | line 2: unknown column 'strong_corect'",
+        "unknown column | 'correct,logprobs,strong_corect\ntrue,-1,true\n' | line 1: unknown column 'strong_corect' in the header",
+        "logprob above 0 | 'correct,logprobs\ntrue,-1\nfalse,-0.5 0.5\n' | line 3: field 'logprobs[1]' must be a log-probability, finite and <= 0, but was 0.5",
+        "feature above 0 | 'correct,mean\ntrue,0.25\n' | line 2: field 'mean' must be a log-probability",
         "bad number | 'correct,sum\ntrue,-1\nfalse,abc\n' | line 3: field 'sum' must be a finite number but was 'abc'",
         "empty correct | 'correct,sum\n,-1\n' | line 2: column 'correct' is required",
         "both shapes | 'correct,sum,logprobs\ntrue,-1,-1\n' | both were given",

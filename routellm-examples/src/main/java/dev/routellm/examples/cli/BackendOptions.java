@@ -4,9 +4,12 @@ import dev.routellm.backend.OpenAiBackend;
 import dev.routellm.chat.ModelBackend;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.ModelPrice;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
+import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,9 +38,9 @@ public final class BackendOptions {
       defaultValue = "OPENAI_API_KEY")
   String strongKeyEnv;
 
-  @Option(names = "--strong-price", paramLabel = "IN,OUT", converter = PriceConverter.class,
-      description = "Strong model's dollars per million input,output tokens; required for any model but the default"
-          + " (gpt-4o: " + DEFAULT_STRONG_PRICE + ").")
+  @Option(names = "--strong-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
+      description = "Strong model's dollars per million input,output tokens, or one number for both; required for"
+          + " any model but the default (gpt-4o: " + DEFAULT_STRONG_PRICE + ").")
   ModelPrice strongPrice;
 
   @Option(names = "--weak-url", paramLabel = "URL",
@@ -54,9 +57,9 @@ public final class BackendOptions {
       defaultValue = "OPENAI_API_KEY")
   String weakKeyEnv;
 
-  @Option(names = "--weak-price", paramLabel = "IN,OUT", converter = PriceConverter.class,
-      description = "Weak model's dollars per million input,output tokens; required for any model but the default"
-          + " (gpt-4o-mini: " + DEFAULT_WEAK_PRICE + "); 0,0 for a model you host.")
+  @Option(names = "--weak-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
+      description = "Weak model's dollars per million input,output tokens, or one number for both; required for"
+          + " any model but the default (gpt-4o-mini: " + DEFAULT_WEAK_PRICE + "); 0 for a model you host.")
   ModelPrice weakPrice;
 
   /**
@@ -68,6 +71,30 @@ public final class BackendOptions {
 
   private static boolean reachable(String url, String keyEnv, Map<String, String> env) {
     return !OPENAI.equals(url) || (!NO_KEY.equals(keyEnv) && env.get(keyEnv) != null && !env.get(keyEnv).isBlank());
+  }
+
+  /**
+   * A one-line warning when a model is OpenAI's and has no key (its variable unset or blank, or 'none'): its calls
+   * will fail. Empty when both can be called.
+   */
+  Optional<String> missingKeyWarning(Map<String, String> env) {
+    List<String> models = new ArrayList<>();
+    Set<String> variables = new LinkedHashSet<>();
+    if (!reachable(strongUrl, strongKeyEnv, env)) {
+      models.add("strong " + strongModel);
+      variables.add(strongKeyEnv);
+    }
+    if (!reachable(weakUrl, weakKeyEnv, env)) {
+      models.add("weak " + weakModel);
+      variables.add(weakKeyEnv);
+    }
+    if (models.isEmpty()) {
+      return Optional.empty();
+    }
+    variables.remove(NO_KEY);
+    String why = variables.isEmpty() ? "--*-key-env is 'none'" : String.join(" and ", variables) + " is not set";
+    return Optional.of("warning: no API key for " + String.join(" and ", models) + " at " + OPENAI + " (" + why
+        + "), so their calls will fail; set the key, or point --strong-url/--weak-url at another server");
   }
 
   CostModel costModel() {
@@ -115,22 +142,5 @@ public final class BackendOptions {
       b.apiKeyFromEnvironment(keyEnv); // a variable named explicitly must be set
     } // else: OPENAI_API_KEY when set, no key otherwise (local servers)
     return b.build();
-  }
-
-  /** Parses {@code IN,OUT} dollars per million tokens. */
-  static final class PriceConverter implements ITypeConverter<ModelPrice> {
-    @Override
-    public ModelPrice convert(String value) {
-      String[] parts = value.split(",");
-      if (parts.length != 2) {
-        throw new TypeConversionException("price must be IN,OUT dollars per million tokens but was '" + value + "'");
-      }
-      try {
-        return new ModelPrice(Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim()));
-      } catch (IllegalArgumentException e) { // NumberFormatException, or ModelPrice's own check
-        throw new TypeConversionException(
-            "price must be two numbers >= 0 as IN,OUT but was '" + value + "'");
-      }
-    }
   }
 }

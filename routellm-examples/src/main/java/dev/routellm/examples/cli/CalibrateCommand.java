@@ -6,6 +6,7 @@ import dev.routellm.calibration.ThresholdCalibrator;
 import dev.routellm.chat.Usage;
 import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.cost.CostModel;
+import dev.routellm.cost.ModelPrice;
 import dev.routellm.data.Dataset;
 import dev.routellm.data.DatasetFiles;
 import dev.routellm.data.QualityUnit;
@@ -73,13 +74,17 @@ public final class CalibrateCommand implements Callable<Integer> {
     Double quality;
   }
 
-  @Option(names = "--strong-price", defaultValue = "10,30", split = ",", paramLabel = "IN,OUT",
-      description = "Strong model's dollars per million input and output tokens (default: ${DEFAULT-VALUE}).")
-  double[] strongPrice;
+  @Option(names = "--strong-price", defaultValue = "10,30", paramLabel = PriceConverter.FORMAT,
+      converter = PriceConverter.class,
+      description = "Strong model's dollars per million input,output tokens, or one number for both (default:"
+          + " ${DEFAULT-VALUE}).")
+  ModelPrice strongPrice;
 
-  @Option(names = "--weak-price", defaultValue = "0.24,0.24", split = ",", paramLabel = "IN,OUT",
-      description = "Weak model's dollars per million input and output tokens (default: ${DEFAULT-VALUE}).")
-  double[] weakPrice;
+  @Option(names = "--weak-price", defaultValue = "0.24,0.24", paramLabel = PriceConverter.FORMAT,
+      converter = PriceConverter.class,
+      description = "Weak model's dollars per million input,output tokens, or one number for both (default:"
+          + " ${DEFAULT-VALUE}).")
+  ModelPrice weakPrice;
 
   @Option(names = "--completion-tokens", defaultValue = "" + DEFAULT_COMPLETION_TOKENS, paramLabel = "N",
       description = "Average answer length in tokens (default: ${DEFAULT-VALUE}); the prompt length is measured.")
@@ -90,9 +95,6 @@ public final class CalibrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (strongPrice.length != 2 || weakPrice.length != 2) {
-      throw new IllegalArgumentException("--strong-price and --weak-price take IN,OUT (two numbers)");
-    }
     if (completionTokens < 0) {
       throw new IllegalArgumentException("--completion-tokens must be >= 0 but was " + completionTokens);
     }
@@ -121,8 +123,8 @@ public final class CalibrateCommand implements Callable<Integer> {
         promptTokens += Usage.estimate(p, "").promptTokens();
       }
       Usage average = Usage.of(Math.round((double) promptTokens / input.prompts.size()), completionTokens);
-      CostModel prices = CostModel.builder().price(trained.strongModel(), strongPrice[0], strongPrice[1])
-          .price(trained.weakModel(), weakPrice[0], weakPrice[1]).build();
+      CostModel prices = CostModel.builder().price(trained.strongModel(), strongPrice)
+          .price(trained.weakModel(), weakPrice).build();
       ThresholdCalibrator calibrator = ThresholdCalibrator.of(scores)
           .withCosts(prices, trained.strongModel(), trained.weakModel(), average);
       if (input.data != null) {

@@ -111,17 +111,21 @@ public final class CascadeCommand implements Callable<Integer> {
 
   @Option(
       names = "--weak-price",
-      paramLabel = "IN[:OUT]",
+      paramLabel = PriceConverter.FORMAT,
+      converter = PriceConverter.class,
       defaultValue = DEFAULT_WEAK_PRICE,
-      description = "Weak model's dollars per million tokens, IN or IN:OUT (default: ${DEFAULT-VALUE}, Alamere's).")
-  String weakPrice;
+      description = "Weak model's dollars per million input,output tokens, or one number for both (default:"
+          + " ${DEFAULT-VALUE}, Alamere's).")
+  ModelPrice weakPrice;
 
   @Option(
       names = "--strong-price",
-      paramLabel = "IN[:OUT]",
+      paramLabel = PriceConverter.FORMAT,
+      converter = PriceConverter.class,
       defaultValue = DEFAULT_STRONG_PRICE,
-      description = "Strong model's dollars per million tokens, IN or IN:OUT (default: ${DEFAULT-VALUE}, Alamere's).")
-  String strongPrice;
+      description = "Strong model's dollars per million input,output tokens, or one number for both (default:"
+          + " ${DEFAULT-VALUE}, Alamere's).")
+  ModelPrice strongPrice;
 
   @Option(
       names = "--strong-accuracy",
@@ -176,9 +180,7 @@ public final class CascadeCommand implements Callable<Integer> {
     }
     CalibrationReport calibration = CalibrationReport.of(confidence, right);
 
-    CostModel prices =
-        CostModel.builder().price(weakModel, price("--weak-price", weakPrice)).price(strongModel,
-            price("--strong-price", strongPrice)).build();
+    CostModel prices = CostModel.builder().price(weakModel, weakPrice).price(strongModel, strongPrice).build();
     Usage assumed = Usage.of(promptTokens, completionTokens);
     int assumedStrong = 0;
     int assumedUsage = 0;
@@ -221,12 +223,12 @@ public final class CascadeCommand implements Callable<Integer> {
       text.printf(Locale.ROOT, "Token counts assumed %d prompt + %d completion for %d rows without them%n",
           promptTokens, completionTokens, assumedUsage);
     }
-    text.printf(Locale.ROOT, "Prices ($/M tokens): %s %s, %s %s%n", weakModel, weakPrice, strongModel, strongPrice);
+    text.printf(Locale.ROOT, "Prices ($/M tokens): %s %s, %s %s%n", weakModel, PriceConverter.format(weakPrice),
+        strongModel, PriceConverter.format(strongPrice));
     text.printf(Locale.ROOT, "Confidence: %s%n", scoring.description);
-    text.printf(Locale.ROOT,
-        "Calibration: binned r^2 %.3f (bins of %d), AUROC %.3f, Brier %.4f, mean confidence %.3f vs accuracy %.3f%n",
-        calibration.binnedR2(), calibration.binSize(), calibration.auroc(), calibration.brier(),
-        calibration.meanConfidence(), calibration.accuracy());
+    text.printf(Locale.ROOT, "Calibration: %s, %s, Brier %.4f, mean confidence %.3f vs accuracy %.3f%n",
+        binnedR2(calibration), auroc(calibration), calibration.brier(), calibration.meanConfidence(),
+        calibration.accuracy());
     text.printf(Locale.ROOT, "%9s  %9s  %8s  %12s  %10s%n", "threshold", "escalated", "accuracy", "$/request",
         "$/M tokens");
     for (TradeOff.Row r : table) {
@@ -402,20 +404,22 @@ public final class CascadeCommand implements Callable<Integer> {
     return features.stream().map(LogprobFeature::key).collect(Collectors.toList());
   }
 
-  static ModelPrice price(String option, String value) {
-    String[] parts = value.split(":", -1);
-    try {
-      if (parts.length == 1) {
-        return ModelPrice.flat(Double.parseDouble(parts[0]));
-      }
-      if (parts.length == 2) {
-        return new ModelPrice(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]));
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+  /** The binned r^2 in words; NaN says why it is undefined rather than printing "NaN". */
+  private static String binnedR2(CalibrationReport c) {
+    if (c.bins().size() < 2) {
+      return String.format(Locale.ROOT, "binned r^2 n/a (needs more than %d answers, bins of %d)", c.binSize(),
+          c.binSize());
     }
-    throw new IllegalArgumentException(
-        option + " must be dollars per million tokens, IN or IN:OUT (e.g. 0.07 or 10:30), but was '" + value + "'");
+    if (Double.isNaN(c.binnedR2())) {
+      return String.format(Locale.ROOT, "binned r^2 n/a (every bin of %d has the same accuracy)", c.binSize());
+    }
+    return String.format(Locale.ROOT, "binned r^2 %.3f (bins of %d)", c.binnedR2(), c.binSize());
+  }
+
+  private static String auroc(CalibrationReport c) {
+    return Double.isNaN(c.auroc())
+        ? "AUROC n/a (every answer is " + (c.accuracy() > 0 ? "correct" : "wrong") + ")"
+        : String.format(Locale.ROOT, "AUROC %.3f", c.auroc());
   }
 
   private static String row(TradeOff.Row r) {

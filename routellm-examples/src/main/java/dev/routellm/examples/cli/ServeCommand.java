@@ -6,6 +6,7 @@ import dev.routellm.cost.CostTracker;
 import dev.routellm.examples.server.RoutingServer;
 import dev.routellm.routing.Router;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,7 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Runs the OpenAI-compatible routing server and its chat page until interrupted. */
 @Command(
@@ -22,7 +25,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Runs an OpenAI-compatible routing server: point any OpenAI client at http://HOST:PORT/v1 and ask for the"
-          + " model router-<name> or router-<name>-<threshold> (e.g. router-random-0.5). The chat page at"
+          + " model router-<name> or router-<name>-<threshold>, <name> being --router's (e.g. router-"
+          + PredictorOptions.TOPICS + "-0.5 with the default router, router-random-0.5 with --router random)."
+          + " The chat page at"
           + " http://HOST:PORT/ shows which model answered each message and what it cost; GET /stats gives the"
           + " running totals. Stops on Ctrl-C."
     })
@@ -30,12 +35,14 @@ public final class ServeCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin PredictorOptions predictorOptions;
   @Mixin BackendOptions backends;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--host", defaultValue = RoutingServer.DEFAULT_HOST,
-      description = "Interface to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+  @Option(names = "--host", defaultValue = RoutingServer.DEFAULT_HOST, paramLabel = "ADDRESS",
+      description = "IP address or host name of this machine to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for"
+          + " all).")
   String host;
 
-  @Option(names = "--port", defaultValue = "" + RoutingServer.DEFAULT_PORT,
+  @Option(names = "--port", defaultValue = "" + RoutingServer.DEFAULT_PORT, paramLabel = "PORT",
       description = "Port, 0 for any free one (default: ${DEFAULT-VALUE}).")
   int port;
 
@@ -49,6 +56,18 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    // Before the router loads (seconds), and instead of Javalin's ERROR log and stack trace.
+    InetAddress address;
+    try {
+      address = RoutingServer.listenAddress(host);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--host " + e.getMessage());
+    }
+    try {
+      RoutingServer.checkPortFree(address, port);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--port " + e.getMessage());
+    }
     CostModel prices = backends.costModel();
     CostTracker totals = new CostTracker();
     String key = null;
@@ -74,6 +93,11 @@ public final class ServeCommand implements Callable<Integer> {
       if (key != null) {
         server.apiKey(key);
       }
+      backends.missingKeyWarning(System.getenv()).ifPresent(w -> {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("routellm: " + w);
+        err.flush();
+      });
       try (RoutingServer running = server.start()) {
         String base = "http://" + host + ":" + running.port();
         PrintWriter text = output.text();

@@ -7,10 +7,13 @@ import dev.routellm.chat.TokenLogprob;
 import dev.routellm.chat.Usage;
 import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.RoutingDecision;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,7 +25,10 @@ import tools.jackson.databind.node.ObjectNode;
  * out. Stateless and thread-safe.
  */
 final class OpenAiWire {
-  static final ObjectMapper JSON = JsonMapper.builder().build();
+  static final ObjectMapper JSON = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+
+  /** Decimal places of dollar amounts on the wire: a millionth of a cent, far below any real price difference. */
+  static final int DOLLAR_DECIMALS = 12;
 
   private OpenAiWire() {}
 
@@ -216,6 +222,20 @@ final class OpenAiWire {
     return root;
   }
 
+  /**
+   * A dollar amount as a plain decimal number rounded to {@value #DOLLAR_DECIMALS} places: {@code 0.0002256}, not the
+   * binary artefact {@code 2.2559999999999998E-4}.
+   *
+   * @throws IllegalArgumentException when {@code value} is not finite
+   */
+  static BigDecimal dollars(double value) {
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException("a dollar amount must be finite but was " + value);
+    }
+    BigDecimal d = BigDecimal.valueOf(value).setScale(DOLLAR_DECIMALS, RoundingMode.HALF_EVEN).stripTrailingZeros();
+    return d.signum() == 0 ? BigDecimal.ZERO : d;
+  }
+
   private static void usage(ObjectNode node, Usage usage) {
     node.put("prompt_tokens", usage.promptTokens());
     node.put("completion_tokens", usage.completionTokens());
@@ -248,7 +268,7 @@ final class OpenAiWire {
     node.put("threshold", d.threshold());
     node.put("reason", d.reason());
     node.put("fell_back", routed.fellBack());
-    node.put("cost_usd", routed.cost());
+    node.put("cost_usd", dollars(routed.cost()));
     node.put("decision_ms", d.decisionTime().toNanos() / 1e6);
   }
 }

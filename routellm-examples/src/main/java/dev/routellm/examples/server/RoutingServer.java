@@ -1,6 +1,7 @@
 package dev.routellm.examples.server;
 
 import dev.routellm.BackendException;
+import dev.routellm.ConfigurationException;
 import dev.routellm.RouteLlmException;
 import dev.routellm.cost.CostSnapshot;
 import dev.routellm.cost.CostTracker;
@@ -10,10 +11,17 @@ import dev.routellm.routing.Router;
 import dev.routellm.routing.RoutingDecision;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.util.JavalinBindException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -21,6 +29,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.DoubleFunction;
+import java.util.regex.Pattern;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -46,6 +55,9 @@ public final class RoutingServer implements AutoCloseable {
   public static final int DEFAULT_PORT = 6060;
   /** Listens on loopback unless told otherwise. */
   public static final String DEFAULT_HOST = "127.0.0.1";
+
+  private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
+  private static final Pattern IPV4 = Pattern.compile("(" + OCTET + "\\.){3}" + OCTET);
 
   private final DoubleFunction<Router> routers;
   private final String routerName;
@@ -74,8 +86,15 @@ public final class RoutingServer implements AutoCloseable {
               config.routes.get("/v1/models", this::models);
               config.routes.get("/stats", this::stats);
               config.routes.post("/v1/chat/completions", this::chatCompletions);
+              config.routes.error(404, RoutingServer::notFound);
             });
-    app.start(b.host, b.port);
+    try {
+      app.start(b.host, b.port);
+    } catch (JavalinBindException e) {
+      // Only when the port was taken between the check in start() and here; Javalin has logged it already.
+      throw new ConfigurationException(
+          "cannot listen on " + b.host + " port " + b.port + ": " + e.getMessage(), e);
+    }
   }
 
   public static Builder builder() {
@@ -97,6 +116,69 @@ public final class RoutingServer implements AutoCloseable {
     if (!closed) {
       closed = true;
       app.stop();
+    }
+  }
+
+  /** Unknown routes answer in the same JSON error shape as the rest, not Javalin's plain text. */
+  private static void notFound(Context ctx) {
+    json(ctx, 404, OpenAiWire.error("no endpoint " + ctx.method() + " " + ctx.path() + "; this server answers POST"
+        + " /v1/chat/completions, GET /v1/models, GET /stats, GET /health and GET /", "invalid_request_error"));
+  }
+
+  /**
+   * The address to listen on for {@code host}: an IP literal, or a name that resolves to an address of this machine.
+   * Dotted numbers that are no IPv4 address (such as {@code 999.1.1.1}) and names with characters no host name has
+   * are rejected without a DNS lookup. The message continues a subject ({@code "host "}, or a command-line flag).
+   *
+   * @throws IllegalArgumentException when {@code host} is none of these
+   */
+  public static InetAddress listenAddress(String host) {
+    Objects.requireNonNull(host, "host");
+    boolean dotted = host.matches("[0-9.]+");
+    boolean name = host.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9.])?");
+    boolean ipv6 = host.matches("\\[?[0-9A-Fa-f:.%A-Za-z]*:[0-9A-Fa-f:.%A-Za-z]*]?");
+    if (dotted ? !IPV4.matcher(host).matches() : !(name || ipv6)) {
+      throw new IllegalArgumentException("must be an IP address or a host name of this machine but was '" + host + "'");
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("must be an IP address or a host name of this machine but '" + host
+          + "' does not resolve");
+    }
+    try {
+      if (address.isAnyLocalAddress() || address.isLoopbackAddress()
+          || NetworkInterface.getByInetAddress(address) != null) {
+        return address;
+      }
+    } catch (SocketException e) {
+      // cannot list the interfaces: report it as not local
+    }
+    throw new IllegalArgumentException("must be an address of this machine but '" + host + "' is "
+        + address.getHostAddress() + ", which no interface here has");
+  }
+
+  /**
+   * Checks that {@code port} can be listened on at {@code address} by binding it for a moment (0, any free port,
+   * always can). The message continues a subject ({@code "port "}, or a command-line flag).
+   *
+   * @throws IllegalArgumentException when the port is taken or not allowed
+   */
+  public static void checkPortFree(InetAddress address, int port) {
+    Objects.requireNonNull(address, "address");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("must be in [0, 65535] but was " + port);
+    }
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true); // as Jetty does: a port in TIME_WAIT is free for it
+      probe.bind(new InetSocketAddress(address, port));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("must be a port free on " + address.getHostAddress() + " but " + port
+          + " is not: " + e.getMessage());
     }
   }
 
@@ -128,9 +210,9 @@ public final class RoutingServer implements AutoCloseable {
     root.put("requests", s.requests());
     root.put("strong_requests", s.strongRequests());
     root.put("strong_share", s.strongShare());
-    root.put("cost_usd", s.cost());
-    root.put("all_strong_cost_usd", s.allStrongCost());
-    root.put("saving_usd", s.saving());
+    root.put("cost_usd", OpenAiWire.dollars(s.cost()));
+    root.put("all_strong_cost_usd", OpenAiWire.dollars(s.allStrongCost()));
+    root.put("saving_usd", OpenAiWire.dollars(s.saving()));
     root.put("saving_share", s.savingShare());
     ObjectNode models = root.putObject("models");
     s.models()
@@ -141,7 +223,7 @@ public final class RoutingServer implements AutoCloseable {
                     .put("calls", t.calls())
                     .put("prompt_tokens", t.promptTokens())
                     .put("completion_tokens", t.completionTokens())
-                    .put("cost_usd", t.cost()));
+                    .put("cost_usd", OpenAiWire.dollars(t.cost())));
     json(ctx, 200, root);
   }
 
@@ -167,7 +249,7 @@ public final class RoutingServer implements AutoCloseable {
     try {
       RoutedResponse routed = router.chat(in.request());
       ctx.header("x-routellm-model", routed.response().model());
-      ctx.header("x-routellm-cost-usd", Double.toString(routed.cost()));
+      ctx.header("x-routellm-cost-usd", OpenAiWire.dollars(routed.cost()).toPlainString());
       json(ctx, 200, OpenAiWire.completion(id, created, routed));
     } catch (BackendException e) {
       json(ctx, 502, OpenAiWire.error(e.getMessage(), "upstream_error"));
@@ -317,9 +399,19 @@ public final class RoutingServer implements AutoCloseable {
       return this;
     }
 
-    /** Interface to listen on. Default {@value #DEFAULT_HOST} (loopback only). */
+    /**
+     * Interface to listen on: an IP address or a host name of this machine ({@link #listenAddress}). Default
+     * {@value #DEFAULT_HOST} (loopback only).
+     *
+     * @throws IllegalArgumentException when it is neither, or does not resolve to an address of this machine
+     */
     public Builder host(String value) {
-      this.host = Objects.requireNonNull(value, "host");
+      try {
+        listenAddress(value);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("host " + e.getMessage());
+      }
+      this.host = value;
       return this;
     }
 
@@ -347,13 +439,25 @@ public final class RoutingServer implements AutoCloseable {
       return this;
     }
 
-    /** Starts the server. */
+    /**
+     * Starts the server.
+     *
+     * @throws IllegalStateException when {@code routers} or {@code defaultThreshold} was not given
+     * @throws IllegalArgumentException when the port is taken on the host
+     * @throws ConfigurationException when listening fails anyway (the port was taken meanwhile)
+     */
     public RoutingServer start() {
       if (routers == null) {
         throw new IllegalStateException("routers(name, factory) is required");
       }
       if (Double.isNaN(defaultThreshold)) {
         throw new IllegalStateException("defaultThreshold is required");
+      }
+      // Checked here rather than left to Javalin, which logs an ERROR with a stack trace before it throws.
+      try {
+        checkPortFree(listenAddress(host), port);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("port " + e.getMessage());
       }
       return new RoutingServer(this);
     }

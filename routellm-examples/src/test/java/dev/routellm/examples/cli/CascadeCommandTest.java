@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
@@ -127,14 +129,65 @@ class CascadeCommandTest {
     assertThat(run.err()).contains("--model and --fit are exclusive");
   }
 
-  @Test
-  void cascade_badPrice_exitsTwoShowingTheFormat() throws IOException {
+  @ParameterizedTest
+  @ValueSource(strings = {"cheap", "-1", "1,2,3", "1,-2", "Infinity"})
+  void cascade_badPrice_exitsTwoNamingFlagValueAndFormat(String price) throws IOException {
     Path data = write("six.jsonl", SIX);
 
-    CliRun run = CliRun.of("cascade", "--data", data.toString(), "--weak-price", "cheap");
+    CliRun run = CliRun.of("cascade", "--data", data.toString(), "--weak-price", price);
 
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--weak-price must be dollars per million tokens, IN or IN:OUT");
+    assertThat(run.err()).startsWith("routellm: Invalid value for option '--weak-price': expected dollars per million"
+        + " tokens as IN,OUT").contains("but was '" + price + "'").doesNotContain("inputPerMillion");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1,3", "1:3"})
+  void cascade_weakPriceInAndOut_takesTheSameFormatAsTheOtherCommands(String price) throws IOException {
+    Path data = write("six.jsonl", SIX);
+
+    CliRun run = CliRun.of("cascade", "--data", data.toString(), "--weak-price", price, "--strong-price", "10",
+        "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    // nothing escalated at threshold 0: every request pays the weak call, 100 * $1 + 100 * $3 per million
+    assertThat(rowAt(run.json().get("table"), 0.0).get("cost_per_request").asDouble())
+        .isCloseTo(0.0004, within(1e-12));
+    assertThat(run.err()).contains("Prices ($/M tokens): weak 1,3, strong 10");
+  }
+
+  @Test
+  void cascade_fewerAnswersThanABin_saysWhyBinnedR2IsMissing() throws IOException {
+    Path data = write("six.jsonl", SIX);
+
+    CliRun run = CliRun.of("cascade", "--data", data.toString(), "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.json().get("calibration").get("binned_r2").isNull()).isTrue();
+    assertThat(run.err()).contains("binned r^2 n/a (needs more than 100 answers, bins of 100), AUROC 0.889")
+        .doesNotContain("NaN");
+  }
+
+  @Test
+  void cascade_logprobAboveZero_exitsTwoNamingFileLineAndField() throws IOException {
+    Path data = write("a.jsonl", "{\"correct\": true, \"logprobs\": [-0.1], \"strong_correct\": true}\n"
+        + "{\"correct\": true, \"logprobs\": [0.5], \"strong_correct\": true}\n");
+
+    CliRun run = CliRun.of("cascade", "--data", data.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: " + data + " line 2: field 'logprobs[0]' must be a"
+        + " log-probability, finite and <= 0, but was 0.5");
+  }
+
+  @Test
+  void cascade_csvHeaderWithUnknownColumn_namesLineOne() throws IOException {
+    Path data = write("mine.csv", "prompt,correct,logprobs\nhi,true,-0.5\n");
+
+    CliRun run = CliRun.of("cascade", "--data", data.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("routellm: " + data + " line 1: unknown column 'prompt' in the header");
   }
 
   private static JsonNode rowAt(JsonNode table, double threshold) {

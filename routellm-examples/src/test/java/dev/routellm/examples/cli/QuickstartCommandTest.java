@@ -62,7 +62,8 @@ class QuickstartCommandTest {
   void quickstart_badPrice_exitsTwoNamingTheOption() {
     CliRun run = CliRun.of("quickstart", "--weak-price", "cheap");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).startsWith("routellm: Invalid value for option '--weak-price': price must be IN,OUT");
+    assertThat(run.err()).startsWith("routellm: Invalid value for option '--weak-price': expected dollars per million"
+        + " tokens as IN,OUT").contains("but was 'cheap'");
   }
 
   @Test

@@ -10,6 +10,8 @@ import dev.routellm.examples.MockModel;
 import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.routing.Router;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import okhttp3.MediaType;
@@ -20,6 +22,9 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 class RoutingServerTest {
@@ -237,6 +242,60 @@ class RoutingServerTest {
     try (Response r = client.newCall(new Request.Builder().url(url("/")).build()).execute()) {
       assertThat(r.header("Content-Type")).startsWith("text/html");
       assertThat(r.body().string()).contains("<title>RouteLLM chat</title>", "/v1/chat/completions");
+    }
+  }
+
+  @Test
+  void unknownRoute_answers404InTheJsonErrorShape() throws Exception {
+    try (Response r = client.newCall(new Request.Builder().url(url("/v1/route"))
+        .post(RequestBody.create("{}", JSON)).build()).execute()) {
+      assertThat(r.code()).isEqualTo(404);
+      assertThat(r.header("Content-Type")).startsWith("application/json");
+      JsonNode body = json(r);
+      assertThat(body.get("object").asString()).isEqualTo("error");
+      assertThat(body.get("type").asString()).isEqualTo("invalid_request_error");
+      assertThat(body.get("message").asString()).startsWith("no endpoint POST /v1/route; this server answers POST"
+          + " /v1/chat/completions");
+    }
+  }
+
+  @Test
+  void stats_costs_arePlainDecimalNumbers() throws Exception {
+    weakEndpoint.answers("Paris.", 20, 2); // (20 * 0.5 + 2 * 1) / 1e6 dollars: Double.toString gives 1.2E-5
+    try (Response r = post("{\"model\":\"router-random\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")) {
+      assertThat(r.code()).isEqualTo(200);
+      assertThat(r.header("x-routellm-cost-usd")).isEqualTo("0.000012");
+      assertThat(r.body().string()).contains("\"cost_usd\":0.000012,");
+    }
+    try (Response stats = client.newCall(new Request.Builder().url(url("/stats")).build()).execute()) {
+      String body = stats.body().string();
+      assertThat(body).contains("\"cost_usd\":0.000012,", "\"saving_usd\":").doesNotContain("E-");
+      assertThat(OpenAiWire.JSON.readTree(body).get("cost_usd").isNumber()).isTrue();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"2.2559999999999998E-4, 0.0002256", "0, 0", "7.0E-8, 0.00000007", "1.0E-13, 0", "12.5, 12.5"})
+  void dollars_roundsToPlainDecimals(double value, String expected) {
+    assertThat(OpenAiWire.dollars(value).toPlainString()).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"999.1.1.1", "1.2.3", "bad host!", "", "256.0.0.1"})
+  void builder_hostNotAnAddress_isRejectedWithoutLookingItUp(String host) {
+    assertThatThrownBy(() -> serverBuilder().host(host))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("host must be an IP address or a host name of this machine but was '" + host + "'");
+  }
+
+  @Test
+  void start_portTaken_failsNamingThePort() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      RoutingServer.Builder builder = serverBuilder().host("127.0.0.1").port(taken.getLocalPort());
+
+      assertThatThrownBy(builder::start)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("port must be a port free on 127.0.0.1 but " + taken.getLocalPort() + " is not");
     }
   }
 

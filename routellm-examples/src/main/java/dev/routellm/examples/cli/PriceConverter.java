@@ -1,0 +1,44 @@
+package dev.routellm.examples.cli;
+
+import dev.routellm.cost.ModelPrice;
+import java.math.BigDecimal;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Parses the price options of every command: {@code IN,OUT} dollars per million input and output tokens, or one number
+ * for both. {@code IN:OUT} is accepted too (older {@code cascade} releases wrote it). Picocli prefixes the option's
+ * name to the message, so an error names the flag and the value. Stateless and thread-safe.
+ */
+final class PriceConverter implements ITypeConverter<ModelPrice> {
+  /** The format, as help texts show it. */
+  static final String FORMAT = "IN,OUT";
+
+  @Override
+  public ModelPrice convert(String value) {
+    String[] parts = value.split("[,:]", -1);
+    if (parts.length == 1 || parts.length == 2) {
+      try {
+        double in = Double.parseDouble(parts[0].trim());
+        double out = parts.length == 1 ? in : Double.parseDouble(parts[1].trim());
+        if (in >= 0 && out >= 0 && Double.isFinite(in) && Double.isFinite(out)) {
+          return new ModelPrice(in, out);
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    throw new TypeConversionException("expected dollars per million tokens as " + FORMAT
+        + " (e.g. 2.50,10.00) or one number for both, each finite and >= 0, but was '" + value + "'");
+  }
+
+  /** The price as the options take it: one number when input and output cost the same, {@code IN,OUT} otherwise. */
+  static String format(ModelPrice price) {
+    String in = plain(price.inputPerMillion());
+    return price.inputPerMillion() == price.outputPerMillion() ? in : in + "," + plain(price.outputPerMillion());
+  }
+
+  private static String plain(double v) {
+    return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+  }
+}

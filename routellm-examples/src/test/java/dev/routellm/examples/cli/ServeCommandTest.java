@@ -1,0 +1,86 @@
+package dev.routellm.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"999.1.1.1", "1.2.3", "bad host!"})
+  void serve_hostNotAnAddress_exitsTwoWithOneLineNamingFlagAndValue(String host) {
+    CliRun run = CliRun.of("serve", "--router", "random", "--host", host, "--port", "16063");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).isEqualTo("routellm: --host must be an IP address or a host name of this machine but was '"
+        + host + "'" + System.lineSeparator());
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void serve_portTaken_exitsTwoWithOneLineNamingThePort() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+
+      CliRun run = CliRun.of("serve", "--router", "random", "--host", "127.0.0.1", "--port", "" + port);
+
+      assertThat(run.exitCode()).isEqualTo(2);
+      assertThat(run.err()).startsWith("routellm: --port must be a port free on 127.0.0.1 but " + port + " is not")
+          .doesNotContain("Javalin", "Exception\t", "\tat ");
+      assertThat(run.err().strip().lines()).hasSize(1);
+    }
+  }
+
+  @Test
+  void serve_portOutOfRange_exitsTwoNamingThePort() {
+    CliRun run = CliRun.of("serve", "--router", "random", "--port", "70000");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: --port must be in [0, 65535] but was 70000");
+  }
+
+  @Test
+  void serve_help_exampleModelNamesTheDefaultRouter() {
+    CliRun run = CliRun.of("serve", "--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out().replaceAll("\\s+", " "))
+        .contains("router-" + PredictorOptions.TOPICS + "-0.5 with the default router")
+        .contains("--router random");
+  }
+
+  @Test
+  void missingKeyWarning_openAiWithoutKey_saysCallsWillFail() {
+    BackendOptions backends = parse();
+
+    assertThat(backends.missingKeyWarning(Map.of())).hasValue(
+        "warning: no API key for strong gpt-4o and weak gpt-4o-mini at https://api.openai.com/v1 (OPENAI_API_KEY is"
+            + " not set), so their calls will fail; set the key, or point --strong-url/--weak-url at another server");
+    assertThat(backends.missingKeyWarning(Map.of("OPENAI_API_KEY", " "))).isPresent();
+  }
+
+  @Test
+  void missingKeyWarning_keySetOrLocalServers_isEmpty() {
+    assertThat(parse().missingKeyWarning(Map.of("OPENAI_API_KEY", "sk-test"))).isEmpty();
+    assertThat(parse("--strong-url", "http://127.0.0.1:11434/v1", "--weak-url", "http://127.0.0.1:11434/v1")
+        .missingKeyWarning(Map.of())).isEmpty();
+  }
+
+  @Test
+  void missingKeyWarning_onlyTheWeakModelOnOpenAi_namesOnlyIt() {
+    assertThat(parse("--strong-url", "http://127.0.0.1:11434/v1").missingKeyWarning(Map.of()))
+        .hasValueSatisfying(w -> assertThat(w).contains("for weak gpt-4o-mini at").doesNotContain("strong gpt-4o"));
+  }
+
+  private static BackendOptions parse(String... args) {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs(args);
+    return serve.backends;
+  }
+}
