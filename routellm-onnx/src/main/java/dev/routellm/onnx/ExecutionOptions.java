@@ -201,9 +201,11 @@ public final class ExecutionOptions {
      *       holds);
      *   <li>two calls arriving at once may briefly run on the solo session and the shared one together, using one
      *       thread more than there are cores;
-     *   <li>the model cannot see other CPU work in the process: with two callers on two cores that each embed and
-     *       then scan a kNN table, the solo lane left the mean latency unchanged but raised the p99 from 6.6 to 8.9 ms
-     *       (BENCHMARKS.md, section 2). Set 1 here when the cores are kept busy beside the model.
+     *   <li>the model cannot see other CPU work in the process. It counts as busy while another call is in progress
+     *       and for 2 ms after another thread's call ended (callers taking turns, busy with their own work in
+     *       between); with two callers on two cores that each embed and then scan a kNN table, latency was then
+     *       within noise of one thread throughout (p99 6.8 against 5.8 ms; BENCHMARKS.md, section 2). Set 1 here when
+     *       the cores are kept busy beside the model.
      * </ul>
      *
      * @throws IllegalArgumentException when not in [1, 256]

@@ -67,6 +67,12 @@ final class TransformerModel implements AutoCloseable {
   /** Upper bounds (inclusive) of the token counts of the first lane policies; the last takes longer runs. */
   static final int[] LANE_LENGTHS = {32, 128};
 
+  /**
+   * How recently another thread's call must have ended for an idle model to count as shared by callers taking turns
+   * (2 ms): then the solo lane is not used, because the other caller is probably using a core for its own work now.
+   */
+  static final long TURN_WINDOW_NANOS = 2_000_000L;
+
   /** Tokens of the probe on which the two lanes must agree at load: long enough for the kernels to split work. */
   private static final int LANE_PROBE_TOKENS = 64;
 
@@ -115,6 +121,12 @@ final class TransformerModel implements AutoCloseable {
   private final AtomicInteger running = new AtomicInteger(); // inferences in ONNX Runtime now
   private final AtomicLong started = new AtomicLong(); // inferences ever started: tells whether one overlapped another
   private final AtomicLong soloRuns = new AtomicLong();
+  private final AtomicLong idleRuns = new AtomicLong(); // inferences whose lane the policy chose
+  // The thread whose call on the model ended last, and when: another thread's call that ended moments ago means
+  // callers take turns, busy with other work (scoring, I/O) between their inferences, and will soon be back.
+  private volatile Thread lastCaller;
+  private volatile long lastCallEnd;
+  private volatile long turnWindowNanos = TURN_WINDOW_NANOS;
 
   private final ConcurrentLinkedDeque<Workspace> workspaces = new ConcurrentLinkedDeque<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -560,7 +572,7 @@ final class TransformerModel implements AutoCloseable {
       T result = (T) out[0];
       return result;
     } finally {
-      calls.decrementAndGet();
+      endCall();
       lock.readLock().unlock();
     }
   }
@@ -619,9 +631,27 @@ final class TransformerModel implements AutoCloseable {
       List<T> result = (List<T>) Arrays.asList(out);
       return List.copyOf(result);
     } finally {
-      calls.decrementAndGet();
+      endCall();
       lock.readLock().unlock();
     }
+  }
+
+  /** Ends a call: counts it out and notes who ended it and when (see {@link #TURN_WINDOW_NANOS}). */
+  private void endCall() {
+    lastCaller = Thread.currentThread();
+    lastCallEnd = System.nanoTime();
+    calls.decrementAndGet();
+  }
+
+  /** Whether another thread's call on the model ended within {@link #TURN_WINDOW_NANOS}. */
+  private boolean takingTurns() {
+    Thread last = lastCaller;
+    return last != null && last != Thread.currentThread() && System.nanoTime() - lastCallEnd < turnWindowNanos;
+  }
+
+  /** Sets the window of {@link #takingTurns()}, for tests that must not depend on timing. */
+  void turnWindowNanos(long nanos) {
+    turnWindowNanos = nanos;
   }
 
   /** Which lane policy a run of this many tokens (all rows) uses: the index of its range in {@link #LANE_LENGTHS}. */
@@ -680,11 +710,15 @@ final class TransformerModel implements AutoCloseable {
       tensors.add(outTensor);
       long ticket = started.incrementAndGet();
       // Idle means no other call at all, not only no other inference: a caller between two inferences (tokenizing,
-      // pooling) is about to start one, and a solo inference overlapped by another oversubscribes the cores.
-      boolean idle = othersRunning == 0 && calls.get() == 1;
+      // pooling) is about to start one, and a solo inference overlapped by another oversubscribes the cores. Nor
+      // callers taking turns: one that just left is likely busy on a core with its own work (a kNN scan, say).
+      boolean idle = othersRunning == 0 && calls.get() == 1 && !takingTurns();
       SoloLanePolicy policy = lanes[lengthRange(n * length)];
       SoloLanePolicy.Choice choice = mayRunSolo && idle && soloSession != null ? policy.choose() : null;
       boolean solo = choice != null && choice.solo();
+      if (choice != null) {
+        idleRuns.incrementAndGet();
+      }
       long t0 = System.nanoTime();
       // The output is written into outBuffer; the result only wraps the pinned tensor, closed with the others.
       (solo ? soloSession : session).run(feed, Set.of(), Map.of(output, outTensor)).close();
@@ -849,6 +883,11 @@ final class TransformerModel implements AutoCloseable {
   /** Whether the model holds a solo session (see the class comment). */
   boolean hasSoloLane() {
     return soloSession != null;
+  }
+
+  /** Inferences so far that found the model idle, so that the lane policy chose where they ran. */
+  long idleRuns() {
+    return idleRuns.get();
   }
 
   /** Inferences that ran on the solo session so far. */

@@ -112,6 +112,36 @@ class SoloLaneTest {
   }
 
   @Test
+  void embed_rightAfterAnotherThreadsCall_notIdleSoRunsOnSharedLane() throws Exception {
+    try (OnnxEmbedder e = embedder(1, 2)) {
+      e.model().turnWindowNanos(Long.MAX_VALUE / 4); // "right after" however slow this machine is
+      Thread other = new Thread(() -> e.embed(prompts.get(1)));
+      other.start();
+      other.join();
+      long before = e.model().idleRuns();
+      long soloBefore = e.model().soloRuns();
+      assertThat(e.embed(prompts.get(0))).isEqualTo(oneThread.get(0));
+      assertThat(e.model().idleRuns()).as("callers taking turns: not idle").isEqualTo(before);
+      assertThat(e.model().soloRuns()).as("so on the shared lane").isEqualTo(soloBefore);
+      assertThat(e.embed(prompts.get(2))).isEqualTo(oneThread.get(2));
+      assertThat(e.model().idleRuns()).as("the same caller again: idle, the policy chooses").isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void embed_anotherThreadsCallLongAgo_idleSoThePolicyChooses() throws Exception {
+    try (OnnxEmbedder e = embedder(1, 2)) {
+      e.model().turnWindowNanos(0); // any earlier call counts as long ago
+      Thread other = new Thread(() -> e.embed(prompts.get(1)));
+      other.start();
+      other.join();
+      long before = e.model().idleRuns();
+      e.embed(prompts.get(0));
+      assertThat(e.model().idleRuns()).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
   void lengthRange_boundariesInclusive() {
     assertThat(TransformerModel.lengthRange(1)).isZero();
     assertThat(TransformerModel.lengthRange(32)).isZero();
