@@ -12,7 +12,8 @@ import java.util.OptionalDouble;
  * Everything a trained router needs to serve, in one safetensors file: the predictor kind and its weights (tensors),
  * the identity and dimension of the embedder it was trained with, the strong and weak model names, the calibrated
  * threshold (optional) and the predictor's scalar parameters. The fields live in the safetensors
- * {@code __metadata__} map, so any safetensors reader can open the file.
+ * {@code __metadata__} map, so any safetensors reader can open the file. Files written by {@link #write} carry a
+ * checksum of their metadata and tensors, verified when they are read (files without one are read unchecked).
  *
  * <p>This class is the container and its validation; {@code dev.routellm.prediction.EmbeddingPredictor.load} turns
  * one into a predictor. Immutable and thread-safe.
@@ -30,6 +31,12 @@ public final class RouterFile {
   static final String WEAK_KEY = "weak_model";
   static final String THRESHOLD_KEY = "threshold";
   static final String PARAMETER_PREFIX = "param.";
+  /**
+   * Metadata key of the checksum written since this key was introduced: {@code "crc32c:"} and eight hex digits over
+   * the other metadata entries and every tensor (see {@link #checksum}). Files without it still load, unchecked.
+   */
+  static final String CHECKSUM_KEY = "checksum";
+  private static final String CHECKSUM_PREFIX = "crc32c:";
 
   private final String kind;
   private final String name;
@@ -101,6 +108,15 @@ public final class RouterFile {
       String source) {
     Map<String, String> meta = st.metadata();
     String format = meta.get(FORMAT_KEY);
+    String recorded = meta.get(CHECKSUM_KEY);
+    if (FORMAT.equals(format) && recorded != null) {
+      String actual = checksum(meta, st.tensors());
+      if (!actual.equals(recorded)) {
+        throw problem.apply("checksum mismatch: metadata '" + CHECKSUM_KEY + "' records " + recorded
+            + " but the content hashes to " + actual + "; the file was damaged (or edited) after it was saved:"
+            + " restore it from a good copy or save the router again");
+      }
+    }
     if (!FORMAT.equals(format)) {
       throw problem.apply("not a router file: metadata '" + FORMAT_KEY + "' must be '" + FORMAT + "' but was "
           + (format == null ? "absent (a plain model checkpoint? load it with the predictor's own loader)"
@@ -148,7 +164,44 @@ public final class RouterFile {
       meta.put(THRESHOLD_KEY, Double.toString(threshold));
     }
     parameters.forEach((k, v) -> meta.put(PARAMETER_PREFIX + k, v));
+    meta.put(CHECKSUM_KEY, checksum(meta, tensors));
     Safetensors.write(file, tensors, meta);
+  }
+
+  /**
+   * CRC-32C over the metadata entries other than the checksum (sorted by key) and the tensors (sorted by name: name,
+   * shape and the float32 bits of the values), so that a byte flipped anywhere in the file after saving is caught,
+   * including one that leaves a weight finite or a number in the header well-formed.
+   */
+  static String checksum(Map<String, String> metadata, Map<String, Tensor> tensors) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    new java.util.TreeMap<>(metadata).forEach((k, v) -> {
+      if (!k.equals(CHECKSUM_KEY)) {
+        crc.update(k.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        crc.update(0);
+        crc.update(v.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        crc.update(0);
+      }
+    });
+    new java.util.TreeMap<>(tensors).forEach((name, t) -> {
+      crc.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      crc.update(0);
+      buf.clear();
+      buf.putInt(t.rank());
+      for (int i = 0; i < t.rank(); i++) {
+        buf.putInt(t.dim(i));
+      }
+      for (float v : t.raw()) {
+        if (buf.remaining() < Float.BYTES) {
+          crc.update(buf.flip());
+          buf.clear();
+        }
+        buf.putInt(Float.floatToRawIntBits(v));
+      }
+      crc.update(buf.flip());
+    });
+    return CHECKSUM_PREFIX + String.format("%08x", crc.getValue());
   }
 
   private static String required(Map<String, String> meta, String key,
@@ -274,9 +327,11 @@ public final class RouterFile {
   }
 
   /**
-   * A tensor that must be present with the given shape ({@code -1} matches any size).
+   * A tensor that must be present with the given shape ({@code -1} matches any size) and only finite values: router
+   * weights are never NaN or infinite, and one that is would turn every score into garbage.
    *
-   * @throws InvalidFileException naming the file and the tensor when it is absent or misshapen
+   * @throws InvalidFileException naming the file and the tensor when it is absent, misshapen or holds a non-finite
+   *     value (the message gives the first one and its index)
    */
   public Tensor tensor(String name, int... expectedShape) {
     Tensor t = tensors.get(Objects.requireNonNull(name, "name"));
@@ -287,6 +342,14 @@ public final class RouterFile {
     if (!t.hasShape(expectedShape)) {
       throw InvalidFileException.ofResource(source, "tensor '" + name + "' must have shape "
           + Tensor.pattern(expectedShape) + " but has " + java.util.Arrays.toString(t.shape()), null);
+    }
+    float[] values = t.raw();
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw InvalidFileException.ofResource(source, "tensor '" + name + "' holds a non-finite value " + values[i]
+            + " at index " + i + " (of " + values.length + "); the file is damaged or was trained on broken data",
+            null);
+      }
     }
     return t;
   }

@@ -27,13 +27,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * SHA-256 of the text, so that evaluating or training again on the same prompts embeds nothing. Each embedder id
  * gets its own append-only file in the cache directory; a vector is written once, when first computed.
  *
+ * <p>Each record carries a CRC-32C of its key and vector, checked when the file is opened, so a damaged record is
+ * reported rather than served. Files of the earlier format (version 1, without checksums) are rejected with a
+ * message saying to delete them; the cache is then rebuilt as texts are embedded.
+ *
  * <p>Thread-safe. Closing flushes and closes the cache file; it does not close the delegate, which the caller owns.
- * A file cut short by a crash loses only its incomplete last record, which is recomputed.
+ * After closing, {@link #embed} and {@link #embedAll} throw {@link IllegalStateException}, whether or not the text is
+ * cached. A file cut short by a crash loses only its incomplete last record, which is recomputed.
  */
 public final class CachingEmbedder implements Embedder {
   private static final int MAGIC = 0x524c4543; // "RLEC"
-  private static final int VERSION = 1;
+  /** Version 2 added a CRC-32C to every record. */
+  private static final int VERSION = 2;
   private static final int KEY_BYTES = 32;
+  private static final int CHECKSUM_BYTES = 4;
 
   private final Embedder delegate;
   private final Path file;
@@ -45,7 +52,7 @@ public final class CachingEmbedder implements Embedder {
   private CachingEmbedder(Embedder delegate, Path file) throws IOException {
     this.delegate = delegate;
     this.file = file;
-    this.recordBytes = KEY_BYTES + 4 * delegate.dimension();
+    this.recordBytes = KEY_BYTES + 4 * delegate.dimension() + CHECKSUM_BYTES;
     this.out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
     // The lock keeps a second process from truncating or interleaving records; closing the channel releases it.
     java.nio.channels.FileLock lock;
@@ -71,7 +78,9 @@ public final class CachingEmbedder implements Embedder {
   /**
    * A caching embedder over {@code delegate}, keeping its vectors in {@code directory} (created if needed).
    *
-   * @throws InvalidFileException when the cache file exists but belongs to another embedder or is corrupt
+   * @throws InvalidFileException when the cache file exists but belongs to another embedder, is of another format
+   *     version, or a complete record fails its checksum or holds a non-finite value (the message names the file and
+   *     the record)
    * @throws UncheckedIOException when the directory or file cannot be created
    */
   public static CachingEmbedder open(Embedder delegate, Path directory) {
@@ -116,8 +125,14 @@ public final class CachingEmbedder implements Embedder {
         DataInputStream d = new DataInputStream(is)) {
       long position;
       try {
-        if (d.readInt() != MAGIC || d.readInt() != VERSION) {
-          throw InvalidFileException.of(file, "not an embedding cache of this version; delete it to rebuild");
+        if (d.readInt() != MAGIC) {
+          throw InvalidFileException.of(file, "not an embedding cache (wrong magic number); delete it to rebuild");
+        }
+        int version = d.readInt();
+        if (version != VERSION) {
+          throw InvalidFileException.of(file, "embedding cache of format version " + version + " but this library"
+              + " reads version " + VERSION + (version < VERSION ? " (which adds a checksum per record)" : "")
+              + "; delete the file to rebuild the cache");
         }
         int idLength = d.readInt();
         if (idLength < 0 || idLength > 1 << 16) {
@@ -138,16 +153,43 @@ public final class CachingEmbedder implements Embedder {
         throw InvalidFileException.of(file, "embedding cache header is cut short; delete the file to rebuild", e);
       }
       byte[] record = new byte[recordBytes];
-      while (d.readNBytes(record, 0, recordBytes) == recordBytes) {
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      for (long index = 0; d.readNBytes(record, 0, recordBytes) == recordBytes; index++) {
         ByteBuffer b = ByteBuffer.wrap(record);
+        crc.reset();
+        crc.update(record, 0, recordBytes - CHECKSUM_BYTES);
+        if ((int) crc.getValue() != b.getInt(recordBytes - CHECKSUM_BYTES)) {
+          throw InvalidFileException.of(file, "record " + index + " (at byte " + position + ") fails its checksum:"
+              + " the cache is damaged; delete the file to rebuild it");
+        }
         byte[] key = new byte[KEY_BYTES];
         b.get(key);
         float[] v = new float[delegate.dimension()];
         b.asFloatBuffer().get(v);
+        int bad = firstNonFinite(v);
+        if (bad >= 0) {
+          throw InvalidFileException.of(file, "record " + index + " (at byte " + position + ") holds a non-finite"
+              + " value " + v[bad] + " at component " + bad + "; delete the file to rebuild it");
+        }
         vectors.put(new Key(key), v);
         position += recordBytes;
       }
       return position;
+    }
+  }
+
+  private static int firstNonFinite(float[] v) {
+    for (int i = 0; i < v.length; i++) {
+      if (!Float.isFinite(v[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("embedding cache " + file + " is closed");
     }
   }
 
@@ -201,9 +243,16 @@ public final class CachingEmbedder implements Embedder {
     return file;
   }
 
+  /**
+   * The cached vector of {@code text}, computed and stored first when absent.
+   *
+   * @throws IllegalStateException after {@link #close()}, or when the delegate returns a vector of the wrong length
+   *     or with a non-finite value (which is not cached)
+   */
   @Override
   public float[] embed(String text) {
     Objects.requireNonNull(text, "text");
+    ensureOpen();
     Key key = Key.of(text);
     float[] v = vectors.get(key);
     if (v == null) {
@@ -213,15 +262,22 @@ public final class CachingEmbedder implements Embedder {
     return v.clone();
   }
 
+  /**
+   * The vectors of {@code texts}, in order; those not cached are computed in one call to the delegate and stored.
+   *
+   * @throws IllegalStateException as {@link #embed}
+   */
   @Override
   public List<float[]> embedAll(List<String> texts) {
     Objects.requireNonNull(texts, "texts");
+    ensureOpen();
     List<Key> keys = new ArrayList<>(texts.size());
     List<Key> missingKeys = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     java.util.Set<Key> pending = new java.util.HashSet<>();
-    for (String t : texts) {
-      Key k = Key.of(Objects.requireNonNull(t, "text"));
+    for (int i = 0; i < texts.size(); i++) {
+      String t = Objects.requireNonNull(texts.get(i), "texts[" + i + "]");
+      Key k = Key.of(t);
       keys.add(k);
       if (!vectors.containsKey(k) && pending.add(k)) {
         missingKeys.add(k);
@@ -239,20 +295,35 @@ public final class CachingEmbedder implements Embedder {
   }
 
   private synchronized void store(List<Key> keys, List<float[]> values) {
-    if (closed) {
-      throw new IllegalStateException("embedding cache " + file + " is closed");
+    ensureOpen();
+    if (values.size() != keys.size()) {
+      throw new IllegalStateException("embedder '" + delegate.id() + "' returned " + values.size() + " vectors for "
+          + keys.size() + " texts");
     }
-    ByteBuffer b = ByteBuffer.allocate(recordBytes * keys.size());
     for (int i = 0; i < keys.size(); i++) {
       float[] v = values.get(i);
       if (v.length != delegate.dimension()) {
         throw new IllegalStateException("embedder '" + delegate.id() + "' returned " + v.length
             + " values but declares dimension " + delegate.dimension());
       }
+      int bad = firstNonFinite(v);
+      if (bad >= 0) {
+        throw new IllegalStateException("embedder '" + delegate.id() + "' returned a non-finite value " + v[bad]
+            + " at component " + bad + "; not cached");
+      }
+    }
+    ByteBuffer b = ByteBuffer.allocate(recordBytes * keys.size());
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    for (int i = 0; i < keys.size(); i++) {
+      float[] v = values.get(i);
       if (vectors.putIfAbsent(keys.get(i), v.clone()) == null) {
+        int start = b.position();
         b.put(keys.get(i).hash);
         b.asFloatBuffer().put(v);
         b.position(b.position() + 4 * v.length);
+        crc.reset();
+        crc.update(b.array(), start, b.position() - start);
+        b.putInt((int) crc.getValue());
       }
     }
     b.flip();

@@ -71,12 +71,12 @@ public final class LengthAwareNeighbors implements EmbeddingScorer {
 
   static LengthAwareNeighbors fromFile(RouterFile file) {
     NearestNeighbors knn = NearestNeighbors.fromFile(file);
-    float[] knnSorted = file.tensor(KNN_QUANTILES, -1).values();
-    float[] lengthSorted = file.tensor(LENGTH_QUANTILES, -1).values();
+    float[] knnSorted = Ranks.sortedReference(file, KNN_QUANTILES);
+    float[] lengthSorted = Ranks.sortedReference(file, LENGTH_QUANTILES);
     double w = file.doubleParameter(LENGTH_WEIGHT);
-    if (!(w >= 0 && w <= 1) || knnSorted.length == 0 || lengthSorted.length == 0) {
-      throw InvalidFileException.ofResource(file.source(), "a knn-length router needs a length weight in [0, 1]"
-          + " and non-empty quantiles", null);
+    if (!(w >= 0 && w <= 1)) {
+      throw InvalidFileException.ofResource(file.source(), "parameter '" + LENGTH_WEIGHT + "' must be in [0, 1]"
+          + " but was " + w, null);
     }
     return new LengthAwareNeighbors(knn, knnSorted, lengthSorted, w);
   }

@@ -69,15 +69,19 @@ public final class LexicalNeighbors implements EmbeddingScorer {
 
   static LexicalNeighbors fromFile(RouterFile file) {
     NearestNeighbors knn = NearestNeighbors.fromFile(file);
-    float[] knnSorted = file.tensor(KNN_QUANTILES, -1).values();
-    float[] lexicalSorted = file.tensor(LEXICAL_QUANTILES, -1).values();
+    float[] knnSorted = Ranks.sortedReference(file, KNN_QUANTILES);
+    float[] lexicalSorted = Ranks.sortedReference(file, LEXICAL_QUANTILES);
     float[] idf = file.tensor(LEXICAL_IDF, LexicalRidge.BUCKETS).values();
     float[] weights = file.tensor(LEXICAL_WEIGHTS, LexicalRidge.BUCKETS).values();
     double intercept = file.doubleParameter(LEXICAL_INTERCEPT);
     double w = file.doubleParameter(LEXICAL_WEIGHT);
-    if (!(w >= 0 && w <= 1) || knnSorted.length == 0 || lexicalSorted.length == 0 || !Double.isFinite(intercept)) {
-      throw InvalidFileException.ofResource(file.source(), "a knn-lexical router needs a lexical weight in [0, 1],"
-          + " a finite intercept and non-empty quantiles", null);
+    if (!(w >= 0 && w <= 1)) {
+      throw InvalidFileException.ofResource(file.source(), "parameter '" + LEXICAL_WEIGHT + "' must be in [0, 1]"
+          + " but was " + w, null);
+    }
+    if (!Double.isFinite(intercept)) {
+      throw InvalidFileException.ofResource(file.source(), "parameter '" + LEXICAL_INTERCEPT + "' must be finite"
+          + " but was " + intercept, null);
     }
     return new LexicalNeighbors(knn, new LexicalRidge(idf, weights, intercept), knnSorted, lexicalSorted, w);
   }

@@ -85,8 +85,8 @@ public final class MatrixFactorization {
    * Loads a checkpoint: a directory holding {@value #CHECKPOINT_FILE} (and optionally RouteLLM's
    * {@code config.json}, checked against the tensors when present), or the safetensors file itself.
    *
-   * @throws InvalidFileException when the file is missing or malformed, a tensor is missing or misshapen, or the
-   *     model names cannot be determined
+   * @throws InvalidFileException when the file is missing or malformed, a tensor is missing, misshapen or holds a
+   *     non-finite value, or the model names cannot be determined or repeat a name
    */
   public static MatrixFactorization load(Path checkpoint) {
     Objects.requireNonNull(checkpoint, "checkpoint");
@@ -101,7 +101,12 @@ public final class MatrixFactorization {
     Tensor w2 = st.tensor(CLASSIFIER, 1, dim);
     Tensor w1 = st.tensors().containsKey(TEXT_PROJECTION) ? st.tensor(TEXT_PROJECTION, dim, -1) : null;
     List<String> names = modelNames(file, st, p.dim(0));
-    MatrixFactorization mf = fromTensors(names, p, w1, w2);
+    MatrixFactorization mf;
+    try {
+      mf = fromTensors(names, p, w1, w2);
+    } catch (IllegalArgumentException e) {
+      throw InvalidFileException.of(file, e.getMessage(), e);
+    }
     Path config = file.resolveSibling("config.json");
     if (Files.isRegularFile(config)) {
       checkConfig(config, mf);
@@ -113,7 +118,8 @@ public final class MatrixFactorization {
    * A model from its tensors ({@code textProjection} may be null when the checkpoint has no projection, in which case
    * the text dimension equals the hidden dimension).
    *
-   * @throws IllegalArgumentException when the shapes disagree or the names do not match the rows of {@code P}
+   * @throws IllegalArgumentException when the shapes disagree, the names do not match the rows of {@code P} or
+   *     repeat a name, or a tensor holds a non-finite value (the message names the tensor and the index)
    */
   public static MatrixFactorization fromTensors(
       List<String> models, Tensor modelEmbeddings, Tensor textProjection, Tensor classifier) {
@@ -142,9 +148,23 @@ public final class MatrixFactorization {
       }
       w1 = matrix(textProjection);
     }
+    checkFinite(MODEL_EMBEDDINGS, modelEmbeddings);
+    if (textProjection != null) {
+      checkFinite(TEXT_PROJECTION, textProjection);
+    }
+    checkFinite(CLASSIFIER, classifier);
     DMatrixRMaj w2 = matrix(classifier);
     w2.reshape(dim, 1);
     return new MatrixFactorization(models, matrix(modelEmbeddings), w1, w2);
+  }
+
+  private static void checkFinite(String name, Tensor t) {
+    for (int i = 0; i < t.size(); i++) {
+      if (!Float.isFinite(t.get(i))) {
+        throw new IllegalArgumentException(name + " holds a non-finite value " + t.get(i) + " at index " + i
+            + " (of " + t.size() + ")");
+      }
+    }
   }
 
   private static DMatrixRMaj matrix(Tensor t) {

@@ -78,7 +78,14 @@ public final class NearestNeighbors implements EmbeddingScorer {
       throw dev.routellm.InvalidFileException.ofResource(file.source(), "a knn router needs k >= 1 and at least one"
           + " training prompt but has k=" + k + " and " + e.dim(0) + " prompts", null);
     }
-    return new NearestNeighbors(dim, Math.min(k, e.dim(0)), e.values(), t.values());
+    float[] targets = t.values();
+    for (int i = 0; i < targets.length; i++) {
+      if (!(targets[i] >= 0 && targets[i] <= 1)) {
+        throw dev.routellm.InvalidFileException.ofResource(file.source(), "tensor '" + TARGETS + "' entry " + i
+            + " must be a win rate in [0, 1] but was " + targets[i], null);
+      }
+    }
+    return new NearestNeighbors(dim, Math.min(k, e.dim(0)), e.values(), targets);
   }
 
   @Override

@@ -33,6 +33,27 @@ public final class Ranks {
     return out;
   }
 
+  /**
+   * A reference tensor of a router file, checked to be what {@link #of} needs: non-empty, finite and sorted.
+   *
+   * @throws dev.routellm.InvalidFileException naming the file and the tensor otherwise
+   */
+  static float[] sortedReference(dev.routellm.checkpoint.RouterFile file, String name) {
+    float[] v = file.tensor(name, -1).values();
+    if (v.length == 0) {
+      throw dev.routellm.InvalidFileException.ofResource(file.source(), "tensor '" + name
+          + "' must hold at least one reference score but is empty", null);
+    }
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] < v[i - 1]) {
+        throw dev.routellm.InvalidFileException.ofResource(file.source(), "tensor '" + name
+            + "' must be sorted ascending but entry " + i + " (" + v[i] + ") is below entry " + (i - 1) + " ("
+            + v[i - 1] + ")", null);
+      }
+    }
+    return v;
+  }
+
   /** Share of {@code sorted} strictly below {@code v}, plus half the share equal to it (a mid-rank), in [0, 1]. */
   public static double of(float[] sorted, double v) {
     int below = count(sorted, v, false);

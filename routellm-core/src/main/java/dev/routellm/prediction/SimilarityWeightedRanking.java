@@ -50,6 +50,8 @@ public final class SimilarityWeightedRanking implements EmbeddingScorer {
 
   private static final double LN10 = Math.log(10);
   private static final int MAX_NEWTON_STEPS = 100;
+  /** Bound on the tiers a router file may declare, so that {@code tiers * tiers} cells cannot overflow. */
+  private static final int MAX_TIERS_IN_FILE = 1 << 12;
   private static final double CONVERGED = 1e-10;
 
   private final int dim;
@@ -348,16 +350,26 @@ public final class SimilarityWeightedRanking implements EmbeddingScorer {
     float[] prompt = file.tensor(ENTRY_PROMPT, -1).values();
     float[] cell = file.tensor(ENTRY_CELL, prompt.length).values();
     float[] amount = file.tensor(ENTRY_AMOUNT, prompt.length).values();
+    for (int i = 0; i < amount.length; i++) {
+      if (!(amount[i] >= 0)) {
+        throw InvalidFileException.ofResource(file.source(), "tensor '" + ENTRY_AMOUNT + "' entry " + i
+            + " must be a win count >= 0 but was " + amount[i], null);
+      }
+    }
     int t = file.intParameter(TIERS);
-    float[] warm = file.tensor(WARM_START, t).values();
     int strong = file.intParameter(STRONG_TIER);
     int weak = file.intParameter(WEAK_TIER);
-    int[] p = toIndices(file, ENTRY_PROMPT, prompt, n);
-    int[] c = toIndices(file, ENTRY_CELL, cell, t * t);
+    if (t < 2 || t > MAX_TIERS_IN_FILE) {
+      throw InvalidFileException.ofResource(file.source(), "parameter '" + TIERS + "' must be in [2, "
+          + MAX_TIERS_IN_FILE + "] but was " + t, null);
+    }
     if (strong < 0 || strong >= t || weak < 0 || weak >= t || strong == weak) {
       throw InvalidFileException.ofResource(file.source(), "strong and weak tiers must be distinct and in [0, " + t
           + ") but were " + strong + " and " + weak, null);
     }
+    float[] warm = file.tensor(WARM_START, t).values();
+    int[] p = toIndices(file, ENTRY_PROMPT, prompt, n);
+    int[] c = toIndices(file, ENTRY_CELL, cell, t * t);
     double[] w = new double[t];
     for (int i = 0; i < t; i++) {
       w[i] = warm[i];

@@ -71,4 +71,61 @@ class RouterFileTest {
     assertThatThrownBy(() -> f.parameter("tiers")).hasMessageContaining("kind 'sw' lacks parameter 'tiers'");
     assertThatThrownBy(() -> f.tensor("embeddings", -1, 2)).hasMessageContaining("lacks tensor 'embeddings'");
   }
+
+  private static RouterFile sample() {
+    return RouterFile.builder().kind("knn").embedder("minilm/256", 2).models("big", "small").threshold(0.25)
+        .parameter("k", "1").tensor("targets", Tensor.of(new float[] {0.5f, 0.25f}, 2)).build();
+  }
+
+  @Test
+  void write_thenFlipAByteThatKeepsTheWeightFinite_readFailsTheChecksum() throws java.io.IOException {
+    Path p = dir.resolve("r.safetensors");
+    sample().write(p);
+    byte[] bytes = java.nio.file.Files.readAllBytes(p);
+    long headerLength = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    bytes[(int) (8 + headerLength)] ^= 1; // lowest mantissa bit of the first value: 0.5 becomes 0.50000006
+    java.nio.file.Files.write(p, bytes);
+
+    assertThat(Safetensors.read(p).tensor("targets", 2).get(0)).isNotEqualTo(0.5f).isBetween(0.49f, 0.51f);
+    assertThatThrownBy(() -> RouterFile.read(p)).isInstanceOf(InvalidFileException.class)
+        .hasMessageStartingWith(p + ": checksum mismatch: metadata 'checksum' records crc32c:");
+  }
+
+  @Test
+  void read_metadataEditedAfterSaving_failsTheChecksum() {
+    Path p = dir.resolve("r.safetensors");
+    sample().write(p);
+    Safetensors st = Safetensors.read(p);
+    Map<String, String> meta = new java.util.LinkedHashMap<>(st.metadata());
+    assertThat(meta.get(RouterFile.CHECKSUM_KEY)).matches("crc32c:[0-9a-f]{8}");
+    meta.put(RouterFile.THRESHOLD_KEY, "0.35");
+    Safetensors.write(p, st.tensors(), meta);
+
+    assertThatThrownBy(() -> RouterFile.read(p)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("checksum mismatch");
+  }
+
+  @Test
+  void read_fileWithoutChecksum_isReadUnchecked() {
+    Path p = dir.resolve("r.safetensors");
+    sample().write(p);
+    Safetensors st = Safetensors.read(p);
+    Map<String, String> meta = new java.util.LinkedHashMap<>(st.metadata());
+    meta.remove(RouterFile.CHECKSUM_KEY);
+    meta.put(RouterFile.THRESHOLD_KEY, "0.35");
+    Safetensors.write(p, st.tensors(), meta);
+
+    assertThat(RouterFile.read(p).threshold()).hasValue(0.35);
+  }
+
+  @Test
+  void tensor_withNonFiniteValue_namesFileTensorAndIndex() {
+    Path p = dir.resolve("r.safetensors");
+    sample().toBuilder().tensor("targets", Tensor.of(new float[] {0.5f, Float.POSITIVE_INFINITY}, 2)).build().write(p);
+    RouterFile r = RouterFile.read(p);
+
+    assertThatThrownBy(() -> r.tensor("targets", 2)).isInstanceOf(InvalidFileException.class)
+        .hasMessageStartingWith(p.toString())
+        .hasMessageContaining("tensor 'targets' holds a non-finite value Infinity at index 1");
+  }
 }

@@ -102,4 +102,78 @@ class CachingEmbedderTest {
     assertThatThrownBy(() -> CachingEmbedder.open(new CountingEmbedder("model-b"), dir))
         .isInstanceOf(InvalidFileException.class).hasMessageContaining("'model-a'");
   }
+
+  @Test
+  void open_recordDamagedAfterWriting_isInvalidFileNamingTheRecord() throws IOException {
+    CountingEmbedder inner = new CountingEmbedder("counting/2");
+    Path file;
+    try (CachingEmbedder cache = CachingEmbedder.open(inner, dir)) {
+      cache.embedAll(List.of("one", "two"));
+      file = cache.file();
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    bytes[bytes.length - 6] ^= 1; // the last vector's second value, still a finite float
+    java.nio.file.Files.write(file, bytes);
+
+    assertThatThrownBy(() -> CachingEmbedder.open(inner, dir)).isInstanceOf(InvalidFileException.class)
+        .hasMessageStartingWith(file + ": record 1 (at byte ")
+        .hasMessageContaining("fails its checksum");
+  }
+
+  @Test
+  void open_fileOfFormatVersion1_isRejectedSayingToDeleteIt() throws IOException {
+    CountingEmbedder inner = new CountingEmbedder("counting/2");
+    Path file;
+    try (CachingEmbedder cache = CachingEmbedder.open(inner, dir)) {
+      file = cache.file();
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.allocate(4).putInt(0, 1), 4);
+    }
+
+    assertThatThrownBy(() -> CachingEmbedder.open(inner, dir)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("format version 1 but this library reads version 2")
+        .hasMessageContaining("delete the file");
+  }
+
+  @Test
+  void embed_afterClose_throwsForCachedAndUncachedTextsAlike() {
+    CountingEmbedder inner = new CountingEmbedder("counting/2");
+    CachingEmbedder cache = CachingEmbedder.open(inner, dir);
+    cache.embed("cached");
+    cache.close();
+
+    assertThatThrownBy(() -> cache.embed("cached")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+    assertThatThrownBy(() -> cache.embed("new")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+    assertThatThrownBy(() -> cache.embedAll(List.of("cached"))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+    assertThat(inner.texts).hasValue(1);
+  }
+
+  @Test
+  void embed_delegateReturnsNaN_isRefusedAndNotCached() {
+    Embedder broken = new Embedder() {
+      @Override
+      public String id() {
+        return "nan/2";
+      }
+
+      @Override
+      public int dimension() {
+        return 2;
+      }
+
+      @Override
+      public float[] embed(String text) {
+        return new float[] {1, Float.NaN};
+      }
+    };
+    try (CachingEmbedder cache = CachingEmbedder.open(broken, dir)) {
+      assertThatThrownBy(() -> cache.embed("x")).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("embedder 'nan/2' returned a non-finite value NaN at component 1");
+      assertThat(cache.size()).isZero();
+    }
+  }
 }

@@ -167,4 +167,41 @@ class MatrixFactorizationTest {
     assertThat(back.models()).containsExactly("big", "small");
     assertThat(back.scorer("big", "small").score(e)).isCloseTo(mf.scorer("big", "small").score(e), within(1e-6));
   }
+
+  @Test
+  void load_duplicateModelNames_isInvalidFileNamingTheFile() {
+    Path file = dir.resolve("dup.safetensors");
+    Safetensors.write(file, Map.of("P.weight", Tensor.of(new float[] {1, 0, 0, 1}, 2, 2),
+        "classifier.0.weight", Tensor.of(new float[] {1, 1}, 1, 2)), Map.of("models", "[\"x\",\"x\"]"));
+
+    assertThatThrownBy(() -> MatrixFactorization.load(file)).isInstanceOf(InvalidFileException.class)
+        .hasMessageStartingWith(file + ": ")
+        .hasMessageContaining("model names must be distinct");
+  }
+
+  @Test
+  void load_nonFiniteWeight_isInvalidFileNamingFileAndTensor() {
+    Path file = dir.resolve("nan.safetensors");
+    Safetensors.write(file, Map.of("P.weight", Tensor.of(new float[] {1, 0, 0, 1}, 2, 2),
+        "classifier.0.weight", Tensor.of(new float[] {1, Float.NaN}, 1, 2)), Map.of("models", "[\"x\",\"y\"]"));
+
+    assertThatThrownBy(() -> MatrixFactorization.load(file)).isInstanceOf(InvalidFileException.class)
+        .hasMessageStartingWith(file + ": ")
+        .hasMessageContaining("classifier.0.weight holds a non-finite value NaN at index 1");
+  }
+
+  @Test
+  void fromTensors_nonFiniteWeight_rejectedNamingTensorAndIndex() {
+    Tensor p2 = Tensor.of(new float[] {1, 0, 0, 1}, 2, 2);
+    Tensor w2 = Tensor.of(new float[] {1, 1}, 1, 2);
+    float[] projection = new float[2 * 3];
+    projection[4] = Float.NEGATIVE_INFINITY;
+
+    assertThatThrownBy(() -> MatrixFactorization.fromTensors(List.of("a", "b"), p2, Tensor.of(projection, 2, 3), w2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("text_proj.0.weight holds a non-finite value -Infinity at index 4 (of 6)");
+    assertThatThrownBy(() -> MatrixFactorization.fromTensors(List.of("a", "b"),
+        Tensor.of(new float[] {Float.NaN, 0, 0, 1}, 2, 2), null, w2))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("P.weight holds a non-finite value NaN");
+  }
 }

@@ -111,4 +111,76 @@ class TrainedRouterTest {
     assertThatThrownBy(() -> EmbeddingPredictor.of(EMBEDDER, knn)).isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("16-dimensional").hasMessageContaining("expects 4");
   }
+
+  private static RouterFile fileOf(EmbeddingScorer scorer) {
+    return new TrainedRouter(EmbeddingPredictor.of(EMBEDDER, scorer), "big", "small", OptionalDouble.empty())
+        .toRouterFile();
+  }
+
+  private static Tensor withValue(Tensor t, int index, float value) {
+    float[] v = t.values();
+    v[index] = value;
+    return Tensor.of(v, t.shape());
+  }
+
+  /** Every tensor of every kind: a NaN or infinity anywhere fails the load, naming the file and the tensor. */
+  @ParameterizedTest
+  @MethodSource("scorers")
+  void load_nonFiniteValueInAnyTensor_isInvalidFileNamingFileAndTensor(EmbeddingScorer scorer) {
+    RouterFile good = fileOf(scorer);
+    assertThat(good.tensors()).isNotEmpty();
+    for (String name : good.tensors().keySet()) {
+      Tensor t = good.tensors().get(name);
+      float bad = t.size() % 2 == 0 ? Float.NaN : Float.POSITIVE_INFINITY;
+      Path file = dir.resolve(scorer.kind() + "-" + name + ".safetensors");
+      good.toBuilder().tensor(name, withValue(t, t.size() - 1, bad)).build().write(file);
+
+      assertThatThrownBy(() -> TrainedRouter.load(file, EMBEDDER)).as("tensor %s of %s", name, scorer.kind())
+          .isInstanceOf(InvalidFileException.class)
+          .hasMessageStartingWith(file + ": ")
+          .hasMessageContaining("tensor '" + name + "' holds a non-finite value " + bad + " at index "
+              + (t.size() - 1));
+    }
+  }
+
+  @Test
+  void load_knnTargetOutsideUnitInterval_isInvalidFile() {
+    RouterFile good = fileOf(scorers().findFirst().orElseThrow());
+    Tensor targets = good.tensors().get(NearestNeighbors.TARGETS);
+    RouterFile bad = good.toBuilder().tensor(NearestNeighbors.TARGETS, withValue(targets, 2, 7f)).build();
+
+    assertThatThrownBy(() -> TrainedRouter.load(bad, EMBEDDER)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("tensor 'targets' entry 2 must be a win rate in [0, 1] but was 7.0");
+  }
+
+  @Test
+  void load_swWithBadIndexAmountOrTiers_isInvalidFileNamingTheField() {
+    EmbeddingScorer sw = scorers().filter(s -> s.kind().equals(SimilarityWeightedRanking.KIND)).findFirst()
+        .orElseThrow();
+    RouterFile good = fileOf(sw);
+    Tensor prompts = good.tensors().get(SimilarityWeightedRanking.ENTRY_PROMPT);
+    Tensor amounts = good.tensors().get(SimilarityWeightedRanking.ENTRY_AMOUNT);
+
+    assertThatThrownBy(() -> TrainedRouter.load(good.toBuilder().tensor(SimilarityWeightedRanking.ENTRY_PROMPT,
+        withValue(prompts, 0, 1000f)).build(), EMBEDDER)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("tensor 'entry_prompt' entry 0 must be an index in [0, ");
+    assertThatThrownBy(() -> TrainedRouter.load(good.toBuilder().tensor(SimilarityWeightedRanking.ENTRY_AMOUNT,
+        withValue(amounts, 1, -2f)).build(), EMBEDDER)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("tensor 'entry_amount' entry 1 must be a win count >= 0 but was -2.0");
+    assertThatThrownBy(() -> TrainedRouter.load(good.toBuilder().parameter(SimilarityWeightedRanking.TIERS, "-1")
+        .build(), EMBEDDER)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("parameter 'tiers' must be in [2, ");
+  }
+
+  @Test
+  void load_unsortedReferenceScores_isInvalidFile() {
+    EmbeddingScorer lengthAware = scorers().filter(s -> s.kind().equals(LengthAwareNeighbors.KIND)).findFirst()
+        .orElseThrow();
+    RouterFile good = fileOf(lengthAware);
+    Tensor q = good.tensors().get(LengthAwareNeighbors.LENGTH_QUANTILES);
+    RouterFile bad = good.toBuilder().tensor(LengthAwareNeighbors.LENGTH_QUANTILES, withValue(q, 0, 1e6f)).build();
+
+    assertThatThrownBy(() -> TrainedRouter.load(bad, EMBEDDER)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("tensor 'length_quantiles' must be sorted ascending but entry 1");
+  }
 }
