@@ -93,7 +93,7 @@ final class ModelSource {
       throw InvalidFileException.of(
           directory,
           "no " + String.join(" or ", MODEL_FILES_IN_DIRECTORY) + " in this directory" + onnxFilesHint(directory)
-              + "; name the file with modelFile(...)");
+              + "; name the files with modelFiles(model, tokenizer)");
     }
     return files(defaultName(model), model, directory.resolve(TOKENIZER_FILE));
   }

@@ -323,9 +323,13 @@ public final class OnnxEmbedder implements Embedder {
       } else {
         source = settings.fileSource();
         if (settings.directory() != null) {
-          SentenceTransformersConfig config = SentenceTransformersConfig.read(settings.directory());
-          effectivePooling = pooling != null ? pooling : config.pooling().orElse(null);
-          effectiveMaxLength = effectiveMaxLength != null ? effectiveMaxLength : config.maxLength().orElse(null);
+          // An explicit setting wins without reading the file, so it also overrides a file this library cannot use.
+          if (effectivePooling == null) {
+            effectivePooling = SentenceTransformersConfig.pooling(settings.directory()).orElse(null);
+          }
+          if (effectiveMaxLength == null) {
+            effectiveMaxLength = SentenceTransformersConfig.maxLength(settings.directory()).orElse(null);
+          }
         }
       }
       if (effectivePooling == null) {

@@ -25,19 +25,27 @@ import tools.jackson.databind.json.JsonMapper;
  * so later loads are instant. Its {@link #id()} is the teacher's id plus {@code /static}: a router trained on these
  * vectors refuses the transformer's and vice versa.
  *
- * <p>Thread-safe. {@link #close()} frees the native tokenizer; idempotent.
+ * <p>Thread-safe. {@link #close()} frees the native tokenizer; idempotent. After it, {@link #embed} and
+ * {@link #embedAll} throw {@link IllegalStateException}.
  */
 public final class StaticTokenEmbedder implements Embedder {
   /** Tensor holding the table in the distilled file. */
   static final String TABLE = "token_embeddings";
   /** Metadata key holding the teacher's id. */
   static final String TEACHER = "teacher";
+  /** Characters of a text quoted in an error message; the rest is elided. */
+  private static final int QUOTED_TEXT_CHARS = 80;
 
   private final TextTokenizer tokenizer;
   private final float[] table;
   private final boolean[] skip;
   private final int dimension;
   private final String id;
+  // Embeddings hold the read lock while they use the native tokenizer, close() the write lock: no call ever reaches a
+  // freed tokenizer, and a call after close() gets this class's message rather than the native library's.
+  private final java.util.concurrent.locks.ReentrantReadWriteLock lock =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private boolean closed; // guarded by lock
 
   private StaticTokenEmbedder(TextTokenizer tokenizer, float[] table, boolean[] skip, int dimension, String id) {
     this.tokenizer = tokenizer;
@@ -51,7 +59,8 @@ public final class StaticTokenEmbedder implements Embedder {
    * The static embedder of a built-in model, distilling its table into {@code tableFile} first when that file does
    * not exist yet.
    *
-   * @throws InvalidFileException when {@code tableFile} exists but holds another model's table or is malformed
+   * @throws InvalidFileException when {@code tableFile} exists but holds another model's table, is malformed or
+   *     holds a non-finite value (the message names the file, the tensor and the token)
    */
   public static StaticTokenEmbedder of(BuiltInEmbeddingModel model, Path tableFile) {
     Objects.requireNonNull(model, "model");
@@ -69,6 +78,13 @@ public final class StaticTokenEmbedder implements Embedder {
       } else {
         Safetensors st = Safetensors.read(tableFile);
         table = st.tensor(TABLE, vocabulary.size(), model.dimension()).values();
+        for (int i = 0; i < table.length; i++) {
+          if (!Float.isFinite(table[i])) {
+            throw InvalidFileException.of(tableFile, "tensor '" + TABLE + "' holds a non-finite value " + table[i]
+                + " at index " + i + " (token " + i / model.dimension() + " '" + vocabulary.get(i / model.dimension())
+                + "', component " + i % model.dimension() + "); delete the file to distill the table again");
+          }
+        }
         teacherId = st.metadata().get(TEACHER);
         if (teacherId == null || !teacherId.startsWith(model.modelName() + "/")) {
           throw InvalidFileException.of(tableFile, "holds the table of '" + teacherId + "', not of "
@@ -144,11 +160,21 @@ public final class StaticTokenEmbedder implements Embedder {
    * The unit-length mean of the text's token vectors.
    *
    * @throws IllegalArgumentException when the text has no token with a vector (empty, or only special tokens)
+   * @throws IllegalStateException after {@link #close()}
    */
   @Override
   public float[] embed(String text) {
     Objects.requireNonNull(text, "text");
-    long[] ids = tokenizer.encode(text).ids();
+    long[] ids;
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("static embedder " + id + " is closed");
+      }
+      ids = tokenizer.encode(text).ids();
+    } finally {
+      lock.readLock().unlock();
+    }
     float[] v = new float[dimension];
     int used = 0;
     for (long tokenId : ids) {
@@ -162,7 +188,8 @@ public final class StaticTokenEmbedder implements Embedder {
       }
     }
     if (used == 0) {
-      throw new IllegalArgumentException("text has no token to embed: '" + text + "'");
+      throw new IllegalArgumentException("text has no token to embed (empty, blank or only special tokens): "
+          + quoted(text));
     }
     double sum = 0;
     for (float x : v) {
@@ -175,10 +202,48 @@ public final class StaticTokenEmbedder implements Embedder {
     return v;
   }
 
+  /**
+   * The embeddings of {@code texts}, in order.
+   *
+   * @throws NullPointerException when the list or an element is null (the message gives the index)
+   * @throws IllegalArgumentException when a text has no token to embed (the message gives its index)
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public List<float[]> embedAll(List<String> texts) {
+    Objects.requireNonNull(texts, "texts");
+    List<float[]> out = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      String text = Objects.requireNonNull(texts.get(i), "texts[" + i + "]");
+      try {
+        out.add(embed(text));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("texts[" + i + "]: " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  private static String quoted(String text) {
+    if (text.length() <= QUOTED_TEXT_CHARS) {
+      return "'" + text + "'";
+    }
+    int end = Character.isHighSurrogate(text.charAt(QUOTED_TEXT_CHARS - 1)) ? QUOTED_TEXT_CHARS - 1 : QUOTED_TEXT_CHARS;
+    return "'" + text.substring(0, end) + "...' (" + text.length() + " characters)";
+  }
+
   /** Frees the native tokenizer. Idempotent. */
   @Override
   public void close() {
-    tokenizer.close();
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        tokenizer.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   @Override

@@ -274,7 +274,44 @@ class OnnxEmbedderTest {
     assertThatThrownBy(() -> OnnxEmbedder.builder().modelDirectory(dir).build())
         .isInstanceOf(InvalidFileException.class)
         .hasMessageContaining("no model.onnx")
-        .hasMessageContaining("model_quantized.onnx");
+        .hasMessageContaining("model_quantized.onnx")
+        .hasMessageContaining("modelFiles(model, tokenizer)");
+  }
+
+  @Test
+  void modelDirectory_unsupportedPoolingFile_explicitPoolingWins_withoutItTheFileIsNamed() throws Exception {
+    Path dir = tmp.resolve("max-pooled");
+    Fixtures.copyResource(Fixtures.MINILM.modelResource(), dir.resolve("model.onnx"));
+    Fixtures.copyResource(Fixtures.MINILM.tokenizerResource(), dir.resolve("tokenizer.json"));
+    Files.createDirectories(dir.resolve("1_Pooling"));
+    Files.writeString(dir.resolve("1_Pooling/config.json"),
+        "{\"pooling_mode_cls_token\": false, \"pooling_mode_mean_tokens\": false, \"pooling_mode_max_tokens\": true}");
+
+    try (OnnxEmbedder e = OnnxEmbedder.builder().modelDirectory(dir).pooling(Pooling.MEAN).maxLength(256).build()) {
+      assertThat(e.pooling()).isEqualTo(Pooling.MEAN);
+      assertThat(e.embed("hello")).isEqualTo(minilm.embed("hello"));
+    }
+    assertThatThrownBy(() -> OnnxEmbedder.builder().modelDirectory(dir).maxLength(256).build())
+        .isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining(dir.resolve("1_Pooling/config.json").toString())
+        .hasMessageContaining("set pooling(...) explicitly");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-5", "1.5", "\"256\""})
+  void modelDirectory_maxSeqLengthNotPositiveInteger_invalidFileNamingFileAndField(String value) throws Exception {
+    Path dir = tmp.resolve("bad-length");
+    Fixtures.copyResource(Fixtures.MINILM.modelResource(), dir.resolve("model.onnx"));
+    Fixtures.copyResource(Fixtures.MINILM.tokenizerResource(), dir.resolve("tokenizer.json"));
+    Files.writeString(dir.resolve("sentence_bert_config.json"), "{\"max_seq_length\": " + value + "}");
+
+    assertThatThrownBy(() -> OnnxEmbedder.builder().modelDirectory(dir).pooling(Pooling.MEAN).build())
+        .isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining(dir.resolve("sentence_bert_config.json").toString())
+        .hasMessageContaining("'max_seq_length' must be a positive integer but was " + value);
+    try (OnnxEmbedder e = OnnxEmbedder.builder().modelDirectory(dir).pooling(Pooling.MEAN).maxLength(128).build()) {
+      assertThat(e.maxLength()).isEqualTo(128);
+    }
   }
 
   @Test

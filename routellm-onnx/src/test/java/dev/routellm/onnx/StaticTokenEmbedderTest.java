@@ -75,6 +75,70 @@ class StaticTokenEmbedderTest {
     }
   }
 
+  private Path oneHotTable() {
+    int v = 30522;
+    int d = MINILM.dimension();
+    float[] table = new float[v * d];
+    for (int i = 0; i < v; i++) {
+      table[i * d + i % d] = 1;
+    }
+    Path file = tmp.resolve("onehot.safetensors");
+    Safetensors.write(file, Map.of(StaticTokenEmbedder.TABLE, Tensor.of(table, v, d)),
+        Map.of(StaticTokenEmbedder.TEACHER, MINILM.modelName() + "/mean/l2/256"));
+    return file;
+  }
+
+  @Test
+  void of_tableWithNaN_isInvalidFileNamingFileTensorAndToken() {
+    int d = MINILM.dimension();
+    float[] table = new float[30522 * d];
+    table[7592 * d + 3] = Float.NaN; // token 7592 is 'hello' in BERT's vocabulary
+    Path file = tmp.resolve("nan.safetensors");
+    Safetensors.write(file, Map.of(StaticTokenEmbedder.TABLE, Tensor.of(table, 30522, d)),
+        Map.of(StaticTokenEmbedder.TEACHER, MINILM.modelName() + "/mean/l2/256"));
+
+    assertThatThrownBy(() -> StaticTokenEmbedder.of(MINILM, file)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("tensor '" + StaticTokenEmbedder.TABLE + "'")
+        .hasMessageContaining("NaN")
+        .hasMessageContaining("token 7592 'hello', component 3");
+  }
+
+  @Test
+  void embed_afterClose_throwsIllegalStateNamingTheEmbedder() {
+    StaticTokenEmbedder e = StaticTokenEmbedder.of(MINILM, oneHotTable());
+    assertThat(e.embed("hello")).hasSize(MINILM.dimension());
+    e.close();
+    e.close();
+
+    assertThatThrownBy(() -> e.embed("hello")).isInstanceOf(IllegalStateException.class)
+        .hasMessage("static embedder " + e.id() + " is closed");
+    assertThatThrownBy(() -> e.embedAll(List.of("hello"))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is closed");
+  }
+
+  @Test
+  void embed_longTextWithoutTokens_messageQuotesOnlyItsStart() {
+    try (StaticTokenEmbedder e = StaticTokenEmbedder.of(MINILM, oneHotTable())) {
+      String blank = " ".repeat(100_000);
+
+      assertThatThrownBy(() -> e.embed(blank)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("(100000 characters)")
+          .satisfies(t -> assertThat(t.getMessage().length()).isLessThan(250));
+    }
+  }
+
+  @Test
+  void embedAll_badElement_messageNamesItsIndex() {
+    try (StaticTokenEmbedder e = StaticTokenEmbedder.of(MINILM, oneHotTable())) {
+      assertThatThrownBy(() -> e.embedAll(List.of("a", "b", "  "))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("texts[2]: ");
+      assertThatThrownBy(() -> e.embedAll(java.util.Arrays.asList("a", null)))
+          .isInstanceOf(NullPointerException.class).hasMessage("texts[1]");
+      assertThat(e.embedAll(List.of("hello", "world"))).hasSize(2);
+    }
+  }
+
   @Test
   void of_tableOfAnotherModel_isInvalidFile() {
     Path file = tmp.resolve("table.safetensors");
