@@ -28,14 +28,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * gets its own append-only file in the cache directory; a vector is written once, when first computed.
  *
  * <p>Each record carries a CRC-32C of its key and vector, checked when the file is opened, so a damaged record is
- * reported rather than served. Files of the earlier format (version 1, without checksums) are rejected with a
- * message saying to delete them; the cache is then rebuilt as texts are embedded.
+ * reported rather than served. A file of the earlier format (version 1, without checksums) is emptied with one
+ * warning and rebuilt as texts are embedded.
  *
  * <p>Thread-safe. Closing flushes and closes the cache file; it does not close the delegate, which the caller owns.
  * After closing, {@link #embed} and {@link #embedAll} throw {@link IllegalStateException}, whether or not the text is
  * cached. A file cut short by a crash loses only its incomplete last record, which is recomputed.
  */
 public final class CachingEmbedder implements Embedder {
+  private static final System.Logger LOG = System.getLogger(CachingEmbedder.class.getName());
   private static final int MAGIC = 0x524c4543; // "RLEC"
   /** Version 2 added a CRC-32C to every record. */
   private static final int VERSION = 2;
@@ -66,7 +67,17 @@ public final class CachingEmbedder implements Embedder {
       throw new IllegalStateException("embedding cache " + file + " is in use by another CachingEmbedder");
     }
     try {
-      long valid = out.size() > 0 ? load() : writeHeader();
+      long valid;
+      if (out.size() > 0 && olderFormat()) {
+        // Derived data: an old cache is rebuilt, not a reason to fail.
+        LOG.log(System.Logger.Level.WARNING, "embedding cache " + file + " is of an older format (without checksums);"
+            + " starting it afresh");
+        out.truncate(0);
+        out.position(0);
+        valid = writeHeader();
+      } else {
+        valid = out.size() > 0 ? load() : writeHeader();
+      }
       out.truncate(valid);
       out.position(valid);
     } catch (IOException | RuntimeException e) {
@@ -78,7 +89,7 @@ public final class CachingEmbedder implements Embedder {
   /**
    * A caching embedder over {@code delegate}, keeping its vectors in {@code directory} (created if needed).
    *
-   * @throws InvalidFileException when the cache file exists but belongs to another embedder, is of another format
+   * @throws InvalidFileException when the cache file exists but belongs to another embedder, is of a newer format
    *     version, or a complete record fails its checksum or holds a non-finite value (the message names the file and
    *     the record)
    * @throws UncheckedIOException when the directory or file cannot be created
@@ -118,6 +129,15 @@ public final class CachingEmbedder implements Embedder {
       out.write(b);
     }
     return bytes.size();
+  }
+
+  /** Whether the file has this cache's magic number and an earlier format version. */
+  private boolean olderFormat() throws IOException {
+    try (DataInputStream d = new DataInputStream(Files.newInputStream(file))) {
+      return d.readInt() == MAGIC && d.readInt() < VERSION;
+    } catch (EOFException e) {
+      return false; // load() reports the short header
+    }
   }
 
   private long load() throws IOException {

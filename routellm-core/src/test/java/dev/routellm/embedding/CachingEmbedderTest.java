@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.routellm.InvalidFileException;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -121,19 +122,46 @@ class CachingEmbedderTest {
   }
 
   @Test
-  void open_fileOfFormatVersion1_isRejectedSayingToDeleteIt() throws IOException {
+  void open_fileOfFormatVersion1_isEmptiedAndRebuilt() throws IOException {
+    CountingEmbedder inner = new CountingEmbedder("counting/2");
+    Path file;
+    try (CachingEmbedder cache = CachingEmbedder.open(inner, dir)) {
+      cache.embed("cached");
+      file = cache.file();
+    }
+    writeVersion(file, 1);
+
+    try (CachingEmbedder cache = CachingEmbedder.open(inner, dir)) {
+      assertThat(cache.embed("cached")).containsExactly(6, 'c');
+      assertThat(inner.texts).as("the old record is not served: embedded again").hasValue(2);
+    }
+    try (DataInputStream d = new DataInputStream(java.nio.file.Files.newInputStream(file))) {
+      d.readInt();
+      assertThat(d.readInt()).as("rewritten in the current format").isEqualTo(2);
+    }
+    try (CachingEmbedder cache = CachingEmbedder.open(inner, dir)) {
+      cache.embed("cached");
+      assertThat(inner.texts).as("and served from the rebuilt cache").hasValue(2);
+    }
+  }
+
+  @Test
+  void open_fileOfNewerFormat_isRejected() throws IOException {
     CountingEmbedder inner = new CountingEmbedder("counting/2");
     Path file;
     try (CachingEmbedder cache = CachingEmbedder.open(inner, dir)) {
       file = cache.file();
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.allocate(4).putInt(0, 1), 4);
-    }
+    writeVersion(file, 3);
 
     assertThatThrownBy(() -> CachingEmbedder.open(inner, dir)).isInstanceOf(InvalidFileException.class)
-        .hasMessageContaining("format version 1 but this library reads version 2")
-        .hasMessageContaining("delete the file");
+        .hasMessageContaining("format version 3 but this library reads version 2");
+  }
+
+  private static void writeVersion(Path file, int version) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.allocate(4).putInt(0, version), 4);
+    }
   }
 
   @Test
