@@ -169,7 +169,7 @@ final class HttpSettings {
       if (parsed == null) {
         throw new IllegalArgumentException(
             "baseUrl must be an absolute http:// or https:// URL such as " + OpenAiBackend.DEFAULT_BASE_URL
-                + " but was '" + url + "'");
+                + " but was '" + redacted(url) + "'");
       }
       String path = parsed.encodedPath().replaceAll("/+$", "");
       for (String endpoint : new String[] {"/chat/completions", "/completions", "/embeddings"}) {
@@ -182,6 +182,22 @@ final class HttpSettings {
       }
       this.baseUrl = parsed;
       return self();
+    }
+
+    /**
+     * {@code url} for an error message, without what may hold a key: the query and fragment (everything from the
+     * first {@code ?} or {@code #}) and the user information before an {@code @}.
+     */
+    static String redacted(String url) {
+      int end = url.length();
+      for (char c : new char[] {'?', '#'}) {
+        int i = url.indexOf(c);
+        if (i >= 0 && i < end) {
+          end = i;
+        }
+      }
+      String kept = url.substring(0, end).replaceFirst("^([^/]*//)?[^/@]*@", "$1***@");
+      return end < url.length() ? kept + url.charAt(end) + "***" : kept;
     }
 
     /** The API key, sent as {@code Authorization: Bearer <key>}. It is never logged, printed or put in a message. */

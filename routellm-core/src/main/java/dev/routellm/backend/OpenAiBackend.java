@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import okhttp3.MediaType;
 import okhttp3.Response;
 import okhttp3.sse.EventSources;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A {@link ModelBackend} for any server that speaks OpenAI's chat completions API: OpenAI itself, vLLM, Ollama's
@@ -142,14 +143,21 @@ public final class OpenAiBackend implements ModelBackend {
 
   /**
    * Sends the request on OkHttp's dispatcher threads; retries are scheduled on the {@link RetryScheduler}, so no
-   * thread waits. Cancelling the future cancels the call in flight.
+   * thread waits. Cancelling the future cancels the call in flight. A request that cannot be serialised gives a
+   * failed future, never an exception thrown here.
    *
    * @throws IllegalStateException when this backend is closed
    */
   @Override
   public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
     Objects.requireNonNull(request, "request");
-    return http.sendAsync(CHAT_PATH, ChatJson.requestBody(request, wire, false), reader(request));
+    ObjectNode body;
+    try {
+      body = ChatJson.requestBody(request, wire, false);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return http.sendAsync(CHAT_PATH, body, reader(request));
   }
 
   private OpenAiHttp.BodyReader<ChatResponse> reader(ChatRequest request) {

@@ -1,5 +1,7 @@
 package dev.routellm.chat;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,6 +49,52 @@ public final class ChatRequest {
     this.logprobs = b.logprobs || b.topLogprobs > 0;
     this.topLogprobs = b.topLogprobs;
     this.extra = Collections.unmodifiableMap(new LinkedHashMap<>(b.extra));
+  }
+
+  /**
+   * A deep, unmodifiable copy of a JSON-like extra value, so that the caller's later changes to a list or map do not
+   * reach the request.
+   *
+   * @throws IllegalArgumentException naming {@code path} and the type when the value is not JSON-like
+   */
+  private static Object jsonCopy(Object value, String path) {
+    if (value == null || value instanceof String || value instanceof Boolean) {
+      return value;
+    }
+    if (value instanceof Double || value instanceof Float) {
+      double d = ((Number) value).doubleValue();
+      if (!Double.isFinite(d)) {
+        throw new IllegalArgumentException("extra field '" + path + "' must be a finite number but was " + d);
+      }
+      return value;
+    }
+    if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+        || value instanceof BigInteger || value instanceof BigDecimal) {
+      return value;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new ArrayList<>(list.size());
+      for (int i = 0; i < list.size(); i++) {
+        copy.add(jsonCopy(list.get(i), path + "[" + i + "]"));
+      }
+      return Collections.unmodifiableList(copy);
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!(e.getKey() instanceof String key)) {
+          throw new IllegalArgumentException(
+              "extra field '" + path + "' has a map key that is not a string: " + e.getKey()
+                  + (e.getKey() == null ? "" : " (" + e.getKey().getClass().getName() + ")"));
+        }
+        copy.put(key, jsonCopy(e.getValue(), path + "." + key));
+      }
+      return Collections.unmodifiableMap(copy);
+    }
+    throw new IllegalArgumentException(
+        "extra field '" + path + "' holds a " + value.getClass().getName()
+            + ", which is not JSON-like (null, String, Boolean, a finite Integer, Long, Short, Byte, Double, Float,"
+            + " BigInteger or BigDecimal, or a List or Map of such values)");
   }
 
   /** A request holding a single user message. */
@@ -231,17 +279,24 @@ public final class ChatRequest {
 
     /**
      * Adds a JSON field that is sent to the backend as is. The value must be JSON-like: {@code null}, a
-     * {@link String}, {@link Number}, {@link Boolean}, {@link List} or {@link Map} of such values.
+     * {@link String}, {@link Boolean}, a finite {@link Integer}, {@link Long}, {@link Short}, {@link Byte}, {@link
+     * Double}, {@link Float}, {@link java.math.BigInteger} or {@link java.math.BigDecimal}, or a {@link List} or
+     * {@link Map} (string keys) of such values. The value is deep-copied here into unmodifiable lists and maps, so
+     * changing the caller's list or map afterwards does not change the request.
      *
-     * @throws IllegalArgumentException when {@code name} is one of {@link ChatRequest#RESERVED_FIELDS}
+     * @throws IllegalArgumentException when {@code name} is blank or one of {@link ChatRequest#RESERVED_FIELDS}, or
+     *     when the value (or a value nested in it) is not JSON-like; the message names the field and the type
      */
     public Builder extra(String name, Object value) {
       Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("extra field name must not be blank but was '" + name + "'");
+      }
       if (RESERVED_FIELDS.contains(name)) {
         throw new IllegalArgumentException(
             "extra field '" + name + "' is set by a typed method or by the backend; use that instead");
       }
-      extra.put(name, value);
+      extra.put(name, jsonCopy(value, name));
       return this;
     }
 

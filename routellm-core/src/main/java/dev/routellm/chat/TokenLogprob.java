@@ -26,7 +26,7 @@ public record TokenLogprob(String token, double logprob, List<Alternative> alter
       throw new IllegalArgumentException("logprob of token '" + token + "' must be a number but was NaN");
     }
     logprob = clamp(logprob);
-    alternatives = List.copyOf(alternatives);
+    alternatives = List.copyOf(Objects.requireNonNull(alternatives, "alternatives"));
   }
 
   /** A token with no alternatives. */

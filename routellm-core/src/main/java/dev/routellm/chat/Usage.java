@@ -39,11 +39,24 @@ public record Usage(long promptTokens, long completionTokens, boolean estimated)
     return promptTokens + completionTokens;
   }
 
-  /** The sum of two usages; estimated when either is. */
+  /**
+   * The sum of two usages; estimated when either is.
+   *
+   * @throws ArithmeticException when a sum does not fit in a {@code long}
+   */
   public Usage plus(Usage other) {
+    java.util.Objects.requireNonNull(other, "other");
     return new Usage(
-        promptTokens + other.promptTokens,
-        completionTokens + other.completionTokens,
+        sum("promptTokens", promptTokens, other.promptTokens),
+        sum("completionTokens", completionTokens, other.completionTokens),
         estimated || other.estimated);
+  }
+
+  private static long sum(String name, long a, long b) {
+    long total = a + b;
+    if (total < 0) { // both are >= 0, so a negative sum means it overflowed
+      throw new ArithmeticException(name + " overflow: " + a + " + " + b + " exceeds " + Long.MAX_VALUE);
+    }
+    return total;
   }
 }

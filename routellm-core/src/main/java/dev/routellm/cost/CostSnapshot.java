@@ -7,13 +7,20 @@ import java.util.Map;
  *
  * @param requests routed requests answered
  * @param strongRequests requests answered by the strong model
- * @param cost dollars spent on all calls
+ * @param failedRequests routed requests that failed (not counted in {@code requests}); what their calls cost is in
+ *     {@code cost}
+ * @param cost dollars spent on all calls, those made for failed requests included
  * @param allStrongCost dollars the same requests would have cost sent to the strong model alone (each request's token
  *     counts priced at the strong model's rates; an estimate where the weak model answered)
  * @param models per-model call totals, by model name
  */
 public record CostSnapshot(
-    long requests, long strongRequests, double cost, double allStrongCost, Map<String, ModelTotals> models) {
+    long requests,
+    long strongRequests,
+    long failedRequests,
+    double cost,
+    double allStrongCost,
+    Map<String, ModelTotals> models) {
 
   public CostSnapshot {
     models = Map.copyOf(models);
@@ -24,7 +31,10 @@ public record CostSnapshot(
     return requests == 0 ? 0.0 : (double) strongRequests / requests;
   }
 
-  /** Dollars saved against sending everything to the strong model. */
+  /**
+   * Dollars saved against sending everything to the strong model: {@link #allStrongCost()} less {@link #cost()}, so
+   * money spent on failed requests lowers it.
+   */
   public double saving() {
     return allStrongCost - cost;
   }

@@ -1,8 +1,8 @@
 package dev.routellm.routing;
 
 import dev.routellm.BackendException;
+import dev.routellm.ConfigurationException;
 import dev.routellm.NonRetriableBackendException;
-import dev.routellm.RouteLlmException;
 import dev.routellm.cascade.ConfidenceModel;
 import dev.routellm.cascade.MissingLogprobsException;
 import dev.routellm.chat.ChatRequest;
@@ -83,9 +83,8 @@ final class CascadeRouter extends DispatchingRouter {
         return dispatcher.finish(request, judgement.decision, weak, calls);
       }
       return dispatcher.finish(request, judgement.decision, strong, calls);
-    } catch (RouteLlmException e) {
-      dispatcher.failed(request, e, calls);
-      throw e;
+    } catch (RuntimeException e) {
+      throw dispatcher.ended(request, e, calls);
     }
   }
 
@@ -114,31 +113,32 @@ final class CascadeRouter extends DispatchingRouter {
   public CompletableFuture<RoutedResponse> chatAsync(ChatRequest request) {
     Objects.requireNonNull(request, "request");
     List<ModelCall> calls = Collections.synchronizedList(new ArrayList<>(2));
-    return dispatcher
-        .callOnceAsync(weakRequest(request), Tier.WEAK, calls)
+    Dispatcher.Pending pending = dispatcher.pending(request, calls);
+    CompletableFuture.completedFuture(request)
+        .thenCompose(r -> dispatcher.callOnceAsync(weakRequest(r), Tier.WEAK, calls, pending))
         .handle(
             (weak, t) ->
                 t == null
                     ? CompletableFuture.supplyAsync(() -> judge(request, weak.response()), executor)
-                        .thenCompose(judgement -> afterJudgement(request, weak, judgement, calls))
-                    : weakFailedAsync(request, Dispatcher.unwrap(t), calls))
+                        .thenCompose(judgement -> afterJudgement(request, weak, judgement, calls, pending))
+                    : weakFailedAsync(request, Dispatcher.unwrap(t), calls, pending))
         .thenCompose(f -> f)
-        .whenComplete(
-            (r, t) -> {
-              if (t != null && Dispatcher.unwrap(t) instanceof RouteLlmException e) {
-                dispatcher.failed(request, e, calls);
-              }
-            });
+        .whenComplete(pending::complete);
+    return pending.result();
   }
 
   private CompletableFuture<RoutedResponse> afterJudgement(
-      ChatRequest request, Dispatcher.Answer weak, Judgement judgement, List<ModelCall> calls) {
+      ChatRequest request,
+      Dispatcher.Answer weak,
+      Judgement judgement,
+      List<ModelCall> calls,
+      Dispatcher.Pending pending) {
     dispatcher.decided(request, judgement.decision);
     if (!judgement.escalate) {
       return CompletableFuture.completedFuture(dispatcher.finish(request, judgement.decision, weak, List.copyOf(calls)));
     }
     return dispatcher
-        .callOnceAsync(request, Tier.STRONG, calls)
+        .callOnceAsync(request, Tier.STRONG, calls, pending)
         .handle(
             (strong, t) -> {
               if (t == null) {
@@ -154,7 +154,7 @@ final class CascadeRouter extends DispatchingRouter {
   }
 
   private CompletableFuture<RoutedResponse> weakFailedAsync(
-      ChatRequest request, Throwable cause, List<ModelCall> calls) {
+      ChatRequest request, Throwable cause, List<ModelCall> calls, Dispatcher.Pending pending) {
     if (!(cause instanceof BackendException first) || !dispatcher.mayFallBack(first)) {
       return CompletableFuture.failedFuture(cause);
     }
@@ -162,7 +162,7 @@ final class CascadeRouter extends DispatchingRouter {
     dispatcher.decided(request, decision);
     dispatcher.fallingBack(request, calls.get(calls.size() - 1), Tier.STRONG);
     return dispatcher
-        .callOnceAsync(request, Tier.STRONG, calls)
+        .callOnceAsync(request, Tier.STRONG, calls, pending)
         .handle(
             (strong, t) -> {
               if (t == null) {
@@ -212,7 +212,7 @@ final class CascadeRouter extends DispatchingRouter {
           true);
     }
     if (!Double.isFinite(confidence)) {
-      throw new IllegalStateException(
+      throw new ConfigurationException(
           "confidence model '" + confidenceModel.name() + "' returned " + confidence + " for an answer of '"
               + answer.model() + "'");
     }

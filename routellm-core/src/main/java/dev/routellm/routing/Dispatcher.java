@@ -1,6 +1,7 @@
 package dev.routellm.routing;
 
 import dev.routellm.BackendException;
+import dev.routellm.ConfigurationException;
 import dev.routellm.RouteLlmException;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
@@ -13,6 +14,7 @@ import dev.routellm.cost.CostTracker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -51,11 +53,26 @@ final class Dispatcher {
     return tracker.snapshot();
   }
 
-  /** A call that did not go through {@link #call}, such as a cascade's weak call, priced and recorded. */
+  /**
+   * A successful call, priced.
+   *
+   * @throws ConfigurationException when the cost model prices it at a negative, NaN or infinite cost
+   */
   ModelCall succeeded(Tier tier, ChatResponse response, long startNanos) {
     String model = model(tier);
-    double cost = costModel.cost(model, response.usage());
+    double cost = price(model, response.usage());
     return new ModelCall(model, tier, response.usage(), cost, since(startNanos), Optional.empty());
+  }
+
+  /** {@code usage} on {@code model} at the cost model's prices, checked so that no bad cost reaches the totals. */
+  private double price(String model, Usage usage) {
+    double cost = costModel.cost(model, usage);
+    if (!(cost >= 0.0 && cost < Double.POSITIVE_INFINITY)) {
+      throw new ConfigurationException(
+          "cost model " + costModel.getClass().getName() + " priced " + usage + " on model '" + model + "' at "
+              + cost + "; a cost must be finite and >= 0");
+    }
+    return cost;
   }
 
   ModelCall failed(Tier tier, BackendException e, long startNanos) {
@@ -102,8 +119,8 @@ final class Dispatcher {
   }
 
   /** Asynchronous {@link #call} without streaming. */
-  CompletableFuture<Answer> callAsync(ChatRequest request, Tier tier, List<ModelCall> calls) {
-    return callOnceAsync(request, tier, calls)
+  CompletableFuture<Answer> callAsync(ChatRequest request, Tier tier, List<ModelCall> calls, Pending pending) {
+    return callOnceAsync(request, tier, calls, pending)
         .exceptionallyCompose(
             t -> {
               Throwable cause = unwrap(t);
@@ -116,7 +133,7 @@ final class Dispatcher {
                 failedCall = calls.get(calls.size() - 1);
               }
               fallingBack(request, failedCall, other);
-              return callOnceAsync(request, other, calls)
+              return callOnceAsync(request, other, calls, pending)
                   .exceptionallyCompose(
                       t2 -> {
                         Throwable second = unwrap(t2);
@@ -128,12 +145,13 @@ final class Dispatcher {
 
   /**
    * Asynchronous {@link #callOnce} without streaming; appends to {@code calls} while holding its lock. Completes
-   * exceptionally with the backend's exception, unwrapped.
+   * exceptionally with the backend's exception, unwrapped. The backend call is started through {@code pending}, so
+   * that cancelling the caller's future cancels it.
    */
-  CompletableFuture<Answer> callOnceAsync(ChatRequest request, Tier tier, List<ModelCall> calls) {
+  CompletableFuture<Answer> callOnceAsync(ChatRequest request, Tier tier, List<ModelCall> calls, Pending pending) {
     long start = System.nanoTime();
-    return backend(tier)
-        .chatAsync(request)
+    return pending
+        .start(backend(tier), request)
         .handle(
             (response, t) -> {
               if (t == null) {
@@ -158,8 +176,16 @@ final class Dispatcher {
     notify(l -> l.onFallback(request, failedCall, tier));
   }
 
-  /** Prices the answer, records totals and tells the listeners. */
+  /**
+   * Prices the answer, records totals and tells the listeners.
+   *
+   * @throws ConfigurationException when the cost model gives a bad price; nothing is recorded then
+   */
   RoutedResponse finish(ChatRequest request, RoutingDecision decision, Answer answer, List<ModelCall> calls) {
+    // What the strong model alone would have cost: the returned answer's tokens at the strong model's prices
+    // (exact when the strong model answered, an estimate when the weak one did). Priced before anything is recorded,
+    // so that a bad price cannot leave half a request in the totals.
+    double allStrong = price(strong.model(), answer.response().usage());
     double cost = 0.0;
     for (ModelCall c : calls) {
       cost += c.cost();
@@ -167,9 +193,6 @@ final class Dispatcher {
         tracker.recordCall(c.model(), c.usage(), c.cost());
       }
     }
-    // What the strong model alone would have cost: the returned answer's tokens at the strong model's prices
-    // (exact when the strong model answered, an estimate when the weak one did).
-    double allStrong = costModel.cost(strong.model(), answer.response().usage());
     tracker.recordRequest(answer.tier() == Tier.STRONG, cost, allStrong);
     RoutedResponse routed = new RoutedResponse(answer.response(), decision, calls, cost, answer.tier());
     notify(l -> l.onResponse(request, routed));
@@ -180,23 +203,40 @@ final class Dispatcher {
     notify(l -> l.onDecision(request, decision));
   }
 
-  void failed(ChatRequest request, RouteLlmException failure) {
+  /**
+   * The request failed with {@code failure}: records it as {@link #abandoned} and tells the listeners.
+   */
+  void failed(ChatRequest request, RouteLlmException failure, List<ModelCall> calls) {
+    abandoned(calls);
     notify(l -> l.onFailure(request, failure));
   }
 
   /**
-   * Like {@link #failed(ChatRequest, RouteLlmException)} after calls that succeeded and cost money (a cascade's weak
-   * call before the request failed): their usage and cost go into the totals, the request does not.
+   * The request ended without an answer (failed, cancelled, or a caller's stream listener threw): calls that
+   * succeeded and cost money (a cascade's weak call) go into the per-model totals and the money spent, and the request
+   * counts as failed, not answered.
    */
-  void failed(ChatRequest request, RouteLlmException failure, List<ModelCall> calls) {
+  void abandoned(List<ModelCall> calls) {
+    double cost = 0.0;
     synchronized (calls) {
       for (ModelCall c : calls) {
         if (c.succeeded()) {
           tracker.recordCall(c.model(), c.usage(), c.cost());
+          cost += c.cost();
         }
       }
     }
-    failed(request, failure);
+    tracker.recordFailedRequest(cost);
+  }
+
+  /** Ends a blocking request that threw {@code e} before it was answered; returns {@code e} to be rethrown. */
+  RuntimeException ended(ChatRequest request, RuntimeException e, List<ModelCall> calls) {
+    if (e instanceof RouteLlmException failure) {
+      failed(request, failure, calls);
+    } else {
+      abandoned(calls);
+    }
+    return e;
   }
 
   boolean mayFallBack(BackendException e) {
@@ -211,11 +251,18 @@ final class Dispatcher {
     return guard == null ? backend.chat(request) : backend.stream(request, guard);
   }
 
+  /**
+   * Calls every listener. Whatever a listener throws is logged and ignored, {@link Error}s such as a failed {@code
+   * assert} included, so that a listener cannot break a request; only a {@link VirtualMachineError} (out of memory,
+   * stack overflow) propagates, since the JVM cannot be trusted to carry on after one.
+   */
   private void notify(java.util.function.Consumer<RouterListener> event) {
     for (RouterListener l : listeners) {
       try {
         event.accept(l);
-      } catch (RuntimeException e) {
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Throwable e) {
         LOG.log(System.Logger.Level.WARNING, "router listener " + l.getClass().getName() + " threw; ignored", e);
       }
     }
@@ -230,6 +277,79 @@ final class Dispatcher {
 
   private static Duration since(long startNanos) {
     return Duration.ofNanos(System.nanoTime() - startNanos);
+  }
+
+  /** A pending asynchronous request for {@code request}, whose calls go into {@code calls}. */
+  Pending pending(ChatRequest request, List<ModelCall> calls) {
+    return new Pending(request, calls);
+  }
+
+  /**
+   * The future a router's {@code chatAsync} returns, and the backend call in flight for it: cancelling the future
+   * cancels that call and keeps any later one from starting. Thread-safe.
+   */
+  final class Pending {
+    private final CompletableFuture<RoutedResponse> result = new CompletableFuture<>();
+    private final ChatRequest request;
+    private final List<ModelCall> calls;
+    private volatile CompletableFuture<ChatResponse> inFlight;
+
+    private Pending(ChatRequest request, List<ModelCall> calls) {
+      this.request = request;
+      this.calls = calls;
+      result.whenComplete(
+          (r, t) -> {
+            CompletableFuture<ChatResponse> call = inFlight;
+            if (result.isCancelled() && call != null) {
+              call.cancel(true);
+            }
+          });
+    }
+
+    /** The future handed to the caller. */
+    CompletableFuture<RoutedResponse> result() {
+      return result;
+    }
+
+    /**
+     * Starts {@code backend}'s call unless the caller has cancelled; never throws. A cancellation that races with the
+     * start is seen by one side or the other: this writes {@code inFlight} before it reads the cancelled state, and
+     * {@code cancel} sets the state before its callback reads {@code inFlight}.
+     */
+    CompletableFuture<ChatResponse> start(ModelBackend backend, ChatRequest sent) {
+      if (result.isCancelled()) {
+        return CompletableFuture.failedFuture(new CancellationException("the caller cancelled the request"));
+      }
+      CompletableFuture<ChatResponse> call;
+      try {
+        call = backend.chatAsync(sent);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      inFlight = call;
+      if (result.isCancelled()) {
+        call.cancel(true);
+      }
+      return call;
+    }
+
+    /**
+     * Completes the caller's future with the chain's outcome: the answer, or the failure unwrapped (the same
+     * exception a blocking call throws), after recording the spent calls and telling the listeners.
+     */
+    void complete(RoutedResponse response, Throwable t) {
+      if (t == null) {
+        result.complete(response);
+        return;
+      }
+      Throwable cause = unwrap(t);
+      if (cause instanceof RouteLlmException failure && !result.isCancelled()) {
+        failed(request, failure, calls);
+      } else {
+        abandoned(calls);
+      }
+      result.completeExceptionally(cause);
+    }
   }
 
   /** An answer and the tier that gave it. */

@@ -1,6 +1,6 @@
 package dev.routellm.routing;
 
-import dev.routellm.RouteLlmException;
+import dev.routellm.ConfigurationException;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.prediction.WinRatePredictor;
 import java.time.Duration;
@@ -22,13 +22,18 @@ final class PredictiveRouter extends DispatchingRouter {
     this.promptSelector = b.promptSelector;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws ConfigurationException when the predictor returns a score outside [0, 1] (NaN included)
+   */
   @Override
   public RoutingDecision route(ChatRequest request) {
     Objects.requireNonNull(request, "request");
     long start = System.nanoTime();
     double score = predictor.score(promptSelector.select(request));
     if (!(score >= 0.0 && score <= 1.0)) {
-      throw new IllegalStateException(
+      throw new ConfigurationException(
           "predictor '" + predictor.name() + "' returned " + score + ", outside [0, 1]");
     }
     Tier tier = score >= threshold ? Tier.STRONG : Tier.WEAK;
@@ -44,17 +49,17 @@ final class PredictiveRouter extends DispatchingRouter {
 
   @Override
   public RoutedResponse stream(ChatRequest request, RoutedStreamListener listener) {
-    RoutingDecision decision = route(request);
-    if (listener != null) {
-      listener.onDecision(decision);
-    }
+    Objects.requireNonNull(request, "request");
     List<ModelCall> calls = new ArrayList<>(2);
     try {
+      RoutingDecision decision = route(request);
+      if (listener != null) {
+        listener.onDecision(decision);
+      }
       Dispatcher.Answer answer = dispatcher.call(request, decision.tier(), calls, listener);
       return dispatcher.finish(request, decision, answer, calls);
-    } catch (RouteLlmException e) {
-      dispatcher.failed(request, e);
-      throw e;
+    } catch (RuntimeException e) {
+      throw dispatcher.ended(request, e, calls);
     }
   }
 
@@ -62,18 +67,15 @@ final class PredictiveRouter extends DispatchingRouter {
   public CompletableFuture<RoutedResponse> chatAsync(ChatRequest request) {
     Objects.requireNonNull(request, "request");
     List<ModelCall> calls = Collections.synchronizedList(new ArrayList<>(2));
-    return CompletableFuture.supplyAsync(() -> route(request), executor)
+    Dispatcher.Pending pending = dispatcher.pending(request, calls);
+    CompletableFuture.supplyAsync(() -> route(request), executor)
         .thenCompose(
             decision ->
                 dispatcher
-                    .callAsync(request, decision.tier(), calls)
+                    .callAsync(request, decision.tier(), calls, pending)
                     .thenApply(answer -> dispatcher.finish(request, decision, answer, List.copyOf(calls))))
-        .whenComplete(
-            (r, t) -> {
-              if (t != null && Dispatcher.unwrap(t) instanceof RouteLlmException e) {
-                dispatcher.failed(request, e);
-              }
-            });
+        .whenComplete(pending::complete);
+    return pending.result();
   }
 
   @Override

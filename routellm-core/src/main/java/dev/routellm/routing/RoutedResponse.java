@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param response the answer returned to the caller
  * @param decision the routing decision
  * @param calls every model call made for this request, in order (failed calls and a cascade's weak call included)
- * @param cost dollars spent on all calls
+ * @param cost dollars spent on all calls; finite, {@code >= 0}
  * @param answeredBy the tier whose answer is returned: the decision's tier, or the other one after a fallback
  */
 public record RoutedResponse(
@@ -20,7 +20,10 @@ public record RoutedResponse(
     Objects.requireNonNull(response, "response");
     Objects.requireNonNull(decision, "decision");
     Objects.requireNonNull(answeredBy, "answeredBy");
-    calls = List.copyOf(calls);
+    calls = List.copyOf(Objects.requireNonNull(calls, "calls"));
+    if (!(cost >= 0.0 && cost < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("cost must be finite and >= 0 but was " + cost);
+    }
   }
 
   /** Whether the answer came from the model the router did not choose, because the chosen one failed. */

@@ -76,7 +76,12 @@ public interface Router {
   /** Routes the request, calls the chosen model and waits for its answer. */
   RoutedResponse chat(ChatRequest request);
 
-  /** Like {@link #chat} without blocking the caller; completes exceptionally with a {@code RouteLlmException}. */
+  /**
+   * Like {@link #chat} without blocking the caller. Completes exceptionally with the exception {@link #chat} would
+   * throw (a {@code RouteLlmException} for a backend failure or a misbehaving predictor, confidence or cost model), and
+   * tells the listeners alike. Cancelling the future cancels the backend call in flight and keeps a later one from
+   * starting; what calls already answered cost stays in {@link #costs()}.
+   */
   CompletableFuture<RoutedResponse> chatAsync(ChatRequest request);
 
   /**

@@ -7,8 +7,9 @@ import dev.routellm.chat.ChatRequest;
  * Observes a router's traffic, for metrics and logs. Every method has a no-op default; override what you need.
  *
  * <p>Called synchronously on the thread that handles the request, possibly from many threads at once: keep it quick
- * and thread-safe. A listener must not throw; if it does, the router logs the exception and carries on, and the
- * request is unaffected.
+ * and thread-safe. A listener must not throw; if it does, the router logs the exception (an {@link Error} such as a
+ * failed {@code assert} included) and carries on, and the request is unaffected. Only a {@link VirtualMachineError}
+ * propagates.
  */
 public interface RouterListener {
   /** A listener that does nothing. */

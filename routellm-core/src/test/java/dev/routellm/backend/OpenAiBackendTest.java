@@ -269,22 +269,6 @@ class OpenAiBackendTest {
     assertThat(body.has("max_tokens")).isFalse();
   }
 
-  @Test
-  void chat_extraValueThatIsNotJson_failsNamingTheField() {
-    backend = builder().build();
-    ChatRequest request = ChatRequest.builder().user("Hi").extra("bad", new Object()).build();
-
-    assertThatThrownBy(() -> backend.chat(request))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage(
-            "extra field 'bad' holds a java.lang.Object, which is not JSON-like (null, String, Number, Boolean, List,"
-                + " Map or JsonNode)");
-    ChatRequest nested =
-        ChatRequest.builder().user("Hi").extra("tools", List.of(Map.of("function", Map.of("f", new Object())))).build();
-    assertThatThrownBy(() -> backend.chat(nested)).hasMessageStartingWith("extra field 'tools[0].function.f' holds a");
-    assertThat(server.getRequestCount()).isZero();
-  }
-
   /** The Authorization header that a backend built from {@code b} sends. */
   private String authorizationSentBy(OpenAiBackend.Builder b) throws InterruptedException {
     server.enqueue(json(completion("ok")));
@@ -353,6 +337,18 @@ class OpenAiBackendTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("without the endpoint path /chat/completions")
         .hasMessageContaining("http://localhost:8000/v1/chat/completions");
+  }
+
+  @Test
+  void baseUrl_rejected_messageLeavesOutTheQueryAndUserInfoThatMayHoldAKey() {
+    assertThatThrownBy(() -> OpenAiBackend.builder().baseUrl("api.example.com/v1?api-key=sk-LEAKME#frag"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("but was 'api.example.com/v1?***'")
+        .message()
+        .doesNotContain("sk-LEAKME");
+    assertThatThrownBy(() -> OpenAiBackend.builder().baseUrl("ftp://user:sk-LEAKME@host/v1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("but was 'ftp://***@host/v1'");
   }
 
   @Test

@@ -3,6 +3,11 @@ package dev.routellm.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -104,5 +109,69 @@ class ChatRequestTest {
     assertThat(r.hasLogprobs()).isFalse();
     assertThat(r.toBuilder().logprobs(List.of()).build().hasLogprobs()).isTrue();
     assertThatThrownBy(() -> ChatResponse.builder().text("t").usage(Usage.of(1, 1)).build()).hasMessage("model");
+  }
+
+  @Test
+  void extra_nestedValues_areDeepCopiedSoLaterChangesDoNotReachTheRequest() {
+    List<Object> bias = new ArrayList<>(List.of(1));
+    Map<String, Object> format = new HashMap<>(Map.of("type", "json_schema"));
+    format.put("tags", bias);
+    ChatRequest r = ChatRequest.builder().user("q").extra("logit_bias", bias).extra("response_format", format).build();
+    int hash = r.hashCode();
+
+    bias.add(2);
+    format.put("strict", true);
+
+    assertThat(r.extra().get("logit_bias")).isEqualTo(List.of(1));
+    assertThat(r.extra().get("response_format")).isEqualTo(Map.of("type", "json_schema", "tags", List.of(1)));
+    assertThat(r.hashCode()).isEqualTo(hash);
+    @SuppressWarnings("unchecked")
+    List<Object> held = (List<Object>) r.extra().get("logit_bias");
+    assertThatThrownBy(() -> held.add(3)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void extra_valueThatIsNotJson_rejectedAtOnceNamingThePathAndType() {
+    assertThatThrownBy(() -> ChatRequest.builder().extra("seed", new Object()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("extra field 'seed' holds a java.lang.Object, which is not JSON-like");
+    assertThatThrownBy(
+            () -> ChatRequest.builder().extra("tools", List.of(Map.of("function", Map.of("f", new StringBuilder())))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("extra field 'tools[0].function.f' holds a java.lang.StringBuilder");
+    assertThatThrownBy(() -> ChatRequest.builder().extra("m", Map.of(1, "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("extra field 'm' has a map key that is not a string: 1 (java.lang.Integer)");
+    assertThatThrownBy(() -> ChatRequest.builder().extra("n", new java.util.concurrent.atomic.AtomicLong(1)))
+        .as("a mutable Number is not a JSON value")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("java.util.concurrent.atomic.AtomicLong");
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+  void extra_nonFiniteNumber_rejected(double value) {
+    assertThatThrownBy(() -> ChatRequest.builder().extra("x", List.of(value)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("extra field 'x[0]' must be a finite number but was " + value);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " ", "\t"})
+  void extra_blankName_rejected(String name) {
+    assertThatThrownBy(() -> ChatRequest.builder().extra(name, 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("extra field name must not be blank but was '" + name + "'");
+  }
+
+  @Test
+  void extra_jsonLikeValues_keptAsGiven() {
+    Map<String, Object> nested = new LinkedHashMap<>();
+    nested.put("b", null);
+    nested.put("a", List.of(1L, 2.5, new BigDecimal("1.10"), BigInteger.TEN, "s", false));
+    ChatRequest r = ChatRequest.builder().user("q").extra("n", nested).build();
+
+    assertThat(r.extra().get("n")).isEqualTo(nested);
+    assertThat(List.copyOf(((Map<?, ?>) r.extra().get("n")).keySet())).isEqualTo(List.of("b", "a"));
   }
 }

@@ -44,4 +44,41 @@ class CostModelTest {
     assertThat(s.savingShare()).isCloseTo(0.25, within(1e-12));
     assertThat(new CostTracker().snapshot().strongShare()).isZero();
   }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {-0.01, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+  void tracker_badCost_rejectedNamingArgumentAndValue(double bad) {
+    CostTracker t = new CostTracker();
+
+    assertThatThrownBy(() -> t.recordCall("a", Usage.of(1, 1), bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("callCost must be finite and >= 0 but was " + bad);
+    assertThatThrownBy(() -> t.recordRequest(true, bad, 1.0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("requestCost must be finite and >= 0 but was " + bad);
+    assertThatThrownBy(() -> t.recordRequest(true, 1.0, bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("allStrongCost must be finite and >= 0 but was " + bad);
+    assertThatThrownBy(() -> t.recordFailedRequest(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("requestCost must be finite and >= 0 but was " + bad);
+    assertThat(t.snapshot()).isEqualTo(new CostTracker().snapshot());
+  }
+
+  @Test
+  void tracker_failedRequest_addsItsCostWithoutCountingARequest() {
+    CostTracker t = new CostTracker();
+    t.recordCall("weak", Usage.of(10, 20), 0.5);
+    t.recordFailedRequest(0.5);
+    t.recordCall("weak", Usage.of(1, 1), 0.25);
+    t.recordRequest(false, 0.25, 2.0);
+
+    CostSnapshot s = t.snapshot();
+    assertThat(s.requests()).isEqualTo(1);
+    assertThat(s.failedRequests()).isEqualTo(1);
+    assertThat(s.cost()).isEqualTo(0.75);
+    assertThat(s.cost()).isEqualTo(s.models().get("weak").cost());
+    assertThat(s.saving()).isEqualTo(1.25);
+    assertThat(s.strongShare()).isZero();
+  }
 }

@@ -20,6 +20,7 @@ import dev.routellm.cost.CostSnapshot;
 import dev.routellm.prediction.RandomPredictor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -146,7 +147,9 @@ class CascadeRouterTest {
     assertThat(failures).hasSize(1);
     CostSnapshot costs = router.costs();
     assertThat(costs.requests()).isZero();
+    assertThat(costs.failedRequests()).isEqualTo(1);
     assertThat(costs.models().get(WEAK).cost()).isCloseTo(WEAK_COST, within(1e-15));
+    assertThat(costs.cost()).as("money spent on a failed request is spent").isCloseTo(WEAK_COST, within(1e-15));
   }
 
   @Test
@@ -309,6 +312,65 @@ class CascadeRouterTest {
         .isInstanceOf(CompletionException.class)
         .hasCauseInstanceOf(NonRetriableBackendException.class);
     assertThat(router.costs().models().get(WEAK).cost()).isCloseTo(WEAK_COST, within(1e-15));
+    assertThat(router.costs().cost()).isCloseTo(WEAK_COST, within(1e-15));
+    assertThat(router.costs().failedRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void chatAndChatAsync_strongFailsAfterEscalationWithoutFallback_weakCostStaysInTheTotals() {
+    for (int i = 0; i < 2; i++) {
+      weak.answers("14 eggs.", WEAK_USAGE, SUM_MINUS_21_1);
+      strong.fails(new NonRetriableBackendException(STRONG, 400, "bad request", null));
+    }
+    Router router = cascade().build();
+
+    assertThatThrownBy(() -> router.chat(REQUEST)).isInstanceOf(NonRetriableBackendException.class);
+    assertThatThrownBy(() -> router.chatAsync(REQUEST).join())
+        .isInstanceOf(CompletionException.class)
+        .hasCauseInstanceOf(NonRetriableBackendException.class);
+
+    CostSnapshot c = router.costs();
+    assertThat(c.requests()).isZero();
+    assertThat(c.failedRequests()).isEqualTo(2);
+    assertThat(c.models()).containsOnlyKeys(WEAK);
+    assertThat(c.models().get(WEAK).calls()).isEqualTo(2);
+    assertThat(c.cost()).isCloseTo(2 * WEAK_COST, within(1e-15));
+    assertThat(c.cost()).isEqualTo(c.models().values().stream().mapToDouble(CostSnapshot.ModelTotals::cost).sum());
+    assertThat(c.saving()).as("money lost on failures lowers the saving").isCloseTo(-2 * WEAK_COST, within(1e-15));
+  }
+
+  @Test
+  void chatAsync_cancelledWhileStrongCallIsInFlight_cancelsItAndKeepsTheWeakCost() {
+    weak.answers("14 eggs.", WEAK_USAGE, SUM_MINUS_21_1);
+    HangingBackend hanging = new HangingBackend(STRONG);
+    Router router = cascade().strong(hanging).build();
+
+    CompletableFuture<RoutedResponse> f = router.chatAsync(REQUEST);
+    CompletableFuture<ChatResponse> call = hanging.call.join();
+    assertThat(call).isNotDone();
+    assertThat(f.cancel(true)).isTrue();
+
+    assertThat(call.isCancelled()).isTrue();
+    CostSnapshot c = router.costs();
+    assertThat(c.requests()).isZero();
+    assertThat(c.failedRequests()).isEqualTo(1);
+    assertThat(c.cost()).isCloseTo(WEAK_COST, within(1e-15));
+  }
+
+  @Test
+  void chatAsync_cancelledBeforeTheStrongCallStarts_neverStartsIt() {
+    weak.answers("14 eggs.", WEAK_USAGE, SUM_MINUS_21_1);
+    HangingBackend hanging = new HangingBackend(STRONG);
+    // The judgement runs on this executor, which holds it until the test has cancelled.
+    CompletableFuture<Runnable> judging = new CompletableFuture<>();
+    Router router = cascade().strong(hanging).executor(judging::complete).build();
+
+    CompletableFuture<RoutedResponse> f = router.chatAsync(REQUEST);
+    f.cancel(true);
+    judging.join().run();
+
+    assertThat(hanging.call).isNotDone();
+    assertThat(router.costs().cost()).isCloseTo(WEAK_COST, within(1e-15));
   }
 
   @Test

@@ -17,6 +17,7 @@ import dev.routellm.cost.CostSnapshot;
 import dev.routellm.prediction.WinRatePredictor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -77,7 +78,7 @@ class RouterTest {
   void route_predictorOutsideUnitInterval_failsNamingPredictor() {
     Router router = builder().predictor(fixed(1.5)).build();
     assertThatThrownBy(() -> router.route(ChatRequest.of("x")))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("predictor 'fixed'")
         .hasMessageContaining("1.5");
   }
@@ -363,6 +364,136 @@ class RouterTest {
   void chatRequest_systemOnlyConversation_scoresLastMessage() {
     ChatRequest request = ChatRequest.builder().message(new ChatMessage("system", "only score=0.8")).build();
     assertThat(builder().build().route(request).tier()).isEqualTo(Tier.STRONG);
+  }
+
+  @Test
+  void chatAndChatAsync_predictorReturnsNaN_failTheSameWayAndTellListeners() {
+    List<RouteLlmException> failures = new CopyOnWriteArrayList<>();
+    Router router = builder().predictor(fixed(Double.NaN)).listener(failureRecorder(failures)).build();
+
+    assertThatThrownBy(() -> router.chat(ChatRequest.of("x")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("predictor 'fixed' returned NaN");
+    CompletableFuture<RoutedResponse> async = router.chatAsync(ChatRequest.of("x"));
+    assertThatThrownBy(async::join)
+        .isInstanceOf(CompletionException.class)
+        .cause()
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("predictor 'fixed' returned NaN");
+    assertThat(async.handle((r, t) -> t).join()).as("the future holds the failure itself, not a wrapper")
+        .isInstanceOf(ConfigurationException.class);
+
+    assertThat(failures).hasSize(2).allMatch(e -> e instanceof ConfigurationException);
+    assertThat(strong.calls() + weak.calls()).isZero();
+    assertThat(router.costs().failedRequests()).isEqualTo(2);
+  }
+
+  @Test
+  void chat_strongFailsWithoutFallback_countsAFailedRequestAndNoAnsweredOne() {
+    strong.failWith(new NonRetriableBackendException("big", 400, "bad request", null));
+    Router router = builder().build();
+
+    assertThatThrownBy(() -> router.chat(ChatRequest.of("score=0.9"))).isInstanceOf(NonRetriableBackendException.class);
+
+    CostSnapshot c = router.costs();
+    assertThat(c.requests()).isZero();
+    assertThat(c.failedRequests()).isEqualTo(1);
+    assertThat(c.cost()).isZero();
+    assertThat(c.models()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {Double.NaN, -0.5, Double.POSITIVE_INFINITY})
+  void chat_costModelGivingABadCost_failsNamingTheModelAndRecordsNothing(double bad) {
+    CostModel broken =
+        new CostModel() {
+          @Override
+          public double cost(String model, Usage usage) {
+            return model.equals("small") ? bad : 1.0;
+          }
+
+          @Override
+          public boolean hasPrice(String model) {
+            return true;
+          }
+        };
+    List<RouteLlmException> failures = new CopyOnWriteArrayList<>();
+    Router router = builder().costModel(broken).listener(failureRecorder(failures)).build();
+
+    assertThatThrownBy(() -> router.chat(ChatRequest.of("score=0.1")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("model 'small'")
+        .hasMessageContaining(" at " + bad);
+    router.chat(ChatRequest.of("score=0.9"));
+    // The strong answer was priced at 1.0; the failed weak request recorded nothing but its failure.
+    CostSnapshot c = router.costs();
+    assertThat(c.requests()).isEqualTo(1);
+    assertThat(c.failedRequests()).isEqualTo(1);
+    assertThat(c.cost()).isEqualTo(1.0);
+    assertThat(c.models()).containsOnlyKeys("big");
+    assertThat(failures).hasSize(1);
+  }
+
+  @Test
+  void listener_throwingAnError_isLoggedAndIgnored() {
+    Router router =
+        builder()
+            .listener(
+                new RouterListener() {
+                  @Override
+                  public void onDecision(ChatRequest request, RoutingDecision decision) {
+                    throw new AssertionError("listener assertion");
+                  }
+
+                  @Override
+                  public void onResponse(ChatRequest request, RoutedResponse response) {
+                    throw new LinkageError("listener linkage");
+                  }
+                })
+            .build();
+
+    assertThat(router.chat(ChatRequest.of("score=0.2")).response().text()).isEqualTo("small says hi");
+    assertThat(router.chatAsync(ChatRequest.of("score=0.9")).join().response().text()).isEqualTo("big says hi");
+    assertThat(router.costs().requests()).isEqualTo(2);
+  }
+
+  @Test
+  void listener_throwingAVirtualMachineError_propagates() {
+    Router router =
+        builder()
+            .listener(
+                new RouterListener() {
+                  @Override
+                  public void onDecision(ChatRequest request, RoutingDecision decision) {
+                    throw new OutOfMemoryError("simulated");
+                  }
+                })
+            .build();
+
+    assertThatThrownBy(() -> router.chat(ChatRequest.of("score=0.2"))).isInstanceOf(OutOfMemoryError.class);
+  }
+
+  @Test
+  void routedResponse_badArguments_rejectedByName() {
+    RoutedResponse ok = builder().build().chat(ChatRequest.of("score=0.2"));
+
+    assertThatThrownBy(() -> new RoutedResponse(ok.response(), ok.decision(), null, 0.0, Tier.WEAK))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("calls");
+    for (double bad : new double[] {Double.NaN, -1.0, Double.POSITIVE_INFINITY}) {
+      assertThatThrownBy(() -> new RoutedResponse(ok.response(), ok.decision(), List.of(), bad, Tier.WEAK))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("cost must be finite and >= 0 but was " + bad);
+    }
+  }
+
+  private static RouterListener failureRecorder(List<RouteLlmException> failures) {
+    return new RouterListener() {
+      @Override
+      public void onFailure(ChatRequest request, RouteLlmException failure) {
+        failures.add(failure);
+      }
+    };
   }
 
   private static WinRatePredictor fixed(double value) {
