@@ -36,35 +36,61 @@ final class OpenAiWire {
   record Incoming(String model, ChatRequest request, boolean stream, boolean includeUsage) {}
 
   /**
-   * Parses a chat-completions body.
+   * A request the server cannot take, with the request field at fault ({@code param} in OpenAI's error shape) when
+   * there is one.
+   */
+  static final class InvalidRequest extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    final transient String param;
+    final transient String code;
+
+    InvalidRequest(String message, String param, String code) {
+      super(message);
+      this.param = param;
+      this.code = code;
+    }
+
+    InvalidRequest(String message, String param) {
+      this(message, param, null);
+    }
+  }
+
+  /**
+   * Parses a chat-completions body. A known field set to {@code null} counts as absent, as OpenAI's API takes it.
+   * Tool and function calling are refused: the router's answers carry text only, so a tool call would reach the
+   * client as an empty answer.
    *
-   * @throws IllegalArgumentException naming the field at fault
+   * @throws InvalidRequest naming the field at fault
    */
   static Incoming parse(String body) {
     JsonNode root;
     try {
       root = JSON.readTree(body);
     } catch (JacksonException e) {
-      throw new IllegalArgumentException("request body is not valid JSON: " + e.getOriginalMessage());
+      throw new InvalidRequest("request body is not valid JSON: " + e.getOriginalMessage(), null);
     }
     if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("request body must be a JSON object");
+      throw new InvalidRequest("request body must be a JSON object", null);
     }
     String model = requiredString(root, "model");
     JsonNode messages = root.get("messages");
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
-      throw new IllegalArgumentException("'messages' must be a non-empty array");
+      throw new InvalidRequest("'messages' must be a non-empty array", "messages");
     }
     ChatRequest.Builder b = ChatRequest.builder();
     for (int i = 0; i < messages.size(); i++) {
       JsonNode m = messages.get(i);
       String where = "messages[" + i + "]";
       if (!m.isObject()) {
-        throw new IllegalArgumentException("'" + where + "' must be an object");
+        throw new InvalidRequest("'" + where + "' must be an object", where);
       }
       JsonNode role = m.get("role");
       if (role == null || !role.isString() || role.asString().isBlank()) {
-        throw new IllegalArgumentException("'" + where + ".role' must be a non-empty string");
+        throw new InvalidRequest("'" + where + ".role' must be a non-empty string", where + ".role");
+      }
+      if (role.asString().equals("tool") || role.asString().equals("function") || present(m, "tool_calls")
+          || present(m, "function_call")) {
+        throw new InvalidRequest("'" + where + "' is part of a tool call; " + NO_TOOLS, where);
       }
       b.message(new ChatMessage(role.asString(), content(m.get("content"), where)));
     }
@@ -73,24 +99,53 @@ final class OpenAiWire {
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       String name = field.getKey();
       JsonNode v = field.getValue();
-      switch (name) {
-        case "model", "messages" -> {}
-        case "temperature" -> b.temperature(number(v, name));
-        case "max_tokens", "max_completion_tokens" -> b.maxTokens((int) number(v, name));
-        case "stop" -> b.stop(stops(v));
-        case "logprobs" -> b.logprobs(bool(v, name));
-        case "top_logprobs" -> b.topLogprobs((int) number(v, name));
-        case "stream" -> stream = bool(v, name);
-        case "stream_options" -> includeUsage = v.isObject() && v.path("include_usage").asBoolean(false);
-        case "n" -> {
-          if (number(v, name) != 1) {
-            throw new IllegalArgumentException("'n' must be 1: the router returns one answer");
+      if (v.isNull() && !name.equals("model") && !name.equals("messages")) {
+        continue;
+      }
+      try {
+        switch (name) {
+          case "model", "messages" -> {}
+          case "temperature" -> b.temperature(number(v, name));
+          case "max_tokens", "max_completion_tokens" -> b.maxTokens(integer(v, name));
+          case "stop" -> b.stop(stops(v));
+          case "logprobs" -> b.logprobs(bool(v, name));
+          case "top_logprobs" -> b.topLogprobs(integer(v, name));
+          case "stream" -> stream = bool(v, name);
+          case "stream_options" -> {
+            if (!v.isObject()) {
+              throw new InvalidRequest("'stream_options' must be an object but was " + v, name);
+            }
+            JsonNode usage = v.path("include_usage");
+            includeUsage = !usage.isMissingNode() && !usage.isNull() && bool(usage, "stream_options.include_usage");
           }
+          case "n" -> {
+            if (integer(v, name) != 1) {
+              throw new InvalidRequest("'n' must be 1: the router returns one answer", name);
+            }
+          }
+          case "tools", "functions" -> {
+            if (!(v.isArray() && v.isEmpty())) {
+              throw new InvalidRequest("'" + name + "': " + NO_TOOLS, name);
+            }
+          }
+          default -> b.extra(name, JSON.treeToValue(v, Object.class));
         }
-        default -> b.extra(name, JSON.treeToValue(v, Object.class));
+      } catch (InvalidRequest e) {
+        throw e;
+      } catch (IllegalArgumentException e) {
+        // the ChatRequest builder's range checks: same message, with the field named for OpenAI's error shape
+        throw new InvalidRequest("'" + name + "': " + e.getMessage(), name);
       }
     }
     return new Incoming(model, b.build(), stream, includeUsage);
+  }
+
+  private static final String NO_TOOLS =
+      "tool and function calling are not supported by this routing server (answers carry text only)";
+
+  private static boolean present(JsonNode object, String field) {
+    JsonNode v = object.get(field);
+    return v != null && !v.isNull() && !(v.isArray() && v.isEmpty());
   }
 
   private static String content(JsonNode content, String where) {
@@ -104,35 +159,42 @@ final class OpenAiWire {
       StringBuilder text = new StringBuilder();
       for (JsonNode part : content) {
         if (!"text".equals(part.path("type").asString(""))) {
-          throw new IllegalArgumentException(
+          throw new InvalidRequest(
               "'" + where + ".content' has a part of type '" + part.path("type").asString("?")
-                  + "'; only text parts are supported");
+                  + "'; only text parts are supported", where + ".content");
         }
         text.append(part.path("text").asString(""));
       }
       return text.toString();
     }
-    throw new IllegalArgumentException("'" + where + ".content' must be a string or an array of text parts");
+    throw new InvalidRequest("'" + where + ".content' must be a string or an array of text parts", where + ".content");
   }
 
   private static String requiredString(JsonNode root, String field) {
     JsonNode v = root.get(field);
     if (v == null || !v.isString() || v.asString().isBlank()) {
-      throw new IllegalArgumentException("'" + field + "' must be a non-empty string");
+      throw new InvalidRequest("'" + field + "' must be a non-empty string", field);
     }
     return v.asString();
   }
 
   private static double number(JsonNode v, String field) {
     if (!v.isNumber()) {
-      throw new IllegalArgumentException("'" + field + "' must be a number but was " + v);
+      throw new InvalidRequest("'" + field + "' must be a number but was " + v, field);
     }
     return v.asDouble();
   }
 
+  private static int integer(JsonNode v, String field) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw new InvalidRequest("'" + field + "' must be a whole number (32-bit) but was " + v, field);
+    }
+    return v.asInt();
+  }
+
   private static boolean bool(JsonNode v, String field) {
     if (!v.isBoolean()) {
-      throw new IllegalArgumentException("'" + field + "' must be true or false but was " + v);
+      throw new InvalidRequest("'" + field + "' must be true or false but was " + v, field);
     }
     return v.asBoolean();
   }
@@ -146,10 +208,15 @@ final class OpenAiWire {
     }
     if (v.isArray()) {
       List<String> out = new ArrayList<>();
-      v.forEach(s -> out.add(s.asString()));
+      for (JsonNode s : v) {
+        if (!s.isString()) {
+          throw new InvalidRequest("'stop' must be a string or an array of strings but was " + v, "stop");
+        }
+        out.add(s.asString());
+      }
       return out;
     }
-    throw new IllegalArgumentException("'stop' must be a string or an array of strings but was " + v);
+    throw new InvalidRequest("'stop' must be a string or an array of strings but was " + v, "stop");
   }
 
   /** A complete chat.completion object, with the routing decision under {@code routing}. */
@@ -188,15 +255,33 @@ final class OpenAiWire {
     return root;
   }
 
-  /** The last streamed chunk: finish reason, usage when asked for, and the routing decision. */
-  static ObjectNode finalChunk(String id, long created, RoutedResponse routed, boolean includeUsage) {
+  /**
+   * The chunk that ends the answer: an empty delta and the finish reason. Carries the routing decision unless a usage
+   * chunk follows ({@link #usageChunk}), which then carries it.
+   */
+  static ObjectNode finishChunk(String id, long created, RoutedResponse routed, boolean usageFollows) {
     ObjectNode root = chunkBase(id, created, routed.response().model());
     ObjectNode choice = (ObjectNode) root.get("choices").get(0);
     choice.putObject("delta");
     choice.put("finish_reason", routed.response().finishReason().orElse("stop"));
-    if (includeUsage) {
-      usage(root.putObject("usage"), routed.response().usage());
+    if (!usageFollows) {
+      routing(root.putObject("routing"), routed);
     }
+    return root;
+  }
+
+  /**
+   * The last chunk when the client asked for {@code stream_options.include_usage}: as OpenAI sends it, empty
+   * {@code choices} and the usage of the whole answer; the routing decision too.
+   */
+  static ObjectNode usageChunk(String id, long created, RoutedResponse routed) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("id", id);
+    root.put("object", "chat.completion.chunk");
+    root.put("created", created);
+    root.put("model", routed.response().model());
+    root.putArray("choices");
+    usage(root.putObject("usage"), routed.response().usage());
     routing(root.putObject("routing"), routed);
     return root;
   }
@@ -213,13 +298,31 @@ final class OpenAiWire {
     return root;
   }
 
-  /** RouteLLM's error shape: {@code {"object":"error","message":...}}. */
-  static ObjectNode error(String message, String type) {
+  /**
+   * An error body that both kinds of client read: OpenAI's {@code {"error":{"message","type","param","code"}}}, which
+   * the official SDKs parse (the JavaScript one reads nothing else), and, beside it, the same fields at the top level
+   * with {@code "object":"error"}, RouteLLM's and vLLM's shape. Also sent as an event when a stream fails after it
+   * started: the SDKs raise an error for an event with an {@code error} field.
+   *
+   * @param param the request field at fault, or null
+   * @param code a machine-readable code ({@code model_not_found}, {@code invalid_api_key}, ...), or null
+   */
+  static ObjectNode error(String message, String type, String param, String code) {
     ObjectNode root = JSON.createObjectNode();
+    ObjectNode error = root.putObject("error");
+    for (ObjectNode n : List.of(error, root)) {
+      n.put("message", message);
+      n.put("type", type);
+      n.put("param", param);
+      n.put("code", code);
+    }
     root.put("object", "error");
-    root.put("message", message);
-    root.put("type", type);
     return root;
+  }
+
+  /** {@link #error(String, String, String, String)} without param and code. */
+  static ObjectNode error(String message, String type) {
+    return error(message, type, null, null);
   }
 
   /**
@@ -264,7 +367,11 @@ final class OpenAiWire {
     node.put("chosen_model", d.model());
     node.put("answered_by", routed.response().model());
     node.put("tier", routed.answeredBy().name().toLowerCase(java.util.Locale.ROOT));
-    node.put("score", d.score());
+    if (Double.isFinite(d.score())) {
+      node.put("score", d.score());
+    } else {
+      node.putNull("score"); // a cascade's provisional decision has none; NaN is no JSON number
+    }
     node.put("threshold", d.threshold());
     node.put("reason", d.reason());
     node.put("fell_back", routed.fellBack());

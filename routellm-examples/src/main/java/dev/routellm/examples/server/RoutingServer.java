@@ -11,6 +11,7 @@ import dev.routellm.routing.Router;
 import dev.routellm.routing.RoutingDecision;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.util.JavalinBindException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.DoubleFunction;
@@ -46,15 +48,29 @@ import tools.jackson.databind.node.ObjectNode;
  *       page that shows which model answered each message and what it cost).
  * </ul>
  *
- * <p>Errors answer with RouteLLM's shape {@code {"object":"error","message":...}}: 400 for a bad request, 401 without
- * the server's key (when one is configured), 502 when no model could answer. Thread-safe; {@link #close()} stops the
- * server and is idempotent; it does not close the routers' backends.
+ * <p>Errors answer with {@code Content-Type: application/json} in OpenAI's shape {@code {"error":{"message","type",
+ * "param","code"}}}, which the official SDKs parse, with the same fields also at the top level beside {@code
+ * "object":"error"} (RouteLLM's shape): 400 for a bad request (bad JSON, a missing field, a model not served here),
+ * 401 without the server's key (when one is configured), 404 for an unknown path, 405 for a wrong method, 413 for a
+ * body over {@link Builder#maxBodyBytes}, 502 when no model could answer. A stream answers with an HTTP error status
+ * as long as no text was sent; once text was sent, a failure ends it with an event holding that error object, then
+ * {@code data: [DONE]}. A client that goes away mid-stream cancels the upstream call at the next piece of text.
+ *
+ * <p>Tool and function calling are refused with 400: answers carry text only. Thread-safe; {@link #close()} stops
+ * the server and is idempotent; it does not close the routers' backends.
  */
 public final class RoutingServer implements AutoCloseable {
   /** RouteLLM's default port. */
   public static final int DEFAULT_PORT = 6060;
   /** Listens on loopback unless told otherwise. */
   public static final String DEFAULT_HOST = "127.0.0.1";
+  /** Largest request body taken: room for a long-context conversation (about a million tokens of text). */
+  public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
+
+  private static final System.Logger LOG = System.getLogger(RoutingServer.class.getName());
+  /** Path to the one method it answers; anything else is 404, or 405 for a known path. */
+  private static final Map<String, String> ROUTES =
+      Map.of("/", "GET", "/health", "GET", "/v1/models", "GET", "/stats", "GET", "/v1/chat/completions", "POST");
 
   private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
   private static final Pattern IPV4 = Pattern.compile("(" + OCTET + "\\.){3}" + OCTET);
@@ -67,6 +83,8 @@ public final class RoutingServer implements AutoCloseable {
   private final CostTracker totals;
   private final Javalin app;
   private final String page;
+  private final long maxBodyBytes;
+  private final long started;
   private volatile boolean closed;
 
   private RoutingServer(Builder b) {
@@ -77,16 +95,21 @@ public final class RoutingServer implements AutoCloseable {
     this.apiKey = b.apiKey == null ? null : b.apiKey.getBytes(StandardCharsets.UTF_8);
     this.clock = b.clock;
     this.page = loadPage();
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.started = clock.instant().getEpochSecond();
     this.app =
         Javalin.create(
             config -> {
               config.startup.showJavalinBanner = false;
+              config.http.maxRequestSize = maxBodyBytes;
+              config.http.prefer405over404 = true;
               config.routes.get("/", ctx -> ctx.html(page));
               config.routes.get("/health", ctx -> json(ctx, 200, health()));
               config.routes.get("/v1/models", this::models);
               config.routes.get("/stats", this::stats);
               config.routes.post("/v1/chat/completions", this::chatCompletions);
-              config.routes.error(404, RoutingServer::notFound);
+              config.routes.exception(HttpResponseException.class, this::httpError);
+              config.routes.exception(Exception.class, RoutingServer::internalError);
             });
     try {
       app.start(b.host, b.port);
@@ -119,10 +142,28 @@ public final class RoutingServer implements AutoCloseable {
     }
   }
 
-  /** Unknown routes answer in the same JSON error shape as the rest, not Javalin's plain text. */
-  private static void notFound(Context ctx) {
-    json(ctx, 404, OpenAiWire.error("no endpoint " + ctx.method() + " " + ctx.path() + "; this server answers POST"
-        + " /v1/chat/completions, GET /v1/models, GET /stats, GET /health and GET /", "invalid_request_error"));
+  /** Javalin's own answers (unknown path, wrong method, body too large) in the JSON error shape, not plain text. */
+  private void httpError(HttpResponseException e, Context ctx) {
+    String path = ctx.path();
+    String allowed = ROUTES.get(path);
+    switch (e.getStatus()) {
+      case 404 -> json(ctx, 404, OpenAiWire.error("no endpoint " + ctx.method() + " " + path + "; this server"
+          + " answers POST /v1/chat/completions, GET /v1/models, GET /stats, GET /health and GET /",
+          "invalid_request_error", null, "not_found"));
+      case 405 -> {
+        ctx.header("Allow", allowed == null ? "" : allowed);
+        json(ctx, 405, OpenAiWire.error(path + " answers " + allowed + " but the request was " + ctx.method(),
+            "invalid_request_error", null, "method_not_allowed"));
+      }
+      case 413 -> json(ctx, 413, OpenAiWire.error("request body is larger than " + maxBodyBytes + " bytes, the"
+          + " most this server takes", "invalid_request_error", null, "request_too_large"));
+      default -> json(ctx, e.getStatus(), OpenAiWire.error(e.getMessage(), "invalid_request_error"));
+    }
+  }
+
+  private static void internalError(Exception e, Context ctx) {
+    LOG.log(System.Logger.Level.ERROR, ctx.method() + " " + ctx.path() + " failed", e);
+    json(ctx, 500, OpenAiWire.error("the routing server failed: " + e, "server_error"));
   }
 
   /**
@@ -196,7 +237,7 @@ public final class RoutingServer implements AutoCloseable {
     root.put("object", "list");
     ArrayNode data = root.putArray("data");
     for (String id : new String[] {"router-" + routerName, "router-" + routerName + "-" + format(defaultThreshold)}) {
-      data.addObject().put("id", id).put("object", "model").put("owned_by", "routellm");
+      data.addObject().put("id", id).put("object", "model").put("created", started).put("owned_by", "routellm");
     }
     json(ctx, 200, root);
   }
@@ -236,6 +277,9 @@ public final class RoutingServer implements AutoCloseable {
     try {
       in = OpenAiWire.parse(ctx.body());
       router = routers.apply(threshold(in.model()));
+    } catch (OpenAiWire.InvalidRequest e) {
+      json(ctx, 400, OpenAiWire.error(e.getMessage(), "invalid_request_error", e.param, e.code));
+      return;
     } catch (IllegalArgumentException | IllegalStateException e) {
       json(ctx, 400, OpenAiWire.error(e.getMessage(), "invalid_request_error"));
       return;
@@ -251,54 +295,119 @@ public final class RoutingServer implements AutoCloseable {
       ctx.header("x-routellm-model", routed.response().model());
       ctx.header("x-routellm-cost-usd", OpenAiWire.dollars(routed.cost()).toPlainString());
       json(ctx, 200, OpenAiWire.completion(id, created, routed));
-    } catch (BackendException e) {
-      json(ctx, 502, OpenAiWire.error(e.getMessage(), "upstream_error"));
     } catch (RouteLlmException | IllegalArgumentException e) {
+      failed(ctx, e);
+    }
+  }
+
+  /** A failed routed call: 502 when the models failed, 400 when the request was refused. */
+  private static void failed(Context ctx, RuntimeException e) {
+    if (e instanceof BackendException) {
+      json(ctx, 502, OpenAiWire.error(e.getMessage(), "upstream_error", null, "upstream_failed"));
+    } else {
       json(ctx, 400, OpenAiWire.error(e.getMessage(), "invalid_request_error"));
     }
   }
 
+  /**
+   * Streams the routed answer. Nothing is sent before the first piece of text, so that a failure before it (both
+   * models down) still answers with an HTTP error status, which clients report better than an error event.
+   */
   private void stream(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created) {
-    ctx.status(200);
-    ctx.contentType("text/event-stream; charset=utf-8");
-    ctx.header("Cache-Control", "no-cache");
-    OutputStream out;
-    try {
-      out = ctx.res().getOutputStream();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    SseStream sse = new SseStream(ctx);
     RoutedStreamListener listener =
         new RoutedStreamListener() {
-          private String model;
-
           @Override
           public void onDecision(RoutingDecision decision) {
-            model = decision.model();
-            event(out, OpenAiWire.chunk(id, created, model, null).toString());
+            sse.model = decision.model();
           }
 
           @Override
           public void onText(String delta) {
-            event(out, OpenAiWire.chunk(id, created, model, delta).toString());
+            sse.send(id, created, delta);
           }
         };
+    RoutedResponse routed;
     try {
-      RoutedResponse routed = router.stream(in.request(), listener);
-      event(out, OpenAiWire.finalChunk(id, created, routed, in.includeUsage()).toString());
+      routed = router.stream(in.request(), listener);
+    } catch (ClientGone e) {
+      // the exception reached the backend through the listener, which cancelled the upstream call
+      LOG.log(System.Logger.Level.DEBUG, "client went away mid-stream; upstream call cancelled", e);
+      return;
     } catch (RouteLlmException | IllegalArgumentException e) {
-      event(out, OpenAiWire.error(e.getMessage(), e instanceof BackendException ? "upstream_error"
-          : "invalid_request_error").toString());
+      if (!sse.started) {
+        failed(ctx, e);
+        return;
+      }
+      String type = e instanceof BackendException ? "upstream_error" : "invalid_request_error";
+      sse.event(OpenAiWire.error(e.getMessage(), type, null, e instanceof BackendException ? "upstream_failed"
+          : null).toString());
+      sse.event("[DONE]");
+      return;
     }
-    event(out, "[DONE]");
+    try {
+      sse.model = routed.response().model();
+      sse.start(id, created);
+      sse.event(OpenAiWire.finishChunk(id, created, routed, in.includeUsage()).toString());
+      if (in.includeUsage()) {
+        sse.event(OpenAiWire.usageChunk(id, created, routed).toString());
+      }
+      sse.event("[DONE]");
+    } catch (ClientGone e) {
+      LOG.log(System.Logger.Level.DEBUG, "client went away before the end of the stream", e);
+    }
   }
 
-  private static void event(OutputStream out, String data) {
-    try {
-      out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException("client went away while streaming", e);
+  /** The client closed the connection while a stream was being written. */
+  private static final class ClientGone extends UncheckedIOException {
+    private static final long serialVersionUID = 1L;
+
+    ClientGone(IOException cause) {
+      super("client went away while streaming", cause);
+    }
+  }
+
+  /** A server-sent event stream that commits its headers with the first event. Used by one thread. */
+  private static final class SseStream {
+    private final Context ctx;
+    private OutputStream out;
+    String model;
+    boolean started;
+
+    SseStream(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    /** Sends the headers and the role chunk, once. */
+    void start(String id, long created) {
+      if (started) {
+        return;
+      }
+      started = true;
+      ctx.status(200);
+      ctx.contentType("text/event-stream; charset=utf-8");
+      ctx.header("Cache-Control", "no-cache");
+      ctx.header("X-Accel-Buffering", "no"); // nginx and similar proxies: pass each event on at once
+      try {
+        out = ctx.res().getOutputStream();
+      } catch (IOException e) {
+        throw new ClientGone(e);
+      }
+      event(OpenAiWire.chunk(id, created, model, null).toString());
+    }
+
+    void send(String id, long created, String text) {
+      start(id, created);
+      event(OpenAiWire.chunk(id, created, model, text).toString());
+    }
+
+    void event(String data) {
+      try {
+        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      } catch (IOException e) {
+        throw new ClientGone(e);
+      }
     }
   }
 
@@ -317,13 +426,14 @@ public final class RoutingServer implements AutoCloseable {
         value = Double.NaN;
       }
       if (!(value >= 0 && value <= 1)) {
-        throw new IllegalArgumentException(
-            "model '" + model + "': threshold must be a number in [0, 1] but was '" + t + "'");
+        throw new OpenAiWire.InvalidRequest(
+            "model '" + model + "': threshold must be a number in [0, 1] but was '" + t + "'", "model");
       }
       return value;
     }
-    throw new IllegalArgumentException(
-        "model '" + model + "' is not served here; ask for '" + prefix + "' or '" + prefix + "-<threshold>'");
+    throw new OpenAiWire.InvalidRequest(
+        "model '" + model + "' is not served here; ask for '" + prefix + "' or '" + prefix + "-<threshold>'",
+        "model", "model_not_found");
   }
 
   private boolean authorized(Context ctx) {
@@ -338,7 +448,8 @@ public final class RoutingServer implements AutoCloseable {
     if (MessageDigest.isEqual(given, apiKey)) {
       return true;
     }
-    json(ctx, 401, OpenAiWire.error("missing or wrong API key for this routing server", "authentication_error"));
+    json(ctx, 401, OpenAiWire.error("missing or wrong API key for this routing server", "authentication_error", null,
+        "invalid_api_key"));
     return false;
   }
 
@@ -371,8 +482,22 @@ public final class RoutingServer implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private String apiKey;
     private Clock clock = Clock.systemUTC();
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
     private Builder() {}
+
+    /**
+     * Largest request body taken; a larger one answers 413. Default {@value #DEFAULT_MAX_BODY_BYTES} (8 MiB).
+     *
+     * @throws IllegalArgumentException when not {@code > 0}
+     */
+    public Builder maxBodyBytes(long value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException("maxBodyBytes must be > 0 but was " + value);
+      }
+      this.maxBodyBytes = value;
+      return this;
+    }
 
     /**
      * How to get a router for a threshold, called per request (routers are cheap to build: they share the predictor

@@ -9,11 +9,31 @@ import dev.routellm.cost.CostTracker;
 import dev.routellm.examples.MockModel;
 import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.routing.Router;
+import dev.routellm.chat.Capabilities;
+import dev.routellm.chat.ChatRequest;
+import dev.routellm.chat.ChatResponse;
+import dev.routellm.chat.ModelBackend;
+import dev.routellm.chat.StreamListener;
+import dev.routellm.chat.Usage;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -142,10 +162,19 @@ class RoutingServerTest {
     assertThat(chunks.get(0).get("model").asString()).isEqualTo("weak-model");
     assertThat(chunks.subList(1, 3)).extracting(c -> c.at("/choices/0/delta/content").asString())
         .containsExactly("Hel", "lo");
-    JsonNode end = chunks.get(chunks.size() - 1);
-    assertThat(end.at("/choices/0/finish_reason").asString()).isEqualTo("stop");
-    assertThat(end.at("/usage/prompt_tokens").asInt()).isEqualTo(5);
-    assertThat(end.at("/routing/answered_by").asString()).isEqualTo("weak-model");
+    assertThat(chunks).hasSize(5).allSatisfy(c -> {
+      assertThat(c.get("object").asString()).isEqualTo("chat.completion.chunk");
+      assertThat(c.get("id").asString()).isEqualTo(chunks.get(0).get("id").asString());
+    });
+    JsonNode finish = chunks.get(3);
+    assertThat(finish.at("/choices/0/finish_reason").asString()).isEqualTo("stop");
+    assertThat(finish.has("usage")).isFalse();
+    JsonNode usage = chunks.get(4);
+    assertThat(usage.get("choices").isArray() && usage.get("choices").isEmpty())
+        .as("OpenAI's usage chunk has empty choices").isTrue();
+    assertThat(usage.at("/usage/prompt_tokens").asInt()).isEqualTo(5);
+    assertThat(usage.at("/usage/completion_tokens").asInt()).isEqualTo(3);
+    assertThat(usage.at("/routing/answered_by").asString()).isEqualTo("weak-model");
   }
 
   @Test
@@ -236,12 +265,20 @@ class RoutingServerTest {
       assertThat(json(r).get("status").asString()).isEqualTo("online");
     }
     try (Response r = client.newCall(new Request.Builder().url(url("/v1/models")).build()).execute()) {
-      assertThat(json(r).get("data")).extracting(m -> m.get("id").asString())
+      JsonNode list = json(r);
+      assertThat(list.get("object").asString()).isEqualTo("list");
+      assertThat(list.get("data")).extracting(m -> m.get("id").asString())
           .containsExactly("router-random", "router-random-1.0");
+      assertThat(list.get("data")).allSatisfy(m -> {
+        assertThat(m.get("object").asString()).isEqualTo("model");
+        assertThat(m.get("created").isIntegralNumber()).as("OpenAI's Model.created").isTrue();
+        assertThat(m.get("owned_by").asString()).isEqualTo("routellm");
+      });
     }
     try (Response r = client.newCall(new Request.Builder().url(url("/")).build()).execute()) {
       assertThat(r.header("Content-Type")).startsWith("text/html");
-      assertThat(r.body().string()).contains("<title>RouteLLM chat</title>", "/v1/chat/completions");
+      assertThat(r.body().string()).contains("<title>RouteLLM chat</title>", "/v1/chat/completions",
+          "err.error && err.error.message", "if (chunk.error)", "chunk.choices.length > 0");
     }
   }
 
@@ -253,9 +290,9 @@ class RoutingServerTest {
       assertThat(r.header("Content-Type")).startsWith("application/json");
       JsonNode body = json(r);
       assertThat(body.get("object").asString()).isEqualTo("error");
-      assertThat(body.get("type").asString()).isEqualTo("invalid_request_error");
-      assertThat(body.get("message").asString()).startsWith("no endpoint POST /v1/route; this server answers POST"
-          + " /v1/chat/completions");
+      assertThat(body.at("/error/type").asString()).isEqualTo("invalid_request_error");
+      assertThat(body.at("/error/message").asString()).startsWith("no endpoint POST /v1/route; this server answers"
+          + " POST /v1/chat/completions");
     }
   }
 
@@ -306,5 +343,280 @@ class RoutingServerTest {
     server.close();
     assertThatThrownBy(() -> client.newCall(new Request.Builder().url(health).build()).execute())
         .isInstanceOf(IOException.class);
+  }
+
+  private static final String HI = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+
+  @Test
+  void chat_openAiFields_passThroughUntouchedAndModelIsRewritten() throws Exception {
+    weakEndpoint.answers("ok", 1, 1);
+    try (Response r = post("{\"model\":\"router-random\"," + HI + ",\"temperature\":0.2,\"max_completion_tokens\":50,"
+        + "\"stop\":[\"END\"],\"seed\":7,\"response_format\":{\"type\":\"json_object\"},\"user\":\"u-1\",\"n\":1,"
+        + "\"logprobs\":true,\"top_logprobs\":2,\"frequency_penalty\":0.5,\"x_vendor\":{\"a\":[1,2]},"
+        + "\"presence_penalty\":null,\"tool_choice\":null,\"stream\":false}")) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+    JsonNode up = OpenAiWire.JSON.readTree(weakEndpoint.server().takeRequest().getBody().utf8());
+    assertThat(up.get("model").asString()).isEqualTo("weak-model");
+    assertThat(up.get("temperature").asDouble()).isEqualTo(0.2);
+    assertThat(up.get("max_tokens").asInt()).as("the backend's configured name for the limit").isEqualTo(50);
+    assertThat(up.get("stop").toString()).isEqualTo("[\"END\"]");
+    assertThat(up.get("seed").asInt()).isEqualTo(7);
+    assertThat(up.get("response_format").toString()).isEqualTo("{\"type\":\"json_object\"}");
+    assertThat(up.get("user").asString()).isEqualTo("u-1");
+    assertThat(up.get("logprobs").asBoolean()).isTrue();
+    assertThat(up.get("top_logprobs").asInt()).isEqualTo(2);
+    assertThat(up.get("frequency_penalty").asDouble()).isEqualTo(0.5);
+    assertThat(up.get("x_vendor").toString()).as("unknown fields pass through").isEqualTo("{\"a\":[1,2]}");
+    assertThat(up.has("n")).isFalse();
+    assertThat(up.has("stream")).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"model\": | 400 | | request body is not valid JSON",
+      "{\"model\":\"router-random\"} | 400 | messages | 'messages' must be a non-empty array",
+      "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | model | 'model' must be a non-empty string",
+      "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | model |"
+          + " model 'gpt-4o' is not served here",
+      "{\"model\":\"router-random\",\"max_tokens\":7.5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400"
+          + " | max_tokens | 'max_tokens' must be a whole number (32-bit) but was 7.5",
+      "{\"model\":\"router-random\",\"max_tokens\":10000000000,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+          + " | 400 | max_tokens | 'max_tokens' must be a whole number",
+      "{\"model\":\"router-random\",\"temperature\":3,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 |"
+          + " temperature | 'temperature': temperature must be in [0, 2] but was 3.0",
+      "{\"model\":\"router-random\",\"stop\":[1],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | stop"
+          + " | 'stop' must be a string or an array of strings but was [1]",
+      "{\"model\":\"router-random\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} | 400 | n |"
+          + " 'n' must be 1"})
+  void chat_badRequests_answerInOpenAisErrorShapeNamingTheParam(String body, int status, String param,
+      String message) throws Exception {
+    try (Response r = post(body)) {
+      assertThat(r.code()).isEqualTo(status);
+      assertThat(r.header("Content-Type")).startsWith("application/json");
+      JsonNode e = json(r);
+      assertThat(e.at("/error/message").asString()).startsWith(message);
+      assertThat(e.at("/error/type").asString()).isEqualTo("invalid_request_error");
+      assertThat(e.at("/error/param").isNull() ? null : e.at("/error/param").asString()).isEqualTo(param);
+      assertThat(e.at("/error").has("code")).isTrue();
+      assertThat(e.get("message").asString()).as("RouteLLM's flat shape too").startsWith(message);
+    }
+    assertThat(weakEndpoint.server().getRequestCount() + strongEndpoint.server().getRequestCount()).isZero();
+  }
+
+  @Test
+  void chat_unknownModelAndBadKey_carryOpenAisCodes() throws Exception {
+    try (Response r = post("{\"model\":\"gpt-4o\"," + HI + "}")) {
+      assertThat(json(r).at("/error/code").asString()).isEqualTo("model_not_found");
+    }
+    server.close();
+    server = serverBuilder().apiKey("s3cret").start();
+    try (Response r = post("{\"model\":\"router-random\"," + HI + "}")) {
+      assertThat(r.code()).isEqualTo(401);
+      JsonNode e = json(r);
+      assertThat(e.at("/error/type").asString()).isEqualTo("authentication_error");
+      assertThat(e.at("/error/code").asString()).isEqualTo("invalid_api_key");
+    }
+  }
+
+  @Test
+  void chat_toolsOrToolMessages_areRefusedRatherThanAnsweredWithoutTheCall() throws Exception {
+    String tools = "{\"model\":\"router-random\"," + HI + ",\"tools\":[{\"type\":\"function\",\"function\":"
+        + "{\"name\":\"f\",\"parameters\":{}}}],\"tool_choice\":\"auto\"}";
+    String toolMessage = "{\"model\":\"router-random\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
+        + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
+        + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"c1\","
+        + "\"content\":\"42\"}]}";
+    try (Response r = post(tools)) {
+      assertThat(r.code()).isEqualTo(400);
+      assertThat(json(r).at("/error/param").asString()).isEqualTo("tools");
+    }
+    try (Response r = post(toolMessage)) {
+      assertThat(r.code()).isEqualTo(400);
+      JsonNode e = json(r);
+      assertThat(e.at("/error/param").asString()).isEqualTo("messages[1]");
+      assertThat(e.at("/error/message").asString()).contains("tool and function calling are not supported");
+    }
+    assertThat(weakEndpoint.server().getRequestCount()).isZero();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"GET, /v1/chat/completions, POST", "POST, /v1/models, GET", "DELETE, /health, GET"})
+  void wrongMethod_answers405WithAllowInTheJsonShape(String method, String path, String allowed) throws Exception {
+    RequestBody body = method.equals("GET") ? null : RequestBody.create("{}", JSON);
+    try (Response r = client.newCall(new Request.Builder().url(url(path)).method(method, body).build()).execute()) {
+      assertThat(r.code()).isEqualTo(405);
+      assertThat(r.header("Allow")).isEqualTo(allowed);
+      assertThat(r.header("Content-Type")).startsWith("application/json");
+      assertThat(json(r).at("/error/message").asString())
+          .isEqualTo(path + " answers " + allowed + " but the request was " + method);
+    }
+  }
+
+  @Test
+  void chat_bodyOverTheLimit_answers413InTheJsonShape() throws Exception {
+    server.close();
+    server = serverBuilder().maxBodyBytes(1000).start();
+    try (Response r = post("{\"model\":\"router-random\",\"messages\":[{\"role\":\"user\",\"content\":\""
+        + "x".repeat(2000) + "\"}]}")) {
+      assertThat(r.code()).isEqualTo(413);
+      assertThat(r.header("Content-Type")).startsWith("application/json");
+      assertThat(json(r).at("/error/message").asString())
+          .isEqualTo("request body is larger than 1000 bytes, the most this server takes");
+    }
+    weakEndpoint.answers("ok", 1, 1);
+    try (Response r = post("{\"model\":\"router-random\"," + HI + "}")) {
+      assertThat(r.code()).as("a body under the limit").isEqualTo(200);
+    }
+    assertThatThrownBy(() -> serverBuilder().maxBodyBytes(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxBodyBytes must be > 0 but was 0");
+  }
+
+  @Test
+  void stream_bothModelsDownBeforeAnyText_answers502NotAnEventStream() throws Exception {
+    weakEndpoint.fails(503, "weak overloaded");
+    strongEndpoint.fails(503, "strong overloaded");
+    try (Response r = post("{\"model\":\"router-random\",\"stream\":true," + HI + "}")) {
+      assertThat(r.code()).isEqualTo(502);
+      assertThat(r.header("Content-Type")).startsWith("application/json");
+      JsonNode e = json(r);
+      assertThat(e.at("/error/type").asString()).isEqualTo("upstream_error");
+      assertThat(e.at("/error/message").asString()).contains("strong overloaded");
+    }
+  }
+
+  @Test
+  void stream_upstreamBreaksAfterText_endsWithAnErrorEventTheSdksRaiseThenDone() throws Exception {
+    weakEndpoint.server().enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+        .body("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"weak-model\",\"choices\":"
+            + "[{\"index\":0,\"delta\":{\"content\":\"Hal\"},\"finish_reason\":null}]}\n\n")
+        .build());
+    List<String> events = new ArrayList<>();
+    try (Response r = post("{\"model\":\"router-random\",\"stream\":true," + HI + "}")) {
+      assertThat(r.code()).isEqualTo(200);
+      for (String event : r.body().string().split("\n\n")) {
+        events.add(event.substring("data: ".length()));
+      }
+    }
+    assertThat(events).hasSize(4).endsWith("[DONE]");
+    assertThat(OpenAiWire.JSON.readTree(events.get(1)).at("/choices/0/delta/content").asString()).isEqualTo("Hal");
+    JsonNode error = OpenAiWire.JSON.readTree(events.get(2));
+    assertThat(error.at("/error/type").asString()).isEqualTo("upstream_error");
+    assertThat(error.at("/error/message").asString()).contains("the stream broke");
+    assertThat(strongEndpoint.server().getRequestCount()).as("no fallback once text was sent").isZero();
+  }
+
+  @Test
+  void stream_clientGoesAway_stopsTheUpstreamStreamWithoutFallingBack() throws Exception {
+    server.close();
+    EndlessModel endless = new EndlessModel("weak-model");
+    EndlessModel unused = new EndlessModel("strong-model");
+    server = RoutingServer.builder()
+        .routers("random", t -> Router.builder().strong(unused).weak(endless).predictor(RandomPredictor.withSeed(1))
+            .threshold(t).costModel(PRICES).costTracker(totals).build(), totals)
+        .defaultThreshold(1.0).port(0).start();
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+      String body = "{\"model\":\"router-random\",\"stream\":true," + HI + "}";
+      socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type:"
+          + " application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.UTF_8));
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      do {
+        line = in.readLine();
+      } while (line != null && !line.contains("\"content\":\"tick\""));
+      assertThat(line).as("the stream started").isNotNull();
+    }
+    Throwable stopped = endless.stopped.get(30, TimeUnit.SECONDS);
+    assertThat(stopped).isInstanceOf(UncheckedIOException.class).hasMessageContaining("client went away");
+    assertThat(endless.sent.get()).isLessThan(EndlessModel.LIMIT);
+    assertThat(unused.sent.get()).as("no fallback to the other model").isZero();
+    try (Response r = client.newCall(new Request.Builder().url(url("/health")).build()).execute()) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void chat_twentyInParallel_eachGetsItsOwnAnswer() throws Exception {
+    weakEndpoint.server().setDispatcher(new Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        String prompt = OpenAiWire.JSON.readTree(request.getBody().utf8()).at("/messages/0/content").asString();
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+            .body("{\"model\":\"weak-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"echo " + prompt + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,"
+                + "\"completion_tokens\":1,\"total_tokens\":2}}")
+            .build();
+      }
+    });
+    ExecutorService pool = Executors.newFixedThreadPool(20);
+    try {
+      List<Future<String>> answers = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        String prompt = "q" + i;
+        answers.add(pool.submit(() -> {
+          try (Response r = post("{\"model\":\"router-random\",\"messages\":[{\"role\":\"user\",\"content\":\""
+              + prompt + "\"}]}")) {
+            return r.code() + " " + json(r).at("/choices/0/message/content").asString();
+          }
+        }));
+      }
+      for (int i = 0; i < 20; i++) {
+        assertThat(answers.get(i).get(30, TimeUnit.SECONDS)).isEqualTo("200 echo q" + i);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(server.costs().requests()).isEqualTo(20);
+  }
+
+  /** A model that streams "tick" until the listener throws (the client went away) or a limit is reached. */
+  private static final class EndlessModel implements ModelBackend {
+    static final int LIMIT = 10_000_000;
+    final String model;
+    final AtomicInteger sent = new AtomicInteger();
+    final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
+
+    EndlessModel(String model) {
+      this.model = model;
+    }
+
+    @Override
+    public String model() {
+      return model;
+    }
+
+    @Override
+    public Capabilities capabilities() {
+      return Capabilities.ALL;
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+      throw new UnsupportedOperationException("streams only");
+    }
+
+    @Override
+    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException("streams only"));
+    }
+
+    @Override
+    public ChatResponse stream(ChatRequest request, StreamListener listener) {
+      try {
+        while (sent.get() < LIMIT) {
+          listener.onText("tick");
+          sent.incrementAndGet();
+        }
+      } catch (RuntimeException e) {
+        stopped.complete(e);
+        throw e;
+      }
+      stopped.complete(null);
+      return ChatResponse.builder().model(model).text("tick").usage(Usage.of(1, sent.get())).build();
+    }
+
+    @Override
+    public void close() {}
   }
 }
