@@ -3,7 +3,9 @@ package dev.routellm.backend;
 import dev.routellm.chat.ChatMessage;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
+import dev.routellm.chat.ToolCall;
 import dev.routellm.chat.Usage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,7 +27,7 @@ final class ChatJson {
     body.put("model", wire.model());
     ArrayNode messages = body.putArray("messages");
     for (ChatMessage m : request.messages()) {
-      messages.addObject().put("role", m.role()).put("content", m.content());
+      message(messages.addObject(), m);
     }
     request.temperature().ifPresent(t -> body.put("temperature", t));
     String maxTokensField = wire.maxCompletionTokens() ? "max_completion_tokens" : "max_tokens";
@@ -47,6 +49,96 @@ final class ChatJson {
       }
     }
     return body;
+  }
+
+  /**
+   * One message as OpenAI's wire format has it: an assistant message holding only tool calls has {@code content:
+   * null}, as OpenAI sends it; {@code tool_calls}, {@code tool_call_id} and {@code name} only when present.
+   */
+  static ObjectNode message(ObjectNode node, ChatMessage m) {
+    node.put("role", m.role());
+    if (m.hasToolCalls() && m.content().isEmpty()) {
+      node.putNull("content");
+    } else {
+      node.put("content", m.content());
+    }
+    if (m.hasToolCalls()) {
+      toolCalls(node.putArray("tool_calls"), m.toolCalls(), false);
+    }
+    if (m.toolCallId() != null) {
+      node.put("tool_call_id", m.toolCallId());
+    }
+    if (m.name() != null) {
+      node.put("name", m.name());
+    }
+    return node;
+  }
+
+  /**
+   * Tool calls as OpenAI's {@code tool_calls[]}: {@code {id, type, function: {name, arguments}}}, each with its
+   * {@code index} first when {@code indexed} (the shape of a streamed {@code delta.tool_calls}).
+   */
+  static ArrayNode toolCalls(ArrayNode array, List<ToolCall> calls, boolean indexed) {
+    for (int i = 0; i < calls.size(); i++) {
+      ToolCall c = calls.get(i);
+      ObjectNode call = array.addObject();
+      if (indexed) {
+        call.put("index", i);
+      }
+      call.put("id", c.id()).put("type", c.type());
+      call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+    }
+    return array;
+  }
+
+  /**
+   * Reads {@code message.tool_calls}: a missing or null field is no calls. Arguments sent as a JSON object rather than
+   * a string (Ollama's native shape) are kept as their JSON text.
+   *
+   * @throws ResponseFormatException when a call has no id or no function name
+   */
+  static List<ToolCall> parseToolCalls(JsonNode calls) {
+    if (calls.isMissingNode() || calls.isNull()) {
+      return List.of();
+    }
+    if (!calls.isArray()) {
+      throw new ResponseFormatException(
+          "expected tool_calls to be an array but was " + OpenAiHttp.quote(calls.toString(), 200));
+    }
+    List<ToolCall> out = new ArrayList<>(calls.size());
+    for (int i = 0; i < calls.size(); i++) {
+      JsonNode call = calls.get(i);
+      String id = text(call.path("id"));
+      String type = text(call.path("type"));
+      String name = text(call.path("function").path("name"));
+      if (id == null || name == null) {
+        throw new ResponseFormatException("tool_calls[" + i + "] needs an id and a function name but was "
+            + OpenAiHttp.quote(call.toString(), 200));
+      }
+      out.add(new ToolCall(id, type == null ? ToolCall.FUNCTION : type, name, arguments(call.path("function")
+          .path("arguments"))));
+    }
+    return out;
+  }
+
+  /** A call's arguments as text: the string itself, a JSON object's text, or empty when absent. */
+  static String arguments(JsonNode arguments) {
+    if (arguments.isString()) {
+      return arguments.stringValue();
+    }
+    return arguments.isMissingNode() || arguments.isNull() ? "" : arguments.toString();
+  }
+
+  /** What a model wrote: the text and the tool calls' names and arguments, for estimating usage. */
+  static String answerText(String text, List<ToolCall> calls) {
+    if (calls.isEmpty()) {
+      return text;
+    }
+    StringBuilder s = new StringBuilder(text);
+    for (ToolCall c : calls) {
+      s.append('\n').append(c.name()).append(' ').append(c.arguments());
+    }
+    return s.toString();
   }
 
   /**
@@ -97,7 +189,9 @@ final class ChatJson {
 
   /** The whole prompt as text, for estimating usage when the server reports none. */
   static String promptText(ChatRequest request) {
-    return request.messages().stream().map(ChatMessage::content).collect(Collectors.joining("\n"));
+    return request.messages().stream()
+        .map(m -> answerText(m.content(), m.toolCalls()))
+        .collect(Collectors.joining("\n"));
   }
 
   /**
@@ -120,13 +214,15 @@ final class ChatJson {
           "answer has no choices[0].message; it was: " + OpenAiHttp.quote(root.toString(), 300));
     }
     String text = message.path("content").isString() ? message.path("content").stringValue() : "";
+    List<ToolCall> calls = parseToolCalls(message.path("tool_calls"));
     ChatResponse.Builder b =
         ChatResponse.builder()
             .id(text(root.path("id")))
             .model(text(root.path("model")) != null ? text(root.path("model")) : fallbackModel)
             .text(text)
+            .toolCalls(calls)
             .finishReason(text(choice.path("finish_reason")))
-            .usage(usage(root.path("usage"), request, text));
+            .usage(usage(root.path("usage"), request, answerText(text, calls)));
     JsonNode logprobs = choice.path("logprobs");
     if (logprobs.isMissingNode() || logprobs.isNull()) {
       logprobs = root.path("logprobs"); // Ollama's native shape

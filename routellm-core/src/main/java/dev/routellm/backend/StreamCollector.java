@@ -4,9 +4,13 @@ import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
 import dev.routellm.chat.StreamListener;
 import dev.routellm.chat.TokenLogprob;
+import dev.routellm.chat.ToolCall;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
@@ -15,11 +19,17 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Collects one streamed chat completion from server-sent events: passes text deltas to the caller's
- * {@link StreamListener} and accumulates text, log-probabilities, finish reason and usage. Used on a single thread
+ * {@link StreamListener} and accumulates text, tool calls, log-probabilities, finish reason and usage. Used on a single thread
  * (OkHttp's {@code EventSources.processResponse} runs on the caller's thread); not thread-safe.
  *
  * <p>A stream is complete when {@code data: [DONE]} arrived, or it closed cleanly after a chunk carrying a
  * {@code finish_reason} (some servers omit {@code [DONE]}). Anything else is a broken stream.
+ *
+ * <p>Tool calls arrive as {@code delta.tool_calls} fragments keyed by {@code index}: the first fragment of a call
+ * carries its id, type and function name, later ones pieces of {@code function.arguments}, which are concatenated.
+ * A fragment without {@code index} (some servers send whole calls) takes its position in its chunk's array. A
+ * repeated id or name is ignored rather than appended. Tool calls are not passed to the listener: they are complete
+ * only at the end, in the collected {@link ChatResponse}.
  */
 final class StreamCollector extends EventSourceListener {
   private static final String DONE = "[DONE]";
@@ -32,6 +42,7 @@ final class StreamCollector extends EventSourceListener {
 
   private final StringBuilder text = new StringBuilder();
   private final List<TokenLogprob> logprobs = new ArrayList<>();
+  private final SortedMap<Integer, PartialCall> toolCalls = new TreeMap<>();
   private boolean logprobsReturned;
   private String id;
   private String model;
@@ -99,6 +110,14 @@ final class StreamCollector extends EventSourceListener {
               logprobsReturned = true;
               logprobs.addAll(entries);
             });
+    JsonNode fragments = choice.path("delta").path("tool_calls");
+    if (fragments.isArray()) {
+      for (int i = 0; i < fragments.size(); i++) {
+        JsonNode f = fragments.get(i);
+        int index = f.path("index").canConvertToInt() ? f.path("index").intValue() : i;
+        toolCalls.computeIfAbsent(index, k -> new PartialCall()).add(f);
+      }
+    }
     JsonNode content = choice.path("delta").path("content");
     if (content.isString() && !content.stringValue().isEmpty()) {
       text.append(content.stringValue());
@@ -164,16 +183,49 @@ final class StreamCollector extends EventSourceListener {
           path, status, "the stream broke after " + chars() + " had arrived: " + why, transportFailure);
     }
     String answer = text.toString();
+    List<ToolCall> calls = new ArrayList<>(toolCalls.size());
+    for (Map.Entry<Integer, PartialCall> e : toolCalls.entrySet()) {
+      PartialCall c = e.getValue();
+      if (c.id == null || c.name == null) {
+        throw http.badContent(path, status, "streamed tool call at index " + e.getKey() + " never got "
+            + (c.id == null ? "an id" : "a function name") + " (arguments so far: "
+            + OpenAiHttp.quote(c.arguments.toString(), 200) + ")", null);
+      }
+      calls.add(new ToolCall(c.id, c.type == null ? ToolCall.FUNCTION : c.type, c.name, c.arguments.toString()));
+    }
     ChatResponse.Builder b =
         ChatResponse.builder()
             .id(id)
             .model(model != null ? model : fallbackModel)
             .text(answer)
+            .toolCalls(calls)
             .finishReason(finishReason)
-            .usage(ChatJson.usage(usage == null ? OpenAiHttp.MAPPER.missingNode() : usage, request, answer));
+            .usage(ChatJson.usage(usage == null ? OpenAiHttp.MAPPER.missingNode() : usage, request,
+                ChatJson.answerText(answer, calls)));
     if (logprobsReturned) {
       b.logprobs(logprobs);
     }
     return b.build();
+  }
+
+  /** A tool call being assembled from its fragments. */
+  private static final class PartialCall {
+    String id;
+    String type;
+    String name;
+    final StringBuilder arguments = new StringBuilder();
+
+    void add(JsonNode fragment) {
+      if (id == null) {
+        id = ChatJson.text(fragment.path("id"));
+      }
+      if (type == null) {
+        type = ChatJson.text(fragment.path("type"));
+      }
+      if (name == null) {
+        name = ChatJson.text(fragment.path("function").path("name"));
+      }
+      arguments.append(ChatJson.arguments(fragment.path("function").path("arguments")));
+    }
   }
 }

@@ -11,6 +11,10 @@ import java.util.Optional;
  * <p>{@link #usage()} is always present: when the server sent no token counts (some streaming servers) it is an
  * {@linkplain Usage#estimated() estimate}. {@link #logprobs()} is empty unless log-probabilities were requested and
  * the server returned them.
+ *
+ * <p>An answer may ask for {@linkplain #toolCalls() tool calls} instead of, or beside, text: its {@link #text()} is
+ * then empty (OpenAI sends {@code content: null}) and {@link #finishReason()} is normally {@code tool_calls}.
+ * {@link #asMessage()} gives the assistant message to send back with the tools' results.
  */
 public final class ChatResponse {
   private final String id;
@@ -20,6 +24,7 @@ public final class ChatResponse {
   private final Usage usage;
   private final List<TokenLogprob> logprobs;
   private final boolean logprobsReturned;
+  private final List<ToolCall> toolCalls;
 
   private ChatResponse(Builder b) {
     this.id = b.id;
@@ -29,6 +34,7 @@ public final class ChatResponse {
     this.usage = Objects.requireNonNull(b.usage, "usage");
     this.logprobs = List.copyOf(b.logprobs);
     this.logprobsReturned = b.logprobsReturned;
+    this.toolCalls = List.copyOf(b.toolCalls);
   }
 
   public static Builder builder() {
@@ -39,6 +45,7 @@ public final class ChatResponse {
     Builder b = new Builder().id(id).model(model).text(text).finishReason(finishReason).usage(usage);
     b.logprobs.addAll(logprobs);
     b.logprobsReturned = logprobsReturned;
+    b.toolCalls.addAll(toolCalls);
     return b;
   }
 
@@ -52,12 +59,15 @@ public final class ChatResponse {
     return model;
   }
 
-  /** The answer's text; empty when the model produced none. */
+  /**
+   * The answer's text; never {@code null}, empty when the model produced none (as when it only asked for
+   * {@linkplain #toolCalls() tool calls}).
+   */
   public String text() {
     return text;
   }
 
-  /** Why generation stopped ({@code stop}, {@code length}, ...), when the server said. */
+  /** Why generation stopped ({@code stop}, {@code length}, {@code tool_calls}, ...), when the server said. */
   public Optional<String> finishReason() {
     return Optional.ofNullable(finishReason);
   }
@@ -76,10 +86,28 @@ public final class ChatResponse {
     return logprobsReturned;
   }
 
+  /** The tool calls the model asked for, in order; empty when it asked for none. Unmodifiable. */
+  public List<ToolCall> toolCalls() {
+    return toolCalls;
+  }
+
+  /** Whether the model asked for tool calls. */
+  public boolean hasToolCalls() {
+    return !toolCalls.isEmpty();
+  }
+
+  /**
+   * This answer as the assistant message of a follow-up request: its text and, when there are any, its tool calls.
+   */
+  public ChatMessage asMessage() {
+    return new ChatMessage(ChatMessage.ASSISTANT, text, toolCalls, null, null);
+  }
+
   @Override
   public String toString() {
     return "ChatResponse{model=" + model + ", finishReason=" + finishReason + ", usage=" + usage + ", tokens="
-        + logprobs.size() + ", text=" + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "}";
+        + logprobs.size() + (toolCalls.isEmpty() ? "" : ", toolCalls=" + toolCalls) + ", text="
+        + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "}";
   }
 
   /** Builds a {@link ChatResponse}. Not thread-safe. */
@@ -91,6 +119,7 @@ public final class ChatResponse {
     private Usage usage;
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private boolean logprobsReturned;
+    private final List<ToolCall> toolCalls = new ArrayList<>();
 
     private Builder() {}
 
@@ -125,6 +154,15 @@ public final class ChatResponse {
       logprobs.clear();
       logprobs.addAll(values);
       logprobsReturned = true;
+      return this;
+    }
+
+    /** Sets the tool calls the model asked for (replacing any set before). */
+    public Builder toolCalls(List<ToolCall> values) {
+      Objects.requireNonNull(values, "toolCalls");
+      List<ToolCall> copy = List.copyOf(values); // rejects null elements before anything changes
+      toolCalls.clear();
+      toolCalls.addAll(copy);
       return this;
     }
 

@@ -189,6 +189,23 @@ final class CascadeRouter extends DispatchingRouter {
   /** Scores the weak answer and decides; applies the missing-logprobs policy. */
   private Judgement judge(ChatRequest request, ChatResponse answer) {
     long start = System.nanoTime();
+    if (answer.hasToolCalls() && answer.text().isBlank()) {
+      String what = "the weak answer is " + answer.toolCalls().size() + " tool call(s) without text, so it has no"
+          + " content tokens or log-probabilities to judge";
+      if (missingLogprobs == MissingLogprobsPolicy.FAIL) {
+        throw new NonRetriableBackendException(
+            answer.model(),
+            0,
+            "weak model '" + weakModel() + "': " + what + " (set missingLogprobs(MissingLogprobsPolicy.ESCALATE)"
+                + " to send such requests to the strong model, or route tool-calling traffic with a predictive"
+                + " router)",
+            null);
+      }
+      return new Judgement(
+          decision(Tier.STRONG, Double.NaN, since(start), "escalated: " + what
+              + " (missing-logprobs policy ESCALATE)"),
+          true);
+    }
     if (answer.text().isBlank()) {
       return new Judgement(
           decision(Tier.STRONG, Double.NaN, since(start), "weak answer is empty: escalated to the strong model"), true);

@@ -4,6 +4,7 @@ import dev.routellm.chat.ChatMessage;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
 import dev.routellm.chat.TokenLogprob;
+import dev.routellm.chat.ToolCall;
 import dev.routellm.chat.Usage;
 import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.RoutingDecision;
@@ -57,8 +58,9 @@ final class OpenAiWire {
 
   /**
    * Parses a chat-completions body. A known field set to {@code null} counts as absent, as OpenAI's API takes it.
-   * Tool and function calling are refused: the router's answers carry text only, so a tool call would reach the
-   * client as an empty answer.
+   * Tool calling passes through: {@code tools}, {@code tool_choice} and {@code parallel_tool_calls} travel untouched
+   * as extra fields, assistant {@code tool_calls} and {@code tool} messages as {@link ChatMessage}s. Legacy function
+   * calling ({@code functions}, {@code function_call}, role {@code function}) is refused.
    *
    * @throws InvalidRequest naming the field at fault
    */
@@ -88,11 +90,10 @@ final class OpenAiWire {
       if (role == null || !role.isString() || role.asString().isBlank()) {
         throw new InvalidRequest("'" + where + ".role' must be a non-empty string", where + ".role");
       }
-      if (role.asString().equals("tool") || role.asString().equals("function") || present(m, "tool_calls")
-          || present(m, "function_call")) {
-        throw new InvalidRequest("'" + where + "' is part of a tool call; " + NO_TOOLS, where);
+      if (role.asString().equals("function") || present(m, "function_call")) {
+        throw new InvalidRequest("'" + where + "' is part of a legacy function call; " + NO_FUNCTIONS, where);
       }
-      b.message(new ChatMessage(role.asString(), content(m.get("content"), where)));
+      b.message(message(m, role.asString(), where));
     }
     boolean stream = false;
     boolean includeUsage = false;
@@ -123,9 +124,9 @@ final class OpenAiWire {
               throw new InvalidRequest("'n' must be 1: the router returns one answer", name);
             }
           }
-          case "tools", "functions" -> {
+          case "functions" -> {
             if (!(v.isArray() && v.isEmpty())) {
-              throw new InvalidRequest("'" + name + "': " + NO_TOOLS, name);
+              throw new InvalidRequest("'" + name + "': " + NO_FUNCTIONS, name);
             }
           }
           default -> b.extra(name, JSON.treeToValue(v, Object.class));
@@ -140,8 +141,71 @@ final class OpenAiWire {
     return new Incoming(model, b.build(), stream, includeUsage);
   }
 
-  private static final String NO_TOOLS =
-      "tool and function calling are not supported by this routing server (answers carry text only)";
+  private static final String NO_FUNCTIONS =
+      "legacy function calling ('functions', role 'function', 'function_call' on a message) is not supported by this routing server; use 'tools'"
+          + " and 'tool_choice'";
+
+  /**
+   * One message: text, and for tool calling an assistant's {@code tool_calls} or a tool result's
+   * {@code tool_call_id} (required for role {@code tool}, as OpenAI requires it), with the optional {@code name}.
+   */
+  private static ChatMessage message(JsonNode m, String role, String where) {
+    String content = content(m.get("content"), where);
+    List<ToolCall> calls = List.of();
+    JsonNode toolCalls = m.get("tool_calls");
+    if (toolCalls != null && !toolCalls.isNull()) {
+      if (!role.equals(ChatMessage.ASSISTANT)) {
+        throw new InvalidRequest("'" + where + ".tool_calls' is only allowed on an assistant message but the role"
+            + " was '" + role + "'", where + ".tool_calls");
+      }
+      calls = toolCalls(toolCalls, where + ".tool_calls");
+    }
+    String toolCallId = null;
+    if (role.equals(ChatMessage.TOOL)) {
+      JsonNode id = m.get("tool_call_id");
+      if (id == null || !id.isString() || id.asString().isBlank()) {
+        throw new InvalidRequest("'" + where + ".tool_call_id' must be a non-empty string for a tool message but was "
+            + id, where + ".tool_call_id");
+      }
+      toolCallId = id.asString();
+    }
+    JsonNode name = m.get("name");
+    String speaker = name != null && name.isString() && !name.asString().isBlank() ? name.asString() : null;
+    try {
+      return new ChatMessage(role, content, calls, toolCallId, speaker);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequest("'" + where + "': " + e.getMessage(), where);
+    }
+  }
+
+  private static List<ToolCall> toolCalls(JsonNode calls, String where) {
+    if (!calls.isArray()) {
+      throw new InvalidRequest("'" + where + "' must be an array but was " + calls, where);
+    }
+    List<ToolCall> out = new ArrayList<>();
+    for (int i = 0; i < calls.size(); i++) {
+      JsonNode c = calls.get(i);
+      String at = where + "[" + i + "]";
+      JsonNode id = c.path("id");
+      JsonNode fn = c.path("function");
+      JsonNode name = fn.path("name");
+      JsonNode arguments = fn.path("arguments");
+      if (!id.isString() || id.asString().isBlank()) {
+        throw new InvalidRequest("'" + at + ".id' must be a non-empty string but was " + id, at + ".id");
+      }
+      if (!name.isString() || name.asString().isBlank()) {
+        throw new InvalidRequest("'" + at + ".function.name' must be a non-empty string but was " + name,
+            at + ".function.name");
+      }
+      if (!arguments.isString()) {
+        throw new InvalidRequest("'" + at + ".function.arguments' must be a string (JSON text) but was " + arguments,
+            at + ".function.arguments");
+      }
+      String type = c.path("type").isString() ? c.path("type").asString() : ToolCall.FUNCTION;
+      out.add(new ToolCall(id.asString(), type, name.asString(), arguments.asString()));
+    }
+    return out;
+  }
 
   private static boolean present(JsonNode object, String field) {
     JsonNode v = object.get(field);
@@ -231,7 +295,15 @@ final class OpenAiWire {
     choice.put("index", 0);
     ObjectNode message = choice.putObject("message");
     message.put("role", ChatMessage.ASSISTANT);
-    message.put("content", r.text());
+    if (r.hasToolCalls() && r.text().isEmpty()) {
+      message.putNull("content");
+      toolCalls(message.putArray("tool_calls"), r.toolCalls(), false);
+    } else {
+      message.put("content", r.text());
+      if (r.hasToolCalls()) {
+        toolCalls(message.putArray("tool_calls"), r.toolCalls(), false);
+      }
+    }
     if (r.hasLogprobs()) {
       logprobs(choice.putObject("logprobs"), r.logprobs());
     } else {
@@ -253,6 +325,30 @@ final class OpenAiWire {
       delta.put("content", text);
     }
     return root;
+  }
+
+  /**
+   * A streamed chunk carrying the answer's tool calls, complete, each with its {@code index}: OpenAI streams them in
+   * fragments, but a delta holding whole calls is valid and clients accumulate it the same way.
+   */
+  static ObjectNode toolCallsChunk(String id, long created, String model, List<ToolCall> calls) {
+    ObjectNode root = chunkBase(id, created, model);
+    ObjectNode delta = ((ObjectNode) root.get("choices").get(0)).putObject("delta");
+    toolCalls(delta.putArray("tool_calls"), calls, true);
+    return root;
+  }
+
+  /** Tool calls in OpenAI's shape, with {@code index} when {@code indexed} (stream deltas). */
+  private static void toolCalls(ArrayNode array, List<ToolCall> calls, boolean indexed) {
+    for (int i = 0; i < calls.size(); i++) {
+      ToolCall c = calls.get(i);
+      ObjectNode call = array.addObject();
+      if (indexed) {
+        call.put("index", i);
+      }
+      call.put("id", c.id()).put("type", c.type());
+      call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+    }
   }
 
   /**

@@ -56,7 +56,11 @@ import tools.jackson.databind.node.ObjectNode;
  * as long as no text was sent; once text was sent, a failure ends it with an event holding that error object, then
  * {@code data: [DONE]}. A client that goes away mid-stream cancels the upstream call at the next piece of text.
  *
- * <p>Tool and function calling are refused with 400: answers carry text only. Thread-safe; {@link #close()} stops
+ * <p>Tool calling passes through: {@code tools}, {@code tool_choice} and {@code parallel_tool_calls} reach the chosen
+ * model untouched, as do assistant {@code tool_calls} and {@code tool} messages. An answer's tool calls come back in
+ * OpenAI's shape ({@code content: null} when there is no text); a stream sends them, complete and indexed, in one
+ * {@code delta.tool_calls} chunk before the finish chunk, whose {@code finish_reason} is the model's
+ * ({@code tool_calls}). Legacy function calling ({@code functions}) is refused with 400. Thread-safe; {@link #close()} stops
  * the server and is idempotent; it does not close the routers' backends.
  */
 public final class RoutingServer implements AutoCloseable {
@@ -348,6 +352,9 @@ public final class RoutingServer implements AutoCloseable {
     try {
       sse.model = routed.response().model();
       sse.start(id, created);
+      if (routed.response().hasToolCalls()) {
+        sse.event(OpenAiWire.toolCallsChunk(id, created, sse.model, routed.response().toolCalls()).toString());
+      }
       sse.event(OpenAiWire.finishChunk(id, created, routed, in.includeUsage()).toString());
       if (in.includeUsage()) {
         sse.event(OpenAiWire.usageChunk(id, created, routed).toString());
