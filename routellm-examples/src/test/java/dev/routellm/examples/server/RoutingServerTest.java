@@ -419,23 +419,113 @@ class RoutingServerTest {
     }
   }
 
+  private static final String TOOLS = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
+      + "\"get_weather\",\"parameters\":{\"type\":\"object\",\"properties\":{\"location\":{\"type\":"
+      + "\"string\"}},\"required\":[\"location\"]}}}],\"tool_choice\":\"auto\",\"parallel_tool_calls\":true";
+
+  private void weakAnswers(String contentType, String body) {
+    weakEndpoint.server().enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", contentType)
+        .body(body).build());
+  }
+
   @Test
-  void chat_toolsOrToolMessages_areRefusedRatherThanAnsweredWithoutTheCall() throws Exception {
-    String tools = "{\"model\":\"router-random\"," + HI + ",\"tools\":[{\"type\":\"function\",\"function\":"
-        + "{\"name\":\"f\",\"parameters\":{}}}],\"tool_choice\":\"auto\"}";
-    String toolMessage = "{\"model\":\"router-random\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
-        + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\","
-        + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"c1\","
-        + "\"content\":\"42\"}]}";
-    try (Response r = post(tools)) {
-      assertThat(r.code()).isEqualTo(400);
-      assertThat(json(r).at("/error/param").asString()).isEqualTo("tools");
+  void chat_toolsAndToolMessages_passThroughAndToolCallsComeBackWithNullContent() throws Exception {
+    weakAnswers("application/json", "{\"id\":\"chatcmpl-w\",\"object\":\"chat.completion\",\"created\":1,"
+        + "\"model\":\"weak-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+        + "\"content\":null,\"tool_calls\":[{\"id\":\"call_2\",\"type\":\"function\",\"function\":{\"name\":"
+        + "\"get_weather\",\"arguments\":\"{\\\"location\\\":\\\"Lyon\\\"}\"}}],\"refusal\":null},"
+        + "\"logprobs\":null,\"finish_reason\":\"tool_calls\"}],\"usage\":{\"prompt_tokens\":70,"
+        + "\"completion_tokens\":15,\"total_tokens\":85}}");
+    String request = "{\"model\":\"router-random\"," + TOOLS + ",\"messages\":[{\"role\":\"user\",\"content\":"
+        + "\"Weather in Paris, then Lyon?\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":"
+        + "\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":"
+        + "\"{\\\"location\\\":\\\"Paris\\\"}\"}}]},{\"role\":\"tool\",\"tool_call_id\":\"call_1\","
+        + "\"content\":\"18C, clear\"}]}";
+
+    try (Response r = post(request)) {
+      assertThat(r.code()).isEqualTo(200);
+      JsonNode body = json(r);
+      JsonNode message = body.at("/choices/0/message");
+      assertThat(message.get("content").isNull()).isTrue();
+      assertThat(message.at("/tool_calls/0/id").asString()).isEqualTo("call_2");
+      assertThat(message.at("/tool_calls/0/type").asString()).isEqualTo("function");
+      assertThat(message.at("/tool_calls/0/function/name").asString()).isEqualTo("get_weather");
+      assertThat(message.at("/tool_calls/0/function/arguments").asString()).isEqualTo("{\"location\":\"Lyon\"}");
+      assertThat(message.at("/tool_calls/0").has("index")).as("index is for stream deltas only").isFalse();
+      assertThat(body.at("/choices/0/finish_reason").asString()).isEqualTo("tool_calls");
+      assertThat(body.at("/usage/total_tokens").asInt()).isEqualTo(85);
     }
-    try (Response r = post(toolMessage)) {
+    JsonNode upstream = OpenAiWire.JSON.readTree(weakEndpoint.server().takeRequest().getBody().utf8());
+    assertThat(upstream.at("/tools/0/function/parameters/required/0").asString()).isEqualTo("location");
+    assertThat(upstream.get("tool_choice").asString()).isEqualTo("auto");
+    assertThat(upstream.get("parallel_tool_calls").asBoolean()).isTrue();
+    assertThat(upstream.at("/messages/1/content").isNull()).isTrue();
+    assertThat(upstream.at("/messages/1/tool_calls/0/function/arguments").asString())
+        .isEqualTo("{\"location\":\"Paris\"}");
+    assertThat(upstream.at("/messages/2/role").asString()).isEqualTo("tool");
+    assertThat(upstream.at("/messages/2/tool_call_id").asString()).isEqualTo("call_1");
+    assertThat(upstream.at("/messages/2/content").asString()).isEqualTo("18C, clear");
+  }
+
+  @Test
+  void stream_parallelToolCallsInFragments_areSentAsOneIndexedDeltaThenFinishReasonToolCalls() throws Exception {
+    String head = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"weak-model\","
+        + "\"choices\":[{\"index\":0,\"delta\":";
+    String tail = ",\"finish_reason\":null}]}\n\n";
+    weakAnswers("text/event-stream",
+        head + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0,\"id\":\"call_a\","
+            + "\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]}" + tail
+            + head + "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"location\\\":\"}}]}" + tail
+            + head + "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"\\\"Paris\\\"}\"}}]}" + tail
+            + head + "{\"tool_calls\":[{\"index\":1,\"id\":\"call_b\",\"type\":\"function\",\"function\":"
+            + "{\"name\":\"get_weather\",\"arguments\":\"{\\\"location\\\":\\\"Lyon\\\"}\"}}]}" + tail
+            + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"weak-model\",\"choices\":"
+            + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+            + "data: [DONE]\n\n");
+    List<String> events = new ArrayList<>();
+    try (Response r = post("{\"model\":\"router-random\",\"stream\":true," + TOOLS + "," + HI + "}")) {
+      assertThat(r.code()).isEqualTo(200);
+      events.addAll(List.of(r.body().string().split("\n\n")));
+    }
+
+    assertThat(events).hasSize(4).last().isEqualTo("data: [DONE]");
+    JsonNode role = OpenAiWire.JSON.readTree(events.get(0).substring(6));
+    JsonNode calls = OpenAiWire.JSON.readTree(events.get(1).substring(6));
+    JsonNode finish = OpenAiWire.JSON.readTree(events.get(2).substring(6));
+    assertThat(role.at("/choices/0/delta/role").asString()).isEqualTo("assistant");
+    JsonNode delta = calls.at("/choices/0/delta/tool_calls");
+    assertThat(delta).hasSize(2);
+    assertThat(delta.get(0).toString()).isEqualTo("{\"index\":0,\"id\":\"call_a\",\"type\":\"function\","
+        + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"location\\\":\\\"Paris\\\"}\"}}");
+    assertThat(delta.get(1).get("index").asInt()).isEqualTo(1);
+    assertThat(delta.get(1).get("id").asString()).isEqualTo("call_b");
+    assertThat(delta.get(1).at("/function/arguments").asString()).isEqualTo("{\"location\":\"Lyon\"}");
+    assertThat(calls.get("object").asString()).isEqualTo("chat.completion.chunk");
+    assertThat(finish.at("/choices/0/finish_reason").asString()).isEqualTo("tool_calls");
+    assertThat(finish.at("/routing/tier").asString()).isEqualTo("weak");
+    JsonNode upstream = OpenAiWire.JSON.readTree(weakEndpoint.server().takeRequest().getBody().utf8());
+    assertThat(upstream.at("/tools/0/function/name").asString()).isEqualTo("get_weather");
+  }
+
+  @Test
+  void chat_legacyFunctionsOrToolMessageWithoutId_areRefusedNamingTheField() throws Exception {
+    try (Response r = post("{\"model\":\"router-random\"," + HI + ",\"functions\":[{\"name\":\"f\","
+        + "\"parameters\":{}}]}")) {
       assertThat(r.code()).isEqualTo(400);
       JsonNode e = json(r);
-      assertThat(e.at("/error/param").asString()).isEqualTo("messages[1]");
-      assertThat(e.at("/error/message").asString()).contains("tool and function calling are not supported");
+      assertThat(e.at("/error/param").asString()).isEqualTo("functions");
+      assertThat(e.at("/error/message").asString()).contains("use 'tools'");
+    }
+    try (Response r = post("{\"model\":\"router-random\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},"
+        + "{\"role\":\"tool\",\"content\":\"42\"}]}")) {
+      assertThat(r.code()).isEqualTo(400);
+      assertThat(json(r).at("/error/param").asString()).isEqualTo("messages[1].tool_call_id");
+    }
+    try (Response r = post("{\"model\":\"router-random\",\"messages\":[{\"role\":\"user\",\"content\":\"x\","
+        + "\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
+        + "\"{}\"}}]}]}")) {
+      assertThat(r.code()).isEqualTo(400);
+      assertThat(json(r).at("/error/param").asString()).isEqualTo("messages[0].tool_calls");
     }
     assertThat(weakEndpoint.server().getRequestCount()).isZero();
   }
