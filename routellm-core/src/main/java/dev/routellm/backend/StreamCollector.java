@@ -27,9 +27,10 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Tool calls arrive as {@code delta.tool_calls} fragments keyed by {@code index}: the first fragment of a call
  * carries its id, type and function name, later ones pieces of {@code function.arguments}, which are concatenated.
- * A fragment without {@code index} (some servers send whole calls) takes its position in its chunk's array. A
- * repeated id or name is ignored rather than appended. Tool calls are not passed to the listener: they are complete
- * only at the end, in the collected {@link ChatResponse}.
+ * A fragment without {@code index} (some servers send whole calls) joins the call with its id, or starts a new call
+ * when its id is new, or continues the last call when it has no id. A repeated id or name is ignored rather than
+ * appended. Tool calls are not passed to the listener: they are complete only at the end, in the collected {@link
+ * ChatResponse}. Only choice 0 is read: a request with {@code n > 1} gets its first answer, as when not streamed.
  */
 final class StreamCollector extends EventSourceListener {
   private static final String DONE = "[DONE]";
@@ -99,7 +100,7 @@ final class StreamCollector extends EventSourceListener {
     if (chunk.path("usage").isObject()) {
       usage = chunk.path("usage");
     }
-    JsonNode choice = chunk.path("choices").path(0);
+    JsonNode choice = firstChoice(chunk.path("choices"));
     String reason = ChatJson.text(choice.path("finish_reason"));
     if (reason != null) {
       finishReason = reason;
@@ -112,10 +113,8 @@ final class StreamCollector extends EventSourceListener {
             });
     JsonNode fragments = choice.path("delta").path("tool_calls");
     if (fragments.isArray()) {
-      for (int i = 0; i < fragments.size(); i++) {
-        JsonNode f = fragments.get(i);
-        int index = f.path("index").canConvertToInt() ? f.path("index").intValue() : i;
-        toolCalls.computeIfAbsent(index, k -> new PartialCall()).add(f);
+      for (JsonNode f : fragments) {
+        toolCalls.computeIfAbsent(slot(f), k -> new PartialCall()).add(f);
       }
     }
     JsonNode content = choice.path("delta").path("content");
@@ -130,6 +129,39 @@ final class StreamCollector extends EventSourceListener {
         source.cancel();
       }
     }
+  }
+
+  /**
+   * The chunk's entry for choice 0 (the answer this library returns, as in non-streamed responses); a chunk that
+   * carries only other choices' deltas (a request with {@code n > 1}) gives a missing node, so nothing is mixed in.
+   */
+  private static JsonNode firstChoice(JsonNode choices) {
+    for (JsonNode c : choices) {
+      if (!c.path("index").canConvertToInt() || c.path("index").intValue() == 0) {
+        return c;
+      }
+    }
+    return OpenAiHttp.MAPPER.missingNode();
+  }
+
+  /**
+   * Where a tool-call fragment goes: its {@code index}; without one (servers that send whole calls), the call with
+   * the same id, else a new call when it brings an id, else the last call (a continuation).
+   */
+  private int slot(JsonNode fragment) {
+    if (fragment.path("index").canConvertToInt()) {
+      return fragment.path("index").intValue();
+    }
+    String fragmentId = ChatJson.text(fragment.path("id"));
+    if (fragmentId != null) {
+      for (Map.Entry<Integer, PartialCall> e : toolCalls.entrySet()) {
+        if (fragmentId.equals(e.getValue().id)) {
+          return e.getKey();
+        }
+      }
+      return toolCalls.isEmpty() ? 0 : toolCalls.lastKey() + 1;
+    }
+    return toolCalls.isEmpty() ? 0 : toolCalls.lastKey();
   }
 
   private static boolean isError(String type, JsonNode chunk) {

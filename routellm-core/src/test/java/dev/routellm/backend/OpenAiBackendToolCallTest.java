@@ -218,6 +218,46 @@ class OpenAiBackendToolCallTest {
   }
 
   @Test
+  void stream_wholeCallsWithoutIndexInSeparateChunks_staySeparate() {
+    String body =
+        sse("{\"tool_calls\":[{\"id\":\"call_a\",\"type\":\"function\",\"function\":{\"name\":\"f\","
+                + "\"arguments\":\"{\\\"x\\\":1}\"}}]}", null)
+            + sse("{\"tool_calls\":[{\"id\":\"call_b\",\"type\":\"function\",\"function\":{\"name\":\"g\","
+                + "\"arguments\":\"{\\\"y\\\":\"}}]}", null)
+            + sse("{\"tool_calls\":[{\"function\":{\"arguments\":\"2}\"}}]}", null)
+            + sse("{}", "tool_calls") + "data: [DONE]\n\n";
+    server.enqueue(eventStream(body));
+
+    ChatResponse r = backend.stream(weatherRequest(), deltas::add);
+
+    assertThat(r.toolCalls())
+        .containsExactly(ToolCall.function("call_a", "f", "{\"x\":1}"), ToolCall.function("call_b", "g", "{\"y\":2}"));
+  }
+
+  @Test
+  void stream_twoChoicesInterleaved_collectsChoiceZeroOnly() {
+    String body =
+        choiceChunk(0, "{\"content\":\"Hel\"}", null)
+            + choiceChunk(1, "{\"content\":\"Other\"}", null)
+            + choiceChunk(0, "{\"content\":\"lo\"}", null)
+            + choiceChunk(1, "{}", "length")
+            + choiceChunk(0, "{}", "stop") + "data: [DONE]\n\n";
+    server.enqueue(eventStream(body));
+
+    ChatResponse r = backend.stream(weatherRequest(), deltas::add);
+
+    assertThat(r.text()).isEqualTo("Hello");
+    assertThat(deltas).containsExactly("Hel", "lo");
+    assertThat(r.finishReason()).hasValue("stop");
+  }
+
+  private static String choiceChunk(int index, String delta, String finishReason) {
+    return "data: {\"id\":\"chatcmpl-n2\",\"object\":\"chat.completion.chunk\",\"created\":1737102002,"
+        + "\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":" + index + ",\"delta\":" + delta + ",\"finish_reason\":"
+        + (finishReason == null ? "null" : "\"" + finishReason + "\"") + "}]}\n\n";
+  }
+
+  @Test
   void stream_toolCallThatNeverGetsAName_failsNamingTheIndex() {
     server.enqueue(eventStream(
         sse("{\"tool_calls\":[{\"index\":0,\"id\":\"call_a\",\"function\":{\"arguments\":\"{}\"}}]}", null)
