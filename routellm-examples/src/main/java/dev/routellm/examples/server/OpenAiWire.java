@@ -124,9 +124,14 @@ final class OpenAiWire {
               throw new InvalidRequest("'n' must be 1: the router returns one answer", name);
             }
           }
-          case "functions" -> {
+          case "functions", "function_call" -> {
             if (!(v.isArray() && v.isEmpty())) {
               throw new InvalidRequest("'" + name + "': " + NO_FUNCTIONS, name);
+            }
+          }
+          case "tools" -> {
+            if (!(v.isArray() && v.isEmpty())) { // an empty list means no tools; OpenAI itself rejects []
+              b.extra(name, JSON.treeToValue(v, Object.class));
             }
           }
           default -> b.extra(name, JSON.treeToValue(v, Object.class));
@@ -142,8 +147,8 @@ final class OpenAiWire {
   }
 
   private static final String NO_FUNCTIONS =
-      "legacy function calling ('functions', role 'function', 'function_call' on a message) is not supported by this routing server; use 'tools'"
-          + " and 'tool_choice'";
+      "legacy function calling ('functions', 'function_call', role 'function', 'function_call' on a message) is not"
+          + " supported by this routing server; use 'tools' and 'tool_choice'";
 
   /**
    * One message: text, and for tool calling an assistant's {@code tool_calls} or a tool result's

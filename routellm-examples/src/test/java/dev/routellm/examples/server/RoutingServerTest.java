@@ -530,6 +530,25 @@ class RoutingServerTest {
     assertThat(weakEndpoint.server().getRequestCount()).isZero();
   }
 
+  @Test
+  void chat_legacyFunctionCallField_isRefused() throws Exception {
+    try (Response r = post("{\"model\":\"router-random\"," + HI + ",\"function_call\":\"auto\"}")) {
+      assertThat(r.code()).isEqualTo(400);
+      assertThat(json(r).at("/error/param").asString()).isEqualTo("function_call");
+    }
+    assertThat(weakEndpoint.server().getRequestCount()).isZero();
+  }
+
+  @Test
+  void chat_emptyToolsList_isNotForwarded() throws Exception {
+    weakEndpoint.answers("ok", 1, 1);
+    try (Response r = post("{\"model\":\"router-random\"," + HI + ",\"tools\":[]}")) {
+      assertThat(r.code()).isEqualTo(200);
+    }
+    JsonNode upstream = OpenAiWire.JSON.readTree(weakEndpoint.server().takeRequest().getBody().utf8());
+    assertThat(upstream.has("tools")).as("OpenAI rejects an empty tools list").isFalse();
+  }
+
   @ParameterizedTest
   @CsvSource({"GET, /v1/chat/completions, POST", "POST, /v1/models, GET", "DELETE, /health, GET"})
   void wrongMethod_answers405WithAllowInTheJsonShape(String method, String path, String allowed) throws Exception {
