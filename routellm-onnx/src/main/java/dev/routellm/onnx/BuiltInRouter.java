@@ -63,6 +63,18 @@ public final class BuiltInRouter implements AutoCloseable {
     }
   }
 
+  /**
+   * The built-in router joined with an embedder of the caller's, which must give MiniLM's vectors (its id and
+   * dimension are checked): for evaluations that cache embeddings with {@link dev.routellm.embedding.CachingEmbedder}.
+   * The caller keeps ownership of the embedder.
+   *
+   * @throws dev.routellm.ConfigurationException when the embedder is not the one the router was trained with
+   */
+  public static TrainedRouter withEmbedder(dev.routellm.embedding.Embedder embedder) {
+    java.util.Objects.requireNonNull(embedder, "embedder");
+    return TrainedRouter.load(read(), embedder);
+  }
+
   private static RouterFile read() {
     String name = "classpath:/dev/routellm/onnx/" + RESOURCE;
     try (InputStream in = BuiltInRouter.class.getResourceAsStream(RESOURCE)) {
