@@ -23,6 +23,7 @@ module dev.routellm.core {
   exports dev.routellm.data;
   exports dev.routellm.embedding;
   exports dev.routellm.evaluation;
+  exports dev.routellm.labelling;
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
   exports dev.routellm.training;
