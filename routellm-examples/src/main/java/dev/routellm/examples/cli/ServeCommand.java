@@ -5,8 +5,11 @@ import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostTracker;
 import dev.routellm.examples.server.RoutingServer;
 import dev.routellm.routing.Router;
+import dev.routellm.routing.RouterListener;
+import dev.routellm.traffic.TrafficLog;
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -51,6 +54,11 @@ public final class ServeCommand implements Callable<Integer> {
           + " (default: no key; bind to loopback only).")
   String serverKeyEnv;
 
+  @Option(names = "--traffic-log", paramLabel = "FILE",
+      description = "Append one JSON line per request to FILE (prompt, decision, model, tokens, cost, latency; never"
+          + " a key), rotated at 100 MiB, 5 files kept; 'routellm label --prompts FILE' labels it.")
+  Path trafficLog;
+
   /** Counted down when the server should stop (tests; Ctrl-C ends the JVM instead). */
   final CountDownLatch stop = new CountDownLatch(1);
 
@@ -68,6 +76,11 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--port " + e.getMessage());
     }
+    if (trafficLog != null && trafficLog.toAbsolutePath().getParent() != null
+        && !java.nio.file.Files.isDirectory(trafficLog.toAbsolutePath().getParent())) {
+      throw new IllegalArgumentException("--traffic-log: directory " + trafficLog.toAbsolutePath().getParent()
+          + " does not exist");
+    }
     CostModel prices = backends.costModel();
     CostTracker totals = new CostTracker();
     String key = null;
@@ -79,13 +92,15 @@ public final class ServeCommand implements Callable<Integer> {
     }
     try (PredictorOptions.Loaded loaded = predictorOptions.load();
         ModelBackend strong = backends.strong();
-        ModelBackend weak = backends.weak()) {
+        ModelBackend weak = backends.weak();
+        TrafficLog log = trafficLog == null ? null : TrafficLog.builder().file(trafficLog).build()) {
       RoutingServer.Builder server =
           RoutingServer.builder()
               .routers(
                   loaded.predictor().name(),
                   t -> Router.builder().strong(strong).weak(weak).predictor(loaded.predictor()).threshold(t)
-                      .costModel(prices).costTracker(totals).build(),
+                      .costModel(prices).costTracker(totals).listener(log == null ? RouterListener.NONE : log)
+                      .build(),
                   totals)
               .defaultThreshold(loaded.threshold())
               .host(host)
