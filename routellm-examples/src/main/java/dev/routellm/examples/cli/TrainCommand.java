@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Trains a learned router (knn, knn-groups, knn-length, knn-lexical, topic-centroids, mf, sw) on a RouteLLM"
+      "Trains a learned router (knn, knn-groups, knn-length, knn-lexical, topic-centroids, linear, mf, sw) on a RouteLLM"
           + " benchmark or your own labelled file, with a local embedding model, and writes one router file (weights,"
           + " embedder id and dimension, model pair, threshold) that 'routellm calibrate', 'routellm route --router"
           + " FILE' and TrainedRouter.load read.",
@@ -53,7 +53,8 @@ public final class TrainCommand implements Callable<Integer> {
       description = "What to train: knn, knn-groups (kNN with a topic prior voted by the neighbours; the best on"
           + " MMLU), knn-length (kNN and prompt length; the best on GSM8K), knn-lexical (knn-groups blended with a"
           + " ridge regression on the prompt's words; about ten times the training work), topic-centroids (one point"
-          + " per group: a few kilobytes), mf (RouteLLM's matrix factorization), sw (RouteLLM's similarity-weighted ranking)"
+          + " per group: a few kilobytes), linear (a ridge regression on the embedding and the prompt's length: a few"
+          + " kilobytes), mf (RouteLLM's matrix factorization), sw (RouteLLM's similarity-weighted ranking)"
           + " (default: ${DEFAULT-VALUE}).")
   String router;
 
