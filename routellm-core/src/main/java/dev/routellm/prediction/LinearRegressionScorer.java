@@ -152,13 +152,7 @@ public final class LinearRegressionScorer implements EmbeddingScorer {
   }
 
   static LinearRegressionScorer fromFile(RouterFile file) {
-    float[] w = file.tensor(WEIGHTS, file.dimension()).values();
-    for (int i = 0; i < w.length; i++) {
-      if (!Float.isFinite(w[i])) {
-        throw InvalidFileException.ofResource(file.source(), "tensor '" + WEIGHTS + "' holds a non-finite value at"
-            + " index " + i, null);
-      }
-    }
+    float[] w = file.tensor(WEIGHTS, file.dimension()).values(); // checked finite by the file
     double a = file.doubleParameter(LENGTH_WEIGHT);
     double b = file.doubleParameter(BIAS);
     double m = file.doubleParameter(MEAN_LENGTH);
