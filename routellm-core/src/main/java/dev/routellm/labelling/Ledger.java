@@ -1,7 +1,6 @@
 package dev.routellm.labelling;
 
 import dev.routellm.InvalidFileException;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,7 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import tools.jackson.core.JacksonException;
+import dev.routellm.data.JsonLines;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -72,29 +71,12 @@ final class Ledger implements AutoCloseable {
 
   /** Calls {@code action} with each record of the file and its line number, in order. */
   static void forEach(Path file, BiConsumer<Long, ObjectNode> action) {
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String text;
-      long line = 0;
-      while ((text = reader.readLine()) != null) {
-        line++;
-        if (text.isBlank()) {
-          continue;
-        }
-        JsonNode node;
-        try {
-          node = JSON.readTree(text);
-        } catch (JacksonException e) {
-          throw InvalidFileException.atLine(file, line, "is not a judgement record (malformed JSON: "
-              + e.getOriginalMessage() + "); was the file edited by hand?", e);
-        }
-        if (!(node instanceof ObjectNode object) || !node.path("id").isString()) {
-          throw InvalidFileException.atLine(file, line, "is not a judgement record (no string 'id')");
-        }
-        action.accept(line, object);
+    JsonLines.read(file, (line, node) -> {
+      if (!(node instanceof ObjectNode object) || !node.path("id").isString()) {
+        throw InvalidFileException.atLine(file, line, "is not a judgement record (no string 'id')");
       }
-    } catch (IOException e) {
-      throw InvalidFileException.of(file, "cannot be read: " + e.getMessage(), e);
-    }
+      action.accept(line, object);
+    });
   }
 
   private static void check(Path file, long line, JsonNode record, List<String> models, String judge,

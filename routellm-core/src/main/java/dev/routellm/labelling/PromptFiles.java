@@ -1,6 +1,7 @@
 package dev.routellm.labelling;
 
 import dev.routellm.InvalidFileException;
+import dev.routellm.data.JsonLines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,8 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.csv.CsvMapper;
 import tools.jackson.dataformat.csv.CsvReadFeature;
 import tools.jackson.dataformat.csv.CsvSchema;
@@ -37,7 +36,6 @@ import tools.jackson.dataformat.csv.CsvSchema;
  * (the same text twice in a traffic log) is read once and counted. Stateless and thread-safe.
  */
 public final class PromptFiles {
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final CsvMapper CSV = CsvMapper.builder().enable(CsvReadFeature.SKIP_EMPTY_LINES).build();
 
   private PromptFiles() {}
@@ -105,39 +103,19 @@ public final class PromptFiles {
     }
   }
 
-  private static void readJsonLines(Path file, Collector c) throws IOException {
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String text;
-      long line = 0;
-      while ((text = r.readLine()) != null) {
-        line++;
-        if (line == 1 && text.startsWith("\uFEFF")) {
-          text = text.substring(1);
+  private static void readJsonLines(Path file, Collector c) {
+    JsonLines.read(file, (line, node) -> {
+      String prompt = prompt(file, line, node);
+      if (prompt == null) {
+        if (node.has("prompt_sha256")) {
+          c.hashedOnly++;
+          return;
         }
-        if (text.isBlank()) {
-          continue;
-        }
-        JsonNode node;
-        try {
-          node = JSON.readTree(text);
-        } catch (JacksonException e) {
-          throw InvalidFileException.atLine(file, line, "malformed JSON: " + e.getOriginalMessage(), e);
-        }
-        if (!node.isObject()) {
-          throw InvalidFileException.atLine(file, line, "expected a JSON object but found " + node.getNodeType());
-        }
-        String prompt = prompt(file, line, node);
-        if (prompt == null) {
-          if (node.has("prompt_sha256")) {
-            c.hashedOnly++;
-            continue;
-          }
-          throw InvalidFileException.atLine(file, line, "field 'prompt' is missing (or 'turns', or a traffic log's"
-              + " 'prompt_sha256')");
-        }
-        c.add(text(file, line, node, "id"), prompt, reference(file, line, node), "line " + line);
+        throw InvalidFileException.atLine(file, line, "field 'prompt' is missing (or 'turns', or a traffic log's"
+            + " 'prompt_sha256')");
       }
-    }
+      c.add(text(file, line, node, "id"), prompt, reference(file, line, node), "line " + line);
+    });
   }
 
   private static String prompt(Path file, long line, JsonNode node) {

@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Random;
+import java.util.function.ToDoubleFunction;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -77,6 +78,8 @@ public final class BuiltInRouterBenchmark {
    * @param strong the source's strong model's outcome
    * @param weak the source's weak model's outcome
    * @param difficulty the share of the source's models that fail it
+   * @param tierGain the best third of the source's models' mean outcome less the worst third's (for RouteLLM's two
+   *     models, strong less weak)
    */
   record Item(String source, String family, String group, String prompt, double strong, double weak,
       double difficulty, double tierGain) {}
@@ -141,6 +144,12 @@ public final class BuiltInRouterBenchmark {
 
   /** The difficulty regression on the given items, each source weighing the same. */
   static LinearRegressionScorer difficulty(List<Item> items, List<float[]> embeddings, List<Integer> train) {
+    return linear(items, embeddings, train, Item::difficulty);
+  }
+
+  /** A regression of {@code target} on the given items, each source weighing the same. */
+  static LinearRegressionScorer linear(List<Item> items, List<float[]> embeddings, List<Integer> train,
+      ToDoubleFunction<Item> target) {
     Map<String, Integer> counts = new HashMap<>();
     for (int i : train) {
       counts.merge(items.get(i).source, 1, Integer::sum);
@@ -153,7 +162,7 @@ public final class BuiltInRouterBenchmark {
       Item it = items.get(train.get(k));
       prompts.add(it.prompt);
       e.add(embeddings.get(train.get(k)));
-      targets[k] = it.difficulty;
+      targets[k] = target.applyAsDouble(it);
       weights[k] = 1.0 / counts.get(it.source);
     }
     return LinearRegressionScorer.fit(prompts, e, targets, weights, LinearRegressionScorer.DEFAULT_PENALTY);
@@ -190,8 +199,8 @@ public final class BuiltInRouterBenchmark {
       for (String method : methods) {
         EmbeddingScorer scorer = switch (method) {
           case "linear, difficulty (built-in)" -> difficulty(items, embeddings, train);
-          case "linear, pair win rate" -> pairWinRate(items, embeddings, train, false);
-          case "linear, tier gain" -> pairWinRate(items, embeddings, train, true);
+          case "linear, pair win rate" -> linear(items, embeddings, train, it -> (1 + it.strong - it.weak) / 2);
+          case "linear, tier gain" -> linear(items, embeddings, train, it -> (1 + it.tierGain) / 2);
           default -> centroids(items, embeddings, train);
         };
         double[] scores = new double[test.size()];
@@ -210,26 +219,6 @@ public final class BuiltInRouterBenchmark {
           results.get(method).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)));
     }
     System.out.println(mean);
-  }
-
-  private static LinearRegressionScorer pairWinRate(List<Item> items, List<float[]> embeddings,
-      List<Integer> train, boolean tiers) {
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i : train) {
-      counts.merge(items.get(i).source, 1, Integer::sum);
-    }
-    List<String> prompts = new ArrayList<>();
-    List<float[]> e = new ArrayList<>();
-    double[] targets = new double[train.size()];
-    double[] weights = new double[train.size()];
-    for (int k = 0; k < train.size(); k++) {
-      Item it = items.get(train.get(k));
-      prompts.add(it.prompt);
-      e.add(embeddings.get(train.get(k)));
-      targets[k] = (1 + (tiers ? it.tierGain : it.strong - it.weak)) / 2;
-      weights[k] = 1.0 / counts.get(it.source);
-    }
-    return LinearRegressionScorer.fit(prompts, e, targets, weights, LinearRegressionScorer.DEFAULT_PENALTY);
   }
 
   private static EmbeddingScorer centroids(List<Item> items, List<float[]> embeddings, List<Integer> train) {
