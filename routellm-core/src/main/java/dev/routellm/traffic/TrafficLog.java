@@ -38,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  * An opt-in traffic log: a {@link RouterListener} writing one JSON line per answered or failed request, with the
  * prompt (the last user message; or only its SHA-256, or the text a redaction function returns), the decision, the
  * model that answered, every model call's tokens, cost and latency, and the request's total cost and latency. What
- * {@code routellm label --prompts LOG} reads to label the traffic, and {@code routellm calibrate} to calibrate on it.
+ * {@code routellm label --prompts LOG} reads to label the traffic.
  *
  * <pre>{@code
  * try (TrafficLog log = TrafficLog.builder().file(Path.of("traffic.jsonl"))

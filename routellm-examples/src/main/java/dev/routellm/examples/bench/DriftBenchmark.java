@@ -181,7 +181,10 @@ public final class DriftBenchmark {
           + BLOCK + " |");
       System.out.println("|---|---:|---:|---:|---:|");
       for (Run r : compare(stream, share, window)) {
-        System.out.printf(Locale.ROOT, "| %s | %.1f%% | %.1f%% | %.1f%% | %.1f%% |%n", r.threshold(), 100 * r.before(),
+        String name = r.threshold().startsWith("adaptive") ? r.threshold()
+            : "fixed " + String.format(Locale.ROOT, "%.4f", Double.parseDouble(r.threshold()))
+                + " (calibrated on earlier MMLU)";
+        System.out.printf(Locale.ROOT, "| %s | %.1f%% | %.1f%% | %.1f%% | %.1f%% |%n", name, 100 * r.before(),
             100 * r.after(), 100 * r.overall(), 100 * r.worstBlock());
       }
     }
