@@ -163,6 +163,7 @@ public final class Labeller {
     final AtomicReference<String> stopReason = new AtomicReference<>();
     final AtomicReference<RuntimeException> fatal = new AtomicReference<>();
     final List<String> failures = new ArrayList<>();
+    private final Object progressLock = new Object();
 
     Run(Ledger ledger, int total, Budget budget) {
       this.ledger = ledger;
@@ -237,7 +238,7 @@ public final class Labeller {
         stop("an unexpected error: " + e.getMessage());
       } finally {
         try {
-          synchronized (listener) {
+          synchronized (progressLock) {
             listener.progress(done.incrementAndGet(), total, budget.spent());
           }
         } catch (RuntimeException ignored) {
