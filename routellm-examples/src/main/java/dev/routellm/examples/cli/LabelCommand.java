@@ -114,6 +114,9 @@ public final class LabelCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--model must be given at least twice (two models to compare) but was"
           + " given " + models.size() + " time(s)");
     }
+    if (out.getFileName() == null || !out.getFileName().toString().endsWith(".jsonl")) {
+      throw new IllegalArgumentException("--out must name a .jsonl file (the battle file) but was '" + out + "'");
+    }
     Path parent = out.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {
       throw new IllegalArgumentException("--out: directory " + parent + " does not exist");

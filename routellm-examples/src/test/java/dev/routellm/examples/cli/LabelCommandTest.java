@@ -180,6 +180,10 @@ class LabelCommandTest {
     assertThat(badUrl.exitCode()).isEqualTo(2);
     assertThat(badUrl.err()).contains("--model: the base URL must be an http(s) URL").contains("'localhost'");
 
+    CliRun json = CliRun.of(args(p, tmp.resolve("o.json")).toArray(String[]::new));
+    assertThat(json.exitCode()).isEqualTo(2);
+    assertThat(json.err()).contains("--out must name a .jsonl file (the battle file) but was");
+
     CliRun unpriced = CliRun.of("label", "--prompts", p.toString(), "--model", "a=" + url, "--model", "b=" + url,
         "--judge", "gpt-4o=" + url, "--out", tmp.resolve("o.jsonl").toString(), "--price", "a=1");
     assertThat(unpriced.exitCode()).isEqualTo(2);
