@@ -32,9 +32,11 @@ import tools.jackson.databind.json.JsonMapper;
  *   <tr><td>{@code model_a}, {@code model_b}</td><td>required</td><td>the two models, different names</td></tr>
  *   <tr><td>{@code winner}</td><td>required</td><td>{@code model_a}, {@code model_b}, {@code tie} or Arena's
  *       {@code tie (bothbad)}</td></tr>
+ *   <tr><td>{@code scores}</td><td>optional</td><td>the two answers' scores, {@code {"MODEL_A": 8, "MODEL_B": 6}}: a
+ *       judge's ratings, or the outcomes the battle came from ({@link BattleSet#toDataset} uses them)</td></tr>
  * </table>
  *
- * <p>Other fields ({@code judge}, {@code scores}, Arena's {@code question_id}, {@code language}, ...) are read by
+ * <p>Other fields ({@code judge}, {@code verdicts}, Arena's {@code question_id}, {@code language}, ...) are read by
  * other tools and ignored here. A prompt that appears on several lines is one prompt with several battles. Blank lines
  * are skipped; a file that is a JSON array (Arena's bulk dumps) must first become JSON lines ({@code jq -c '.[]'}).
  *
@@ -60,6 +62,7 @@ public final class BattleFiles {
     rejectJsonArray(file);
     BattleSet.Indexer prompts = new BattleSet.Indexer();
     List<Battle> battles = new ArrayList<>();
+    List<double[]> scores = new ArrayList<>();
     JsonLines.read(file, (line, object) -> {
       String prompt = prompt(file, line, object);
       String a = JsonLines.requireString(file, line, object, "model_a");
@@ -74,11 +77,34 @@ public final class BattleFiles {
       }
       Battle.Winner winner = winner(file, line, JsonLines.requireString(file, line, object, "winner"));
       battles.add(new Battle(prompts.of(prompt, (int) Math.min(line, Integer.MAX_VALUE)), a, b, winner));
+      scores.add(scores(file, line, object, a, b));
     });
     if (battles.isEmpty()) {
       throw InvalidFileException.of(file, "holds no battles");
     }
-    return BattleSet.of(prompts.prompts(), battles);
+    double[] scoresA = new double[scores.size()];
+    double[] scoresB = new double[scores.size()];
+    for (int i = 0; i < scoresA.length; i++) {
+      scoresA[i] = scores.get(i)[0];
+      scoresB[i] = scores.get(i)[1];
+    }
+    return BattleSet.of(prompts.prompts(), battles, scoresA, scoresB);
+  }
+
+  /** The two answers' scores from an optional {@code scores} object naming both models, else NaN. */
+  private static double[] scores(Path file, long line, JsonNode object, String a, String b) {
+    JsonNode scores = object.get("scores");
+    if (scores == null || scores.isNull()) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    JsonNode sa = scores.get(a);
+    JsonNode sb = scores.get(b);
+    if (!scores.isObject() || sa == null || sb == null || !sa.isNumber() || !sb.isNumber()
+        || !Double.isFinite(sa.doubleValue()) || !Double.isFinite(sb.doubleValue())) {
+      throw InvalidFileException.atLine(file, line, "field 'scores' must give a number for '" + a + "' and for '"
+          + b + "' but was " + JsonLines.describe(scores));
+    }
+    return new double[] {sa.doubleValue(), sb.doubleValue()};
   }
 
   /**
@@ -127,8 +153,8 @@ public final class BattleFiles {
   }
 
   /**
-   * Writes battles in this format ({@code prompt}, {@code model_a}, {@code model_b}, {@code winner}), replacing the
-   * file.
+   * Writes battles in this format ({@code prompt}, {@code model_a}, {@code model_b}, {@code winner}, and
+   * {@code scores} where a battle has them), replacing the file.
    *
    * @throws UncheckedIOException when the file cannot be written
    */
@@ -136,8 +162,9 @@ public final class BattleFiles {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(battles, "battles");
     try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      for (Battle b : battles.battles()) {
-        out.write(line(battles.prompts().get(b.prompt()), b));
+      for (int i = 0; i < battles.size(); i++) {
+        Battle b = battles.battles().get(i);
+        out.write(line(battles.prompts().get(b.prompt()), b, battles.scores(i).orElse(null)));
         out.write('\n');
       }
     } catch (IOException e) {
@@ -145,13 +172,19 @@ public final class BattleFiles {
     }
   }
 
-  /** One battle as a line of this format, without the line break. */
-  public static String line(String prompt, Battle battle) {
+  /** One battle as a line of this format, without the line break; {@code scores} (A's, B's) may be null. */
+  static String line(String prompt, Battle battle, double[] scores) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("prompt", prompt);
     row.put("model_a", battle.modelA());
     row.put("model_b", battle.modelB());
     row.put("winner", winnerName(battle.winner()));
+    if (scores != null) {
+      Map<String, Double> s = new LinkedHashMap<>();
+      s.put(battle.modelA(), scores[0]);
+      s.put(battle.modelB(), scores[1]);
+      row.put("scores", s);
+    }
     return JSON.writeValueAsString(row);
   }
 

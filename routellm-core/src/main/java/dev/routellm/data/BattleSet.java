@@ -27,18 +27,41 @@ public final class BattleSet {
 
   private final List<String> prompts;
   private final List<Battle> battles;
+  private final double[] scoresA; // NaN where the battle has no scores
+  private final double[] scoresB;
 
-  private BattleSet(List<String> prompts, List<Battle> battles) {
+  private BattleSet(List<String> prompts, List<Battle> battles, double[] scoresA, double[] scoresB) {
     this.prompts = prompts;
     this.battles = battles;
+    this.scoresA = scoresA;
+    this.scoresB = scoresB;
+  }
+
+  private static double[] none(int n) {
+    double[] out = new double[n];
+    java.util.Arrays.fill(out, Double.NaN);
+    return out;
   }
 
   /**
-   * Battles over these prompts.
+   * Battles over these prompts, without scores.
    *
    * @throws IllegalArgumentException when a prompt is blank or repeated, or a battle refers to a missing prompt
    */
   public static BattleSet of(List<String> prompts, List<Battle> battles) {
+    Objects.requireNonNull(battles, "battles");
+    return of(prompts, battles, none(battles.size()), none(battles.size()));
+  }
+
+  /**
+   * Battles over these prompts, each with the two answers' scores where known (a judge's ratings, the outcomes a
+   * battle was derived from): {@code scoresA[i]} and {@code scoresB[i]} for battle {@code i}, both {@code NaN} when it
+   * has none.
+   *
+   * @throws IllegalArgumentException as {@link #of(List, List)}, or when the score arrays are not one per battle, a
+   *     battle has one score only, or a score is infinite
+   */
+  public static BattleSet of(List<String> prompts, List<Battle> battles, double[] scoresA, double[] scoresB) {
     Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(battles, "battles");
     Map<String, Integer> seen = new HashMap<>();
@@ -59,7 +82,20 @@ public final class BattleSet {
             + prompts.size() + " prompts");
       }
     }
-    return new BattleSet(List.copyOf(prompts), List.copyOf(battles));
+    Objects.requireNonNull(scoresA, "scoresA");
+    Objects.requireNonNull(scoresB, "scoresB");
+    if (scoresA.length != battles.size() || scoresB.length != battles.size()) {
+      throw new IllegalArgumentException("need two scores per battle (" + battles.size() + ") but got "
+          + scoresA.length + " and " + scoresB.length);
+    }
+    for (int i = 0; i < scoresA.length; i++) {
+      if (Double.isNaN(scoresA[i]) != Double.isNaN(scoresB[i]) || Double.isInfinite(scoresA[i])
+          || Double.isInfinite(scoresB[i])) {
+        throw new IllegalArgumentException("battle " + i + " must have two finite scores or none but had "
+            + scoresA[i] + " and " + scoresB[i]);
+      }
+    }
+    return new BattleSet(List.copyOf(prompts), List.copyOf(battles), scoresA.clone(), scoresB.clone());
   }
 
   /**
@@ -110,6 +146,7 @@ public final class BattleSet {
     }
     Indexer index = new Indexer();
     List<Battle> battles = new ArrayList<>();
+    List<double[]> scores = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
       int p = index.of(prompts.get(i), i);
       for (int a = 0; a < models.size(); a++) {
@@ -118,11 +155,20 @@ public final class BattleSet {
           double qb = values.get(b)[i];
           if (!Double.isNaN(qa) && !Double.isNaN(qb)) {
             battles.add(Battle.fromOutcome(p, models.get(a), models.get(b), qa, qb));
+            scores.add(new double[] {qa, qb});
           }
         }
       }
     }
-    return new BattleSet(index.prompts(), List.copyOf(battles));
+    return new BattleSet(index.prompts(), List.copyOf(battles), column(scores, 0), column(scores, 1));
+  }
+
+  private static double[] column(List<double[]> rows, int c) {
+    double[] out = new double[rows.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = rows.get(i)[c];
+    }
+    return out;
   }
 
   /**
@@ -142,7 +188,14 @@ public final class BattleSet {
     for (Battle b : other.battles) {
       all.add(new Battle(remap[b.prompt()], b.modelA(), b.modelB(), b.winner()));
     }
-    return new BattleSet(index.prompts(), List.copyOf(all));
+    return new BattleSet(index.prompts(), List.copyOf(all), concat(scoresA, other.scoresA),
+        concat(scoresB, other.scoresB));
+  }
+
+  private static double[] concat(double[] a, double[] b) {
+    double[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   /** The distinct prompts, in order of first appearance (unmodifiable). */
@@ -153,6 +206,18 @@ public final class BattleSet {
   /** Every battle, in order (unmodifiable). */
   public List<Battle> battles() {
     return battles;
+  }
+
+  /**
+   * The scores of battle {@code i}'s two answers ({@code model_a}'s, then {@code model_b}'s), or empty when the battle
+   * has none.
+   *
+   * @throws IndexOutOfBoundsException when {@code i} is not a battle's index
+   */
+  public java.util.Optional<double[]> scores(int i) {
+    Objects.checkIndex(i, battles.size());
+    return Double.isNaN(scoresA[i]) ? java.util.Optional.empty()
+        : java.util.Optional.of(new double[] {scoresA[i], scoresB[i]});
   }
 
   /** The number of battles. */
@@ -234,9 +299,11 @@ public final class BattleSet {
 
   /**
    * The two-model dataset these battles imply for one pair: one example per prompt on which the two models battled
-   * each other, the strong model's outcome being its share of those battles won (a tie counts half) and the weak
-   * model's the rest. Battles with other models are left out. The unit is {@link #WIN_RATE_PERCENT}: quality is the
-   * share of battles the chosen model wins, so PGR, APGR and CPT keep their meaning.
+   * each other. When every such battle has scores, each model's outcome is its mean score on the prompt (unit
+   * {@link QualityUnit#SCORE}): a judge's ratings and graded outcomes keep their size. Otherwise the strong model's
+   * outcome is its share of those battles won (a tie counts half) and the weak model's the rest (unit
+   * {@link #WIN_RATE_PERCENT}: quality is the share of battles the chosen model wins). Battles with other models are
+   * left out.
    *
    * @throws IllegalArgumentException when the models are equal or never battle each other
    */
@@ -248,8 +315,12 @@ public final class BattleSet {
       throw new IllegalArgumentException("strong and weak model must differ but both were '" + strongModel + "'");
     }
     double[] won = new double[prompts.size()];
+    double[] strongScore = new double[prompts.size()];
+    double[] weakScore = new double[prompts.size()];
     int[] fought = new int[prompts.size()];
-    for (Battle b : battles) {
+    boolean scored = true;
+    for (int k = 0; k < battles.size(); k++) {
+      Battle b = battles.get(k);
       boolean forward = b.modelA().equals(strongModel) && b.modelB().equals(weakModel);
       boolean backward = b.modelA().equals(weakModel) && b.modelB().equals(strongModel);
       if (!forward && !backward) {
@@ -261,21 +332,25 @@ public final class BattleSet {
         case MODEL_B -> forward ? 0 : 1;
         case TIE -> 0.5;
       };
+      scored &= !Double.isNaN(scoresA[k]);
+      strongScore[b.prompt()] += forward ? scoresA[k] : scoresB[k];
+      weakScore[b.prompt()] += forward ? scoresB[k] : scoresA[k];
     }
     List<Example> examples = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
       if (fought[i] > 0) {
-        double s = won[i] / fought[i];
+        double s = scored ? strongScore[i] / fought[i] : won[i] / fought[i];
+        double w = scored ? weakScore[i] / fought[i] : 1 - s;
         examples.add(Example.builder().id(Integer.toString(i)).prompt(prompts.get(i))
-            .strong(Outcome.judged(s)).weak(Outcome.judged(1 - s)).build());
+            .strong(Outcome.judged(s)).weak(Outcome.judged(w)).build());
       }
     }
     if (examples.isEmpty()) {
       throw new IllegalArgumentException("'" + strongModel + "' and '" + weakModel + "' never battle each other; the"
           + " battles' models are " + models());
     }
-    return Dataset.builder().name(name).unit(WIN_RATE_PERCENT).strongModel(strongModel).weakModel(weakModel)
-        .examples(examples).build();
+    return Dataset.builder().name(name).unit(scored ? QualityUnit.SCORE : WIN_RATE_PERCENT).strongModel(strongModel)
+        .weakModel(weakModel).examples(examples).build();
   }
 
   @Override

@@ -46,6 +46,23 @@ class BattleFilesTest {
   }
 
   @Test
+  void read_scores_areKeptPerBattleAndMakeAGradedDataset() throws IOException {
+    Path file = write("judged.jsonl",
+        "{\"prompt\": \"p1\", \"model_a\": \"big\", \"model_b\": \"small\", \"winner\": \"model_a\","
+            + " \"scores\": {\"big\": 8, \"small\": 3.5}}",
+        "{\"prompt\": \"p2\", \"model_a\": \"small\", \"model_b\": \"big\", \"winner\": \"tie\","
+            + " \"scores\": {\"small\": 6, \"big\": 6}}");
+
+    BattleSet set = BattleFiles.read(file);
+    Dataset d = DatasetFiles.read(file);
+
+    assertThat(set.scores(0)).hasValueSatisfying(v -> assertThat(v).containsExactly(8, 3.5));
+    assertThat(d.unit()).isEqualTo(QualityUnit.SCORE);
+    assertThat(d.scores(dev.routellm.routing.Tier.STRONG)).containsExactly(8.0, 6.0);
+    assertThat(d.scores(dev.routellm.routing.Tier.WEAK)).containsExactly(3.5, 6.0);
+  }
+
+  @Test
   void read_arenaLines_takesTheFirstUserMessageAndBothTies() throws IOException {
     Path file = write("arena.jsonl",
         "{\"question_id\": \"q1\", \"model_a\": \"vicuna-13b\", \"model_b\": \"koala-13b\", \"winner\": \"tie (bothbad)\","
@@ -92,7 +109,9 @@ class BattleFilesTest {
       "{\"conversation_a\": [{\"role\": \"assistant\", \"content\": \"x\"}], \"model_a\": \"a\", \"model_b\": \"b\","
           + " \"winner\": \"tie\"}|line 2: field 'conversation_a' must be an array of",
       "{\"prompt\": \"p\", \"model_a\": \"a\", |line 2: malformed JSON",
-      "[1, 2]|line 2: expected a JSON object but found ARRAY"})
+      "[1, 2]|line 2: expected a JSON object but found ARRAY",
+      "{\"prompt\": \"p\", \"model_a\": \"a\", \"model_b\": \"b\", \"winner\": \"tie\", \"scores\": {\"a\": 1}}|line 2:"
+          + " field 'scores' must give a number for 'a' and for 'b' but was {\"a\":1}"})
   void read_brokenSecondLine_namesFileLineAndField(String second, String message) throws IOException {
     Path file = write("broken.jsonl", "{\"prompt\": \"ok\", \"model_a\": \"a\", \"model_b\": \"b\", \"winner\": \"tie\"}",
         second);

@@ -44,7 +44,10 @@ class BattleSetTest {
         new Battle(1, "s", "w", Battle.Winner.TIE),
         new Battle(0, "s", "w", Battle.Winner.MODEL_B));
     Dataset back = set.toDataset("back", "s", "w");
-    assertThat(back.scores(Tier.STRONG)).containsExactly(0.5, 0.5);
+    assertThat(back.unit()).isEqualTo(QualityUnit.SCORE);
+    assertThat(back.scores(Tier.STRONG)).containsExactly(5.5, 5.0);
+    assertThat(back.scores(Tier.WEAK)).containsExactly(6.5, 5.0);
+    assertThat(set.scores(0)).hasValueSatisfying(v -> assertThat(v).containsExactly(9, 7));
   }
 
   @Test
@@ -102,6 +105,21 @@ class BattleSetTest {
     assertThat(both.prompts()).containsExactly("p", "q", "r");
     assertThat(both.battles()).containsExactly(new Battle(1, "x", "y", Battle.Winner.MODEL_A),
         new Battle(1, "x", "z", Battle.Winner.MODEL_B), new Battle(2, "x", "y", Battle.Winner.TIE));
+  }
+
+  @Test
+  void toDataset_someBattlesWithoutScores_fallsBackToShareWon() {
+    BattleSet set = BattleSet.of(List.of("p", "q"), List.of(new Battle(0, "a", "b", Battle.Winner.MODEL_A),
+        new Battle(1, "a", "b", Battle.Winner.TIE)), new double[] {8, Double.NaN}, new double[] {3, Double.NaN});
+
+    Dataset d = set.toDataset("d", "a", "b");
+
+    assertThat(d.unit()).isEqualTo(BattleSet.WIN_RATE_PERCENT);
+    assertThat(d.scores(Tier.STRONG)).containsExactly(1.0, 0.5);
+    assertThat(set.scores(1)).isEmpty();
+    assertThatThrownBy(() -> BattleSet.of(List.of("p"), List.of(new Battle(0, "a", "b", Battle.Winner.TIE)),
+        new double[] {1}, new double[] {Double.NaN})).hasMessage("battle 0 must have two finite scores or none but had"
+        + " 1.0 and NaN");
   }
 
   @Test

@@ -95,6 +95,8 @@ class LabellerTest {
     BattleSet battles = BattleFiles.read(report.files().battles());
     assertThat(battles.battles()).extracting(Battle::winner).containsOnly(Battle.Winner.MODEL_A);
     assertThat(battles.prompts()).containsExactlyInAnyOrder("What is 2+2?", "Name a red fruit.", "Explain recursion.");
+    Dataset judged = DatasetFiles.read(report.files().battles());
+    assertThat(judged.scores(Tier.STRONG)).as("the judge's ratings").containsOnly(9.0);
     JsonNode line = lines(report.files().battles()).get(0);
     assertThat(line.get("judge").asString()).isEqualTo("judge");
     assertThat(line.get("scores").toString()).isEqualTo("{\"big\":9.0,\"small\":3.0}");

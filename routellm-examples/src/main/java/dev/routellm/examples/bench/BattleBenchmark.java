@@ -34,12 +34,12 @@ import tools.jackson.databind.json.JsonMapper;
  * Training on battles loses nothing against training on the outcomes they come from: for RouteLLM's three benchmarks
  * and ZeroEval's two files, each learner (mf, sw, knn) is cross-validated twice with the same folds: once trained on
  * the training fold's per-question outcomes (as {@code routellm eval --router NAME} does), once on the battles those
- * outcomes imply (RouteLLM's recipe: strong against weak, the better outcome wins, equal outcomes tie), written to a
- * battle file, read back with {@link BattleFiles} and trained through {@link BattleLearning}. 5 folds, seed 42, MiniLM.
+ * outcomes imply (RouteLLM's recipe: strong against weak, the better outcome wins, equal outcomes tie; each battle
+ * keeps the two outcomes as its scores, as a judge's ratings are kept), written to a battle file, read back with {@link BattleFiles} and trained through {@link BattleLearning}. 5 folds, seed 42, MiniLM.
  *
  * <pre>
  * java -cp routellm-examples/target/routellm.jar dev.routellm.examples.bench.BattleBenchmark \
- *     [--data ../shared/data] [--cache .cache/embeddings]
+ *     [--data ../shared/data] [--cache .cache/embeddings] [--only mmlu|gsm8k|mt-bench|zeroeval-gsm8k|zeroeval-math-l5]
  * </pre>
  */
 public final class BattleBenchmark {
@@ -51,12 +51,14 @@ public final class BattleBenchmark {
   public static void main(String[] args) throws IOException {
     Path data = Path.of("..", "shared", "data");
     Path cache = Path.of(".cache", "embeddings");
+    String only = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--data" -> data = Path.of(args[++i]);
         case "--cache" -> cache = Path.of(args[++i]);
+        case "--only" -> only = args[++i];
         default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; expected --data DIR,"
-            + " --cache DIR");
+            + " --cache DIR, --only DATASET");
       }
     }
     List<Dataset> datasets = new ArrayList<>();
@@ -75,6 +77,9 @@ public final class BattleBenchmark {
     try (OnnxEmbedder model = OnnxEmbedder.builder().builtIn(BuiltInEmbeddingModel.ALL_MINILM_L6_V2_Q).build();
         CachingEmbedder embedder = CachingEmbedder.open(model, Files.createDirectories(cache))) {
       for (Dataset d : datasets) {
+        if (only != null && !d.name().equals(only)) {
+          continue;
+        }
         for (Learner learner : List.of(Learner.MF, Learner.SW, Learner.KNN)) {
           double outcomes = evaluator.evaluate(d, LearnedMethods.of(learner, () -> embedder)).metrics().apgr();
           double battles = evaluator.evaluate(d, onBattles(learner, embedder, scratch)).metrics().apgr();
