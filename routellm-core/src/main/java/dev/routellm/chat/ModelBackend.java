@@ -1,5 +1,6 @@
 package dev.routellm.chat;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,7 +22,9 @@ public interface ModelBackend extends AutoCloseable {
 
   /**
    * Sends the request without blocking the caller. The future completes with the answer or exceptionally with a
-   * {@link dev.routellm.BackendException}.
+   * {@link dev.routellm.BackendException}. Implementations should stop the call in flight, and start no retry, when
+   * the caller cancels the future or completes it otherwise (for example with {@link CompletableFuture#orTimeout});
+   * this is how a deadline applies to an asynchronous call.
    */
   CompletableFuture<ChatResponse> chatAsync(ChatRequest request);
 
@@ -30,6 +33,20 @@ public interface ModelBackend extends AutoCloseable {
    * log-probabilities) is returned at the end. Blocks until the stream ends.
    */
   ChatResponse stream(ChatRequest request, StreamListener listener);
+
+  /**
+   * As {@link #stream(ChatRequest, StreamListener)}, within {@code timeout}: an implementation that supports deadlines
+   * makes the whole call, its own retries and waits included, end within it, and reports running out as a {@link
+   * dev.routellm.RetriableBackendException} of kind {@link dev.routellm.BackendException.Kind#TIMEOUT}. The default
+   * ignores {@code timeout} and calls {@link #stream(ChatRequest, StreamListener)}; a router that holds a deadline
+   * also checks it between chunks (in the listener), so even a backend without deadline support is stopped at the
+   * next chunk, but not while it waits for one.
+   *
+   * @param timeout the longest the whole call may take, {@code > 0}; {@code null} means the backend's own limits
+   */
+  default ChatResponse stream(ChatRequest request, StreamListener listener, Duration timeout) {
+    return stream(request, listener);
+  }
 
   @Override
   void close();
