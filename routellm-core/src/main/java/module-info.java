@@ -12,9 +12,11 @@ module dev.routellm.core {
   requires kotlin.stdlib;
   requires ejml.core;
   requires ejml.ddense;
+  requires static redis.clients.jedis;
 
   exports dev.routellm;
   exports dev.routellm.backend;
+  exports dev.routellm.budget;
   exports dev.routellm.calibration;
   exports dev.routellm.cascade;
   exports dev.routellm.chat;
