@@ -28,4 +28,5 @@ module dev.routellm.core {
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
   exports dev.routellm.training;
+  exports dev.routellm.internal to dev.routellm.onnx;
 }
