@@ -125,6 +125,12 @@ public final class CascadeDataFile {
       }
     } catch (NoSuchFileException e) {
       throw InvalidFileException.of(file, "no such file", e);
+    } catch (JacksonException e) {
+      // A CSV header that cannot be read fails before the first row.
+      long at = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw at > 0
+          ? InvalidFileException.atLine(file, at, "malformed CSV: " + e.getOriginalMessage(), e)
+          : InvalidFileException.of(file, "malformed CSV: " + e.getOriginalMessage(), e);
     } catch (BoundedFiles.LineTooLongException e) {
       throw InvalidFileException.atLine(file, e.line(), "line is longer than " + BoundedFiles.MAX_LINE_CHARS
           + " characters", e);
