@@ -152,6 +152,29 @@ public final class OpenAiBackend implements ModelBackend {
   }
 
   /**
+   * As {@link #chat(ChatRequest)}, all attempts and waits between them within {@code timeout}, on the calling
+   * thread: each attempt's whole-call timeout is cut to what is left of it, and no retry starts that could not finish
+   * in it. A call that runs out fails with a {@link dev.routellm.RetriableBackendException} of kind {@link
+   * dev.routellm.BackendException.Kind#TIMEOUT} whose message names the deadline.
+   *
+   * @param timeout the longest the whole call may take, {@code > 0}
+   * @throws IllegalArgumentException when {@code timeout} is zero or negative
+   */
+  @Override
+  public ChatResponse chat(ChatRequest request, Duration timeout) {
+    Objects.requireNonNull(request, "request");
+    return http.send(CHAT_PATH, ChatJson.requestBody(request, wire, false), reader(request), positive(timeout));
+  }
+
+  private static Duration positive(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be > 0 but was " + timeout);
+    }
+    return timeout;
+  }
+
+  /**
    * Sends the request on OkHttp's dispatcher threads; retries are scheduled on the {@link RetryScheduler}, so no
    * thread waits. Cancelling the future cancels the call in flight. A request that cannot be serialised gives a
    * failed future, never an exception thrown here.
@@ -190,7 +213,7 @@ public final class OpenAiBackend implements ModelBackend {
    */
   @Override
   public ChatResponse stream(ChatRequest request, StreamListener listener) {
-    return stream(request, listener, null);
+    return streamWithin(request, listener, null);
   }
 
   /**
@@ -200,17 +223,18 @@ public final class OpenAiBackend implements ModelBackend {
    * dev.routellm.BackendException.Kind#TIMEOUT} naming the deadline (or {@link
    * dev.routellm.BackendException.Kind#STREAM_CUT} when text had reached the listener).
    *
-   * @param timeout the longest the whole call may take, {@code > 0}; {@code null} means the retry policy's budget
-   *     alone
+   * @param timeout the longest the whole call may take, {@code > 0}
    * @throws IllegalArgumentException when {@code timeout} is zero or negative
    */
   @Override
   public ChatResponse stream(ChatRequest request, StreamListener listener, Duration timeout) {
+    return streamWithin(request, listener, positive(timeout));
+  }
+
+  /** Streams within {@code timeout}, or the retry policy's budget alone when it is null. */
+  private ChatResponse streamWithin(ChatRequest request, StreamListener listener, Duration timeout) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(listener, "listener");
-    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-      throw new IllegalArgumentException("timeout must be > 0 but was " + timeout);
-    }
     ObjectNode body = ChatJson.requestBody(request, wire, true);
     Delivery delivery = new Delivery(listener);
     return http.send(CHAT_PATH, body, response -> streamed(request, delivery, response), timeout);

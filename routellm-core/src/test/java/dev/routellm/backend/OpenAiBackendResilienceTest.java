@@ -229,6 +229,71 @@ class OpenAiBackendResilienceTest {
   }
 
   @Test
+  void chatWithTimeout_serverThatNeverAnswers_failsWithinTheDeadlineNamingIt() {
+    server.enqueue(new MockResponse.Builder().onRequestStart(SocketEffect.Stall.INSTANCE).build());
+    backend = builder().readTimeout(Duration.ofSeconds(30)).retryPolicy(RetryPolicy.builder().jitter(0).build()).build();
+
+    assertThatThrownBy(() -> backend.chat(ChatRequest.of("Hi"), Duration.ofMillis(300)))
+        .isInstanceOfSatisfying(
+            RetriableBackendException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT))
+        .hasMessageEndingWith(
+            ": the call did not finish within 300 ms (the whole-call timeout, cut to what was left of the caller's"
+                + " deadline of 300 ms) (gave up after 1 attempt: waiting 500 ms would pass the caller's deadline of"
+                + " 300 ms)");
+  }
+
+  @Test
+  void chatWithTimeout_answerInTime_isReturned() {
+    server.enqueue(json(completion("in time")));
+    backend = builder().build();
+
+    assertThat(backend.chat(ChatRequest.of("Hi"), Duration.ofSeconds(5)).text()).isEqualTo("in time");
+  }
+
+  @Test
+  void defaultChatWithTimeout_noAnswer_cancelsTheCallAndFailsAsATimeout() {
+    CompletableFuture<ChatResponse> never = new CompletableFuture<>();
+    ModelBackend silent = new SilentBackend(never);
+
+    assertThatThrownBy(() -> silent.chat(ChatRequest.of("Hi"), Duration.ofMillis(20)))
+        .isInstanceOfSatisfying(
+            RetriableBackendException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT))
+        .hasMessage("model 'silent' gave no answer within 20 ms");
+    assertThat(never).isCancelled();
+  }
+
+  /** A backend whose asynchronous calls return a future the test holds. */
+  private record SilentBackend(CompletableFuture<ChatResponse> future) implements ModelBackend {
+    @Override
+    public String model() {
+      return "silent";
+    }
+
+    @Override
+    public dev.routellm.chat.Capabilities capabilities() {
+      return dev.routellm.chat.Capabilities.ALL;
+    }
+
+    @Override
+    public ChatResponse chat(ChatRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
+      return future;
+    }
+
+    @Override
+    public ChatResponse stream(ChatRequest request, StreamListener listener) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
   void streamWithTimeout_retriesOnlyWhileTheDeadlineAllows() {
     server.enqueue(json(503, "{\"error\":{\"message\":\"overloaded\"}}"));
     server.enqueue(json(503, "{\"error\":{\"message\":\"overloaded\"}}"));

@@ -229,15 +229,15 @@ public final class BenchCommand implements Callable<Integer> {
     List<FaultBench.Result> results = FaultBench.run(settings, progress::println);
     text.println();
     text.println("| scenario | threads | requests | answered | fell back | failed | stream cut after text | lost |"
-        + " cost exact | p50 ms | p99 ms | mean ms | wall s |");
-    text.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        + " cost exact | p50 ms | p99 ms | mean ms | 2nd half mean ms | 2nd half p99 ms | wall s |");
+    text.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (FaultBench.Result r : results) {
       text.printf(
           Locale.ROOT,
-          "| %s | %d | %d | %d (%.2f%%) | %d | %d | %d | %d | %s | %.1f | %.1f | %.1f | %.1f |%n",
+          "| %s | %d | %d | %d (%.2f%%) | %d | %d | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n",
           r.scenario(), r.threads(), r.requests(), r.answered(), 100.0 * r.answered() / r.requests(), r.fellBack(),
           r.failedTotal(), r.streamCuts(), r.lost(), r.costExact(), r.p50Millis(), r.p99Millis(), r.meanMillis(),
-          r.wallSeconds());
+          r.secondHalfMeanMillis(), r.secondHalfP99Millis(), r.wallSeconds());
     }
     text.println();
     for (FaultBench.Result r : results) {

@@ -127,6 +127,8 @@ public final class FaultBench {
       double p50Millis,
       double p99Millis,
       double meanMillis,
+      double secondHalfMeanMillis,
+      double secondHalfP99Millis,
       double wallSeconds,
       Map<String, Long> upstreamFaults) {
 
@@ -152,6 +154,8 @@ public final class FaultBench {
       m.put("router_cost", new java.math.BigDecimal(routerCost).round(new java.math.MathContext(12)).toPlainString());
       m.put("summed_cost", new java.math.BigDecimal(summedCost).round(new java.math.MathContext(12)).toPlainString());
       m.put("latency_ms", Map.of("p50", round(p50Millis, 2), "p99", round(p99Millis, 2), "mean", round(meanMillis, 2)));
+      m.put("second_half_latency_ms",
+          Map.of("mean", round(secondHalfMeanMillis, 2), "p99", round(secondHalfP99Millis, 2)));
       m.put("wall_s", round(wallSeconds, 1));
       m.put("upstream_faults", upstreamFaults);
       return m;
@@ -234,7 +238,8 @@ public final class FaultBench {
         }
         return new Result(r.scenario(), r.description(), r.threads(), r.requests(), r.answered(), r.fellBack(),
             r.failed(), r.streamCuts(), r.lost(), r.costExact(), r.routerCost(), r.summedCost(), r.routerAnswered(),
-            r.routerFailed(), r.p50Millis(), r.p99Millis(), r.meanMillis(), r.wallSeconds(), served);
+            r.routerFailed(), r.p50Millis(), r.p99Millis(), r.meanMillis(), r.secondHalfMeanMillis(),
+            r.secondHalfP99Millis(), r.wallSeconds(), served);
       }
     } finally {
       for (FaultServer server : servers) {
@@ -344,11 +349,15 @@ public final class FaultBench {
     pool.awaitTermination(10, TimeUnit.SECONDS);
     long finished = 0;
     List<Long> measured = new ArrayList<>(n);
+    List<Long> secondHalf = new ArrayList<>(n / 2 + 1);
     double summed = 0;
     for (int k = 0; k < n; k++) {
       if (done[k]) {
         finished++;
         measured.add(latency[k]);
+        if (k >= n / 2) {
+          secondHalf.add(latency[k]); // requests start in index order: the later half, breakers settled
+        }
         summed += cost[k];
       }
     }
@@ -363,9 +372,11 @@ public final class FaultBench {
             && totals.failedRequests() == failedTotal
             && Math.abs(totals.cost() - summed) <= 1e-9 * Math.max(summed, 1e-12);
     double mean = sorted.length == 0 ? 0 : Arrays.stream(sorted).average().orElse(0) / 1e6;
+    long[] late = secondHalf.stream().mapToLong(Long::longValue).sorted().toArray();
+    double lateMean = late.length == 0 ? 0 : Arrays.stream(late).average().orElse(0) / 1e6;
     Result r = new Result(name, description, threads, n, answered.sum(), fellBack.sum(), failures, streamCuts.sum(),
         n - answered.sum() - failedTotal, exact, totals.cost(), summed, totals.requests(), totals.failedRequests(),
-        percentile(sorted, 0.50), percentile(sorted, 0.99), mean, wall, Map.of());
+        percentile(sorted, 0.50), percentile(sorted, 0.99), mean, lateMean, percentile(late, 0.99), wall, Map.of());
     progress.accept(String.format(Locale.ROOT, "%s: %d answered, %d failed, %d lost in %.1f s (%d finished)", name,
         r.answered(), failedTotal, r.lost(), wall, finished));
     return r;
