@@ -46,6 +46,8 @@ public abstract sealed class BackendException extends RouteLlmException
      * model can take over; the cause of the cut is in the message.
      */
     STREAM_CUT,
+    /** The model was not called because its circuit breaker is open (a router's decision, not the endpoint's). */
+    CIRCUIT_OPEN,
     /** The caller interrupted or cancelled the call. */
     CANCELLED,
     /** Anything else (the kind given when none is). */
