@@ -1,6 +1,7 @@
 package dev.routellm.data;
 
 import dev.routellm.InvalidFileException;
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.prediction.Battle;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -135,16 +136,18 @@ public final class BattleFiles {
    */
   public static boolean isBattleFile(Path file) {
     Objects.requireNonNull(file, "file");
-    CsvTable.requireFile(file);
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BoundedFiles.Lines lines = BoundedFiles.lines(file, BoundedFiles.MAX_DATA_BYTES, "data file")) {
       String text;
-      while ((text = reader.readLine()) != null) {
+      while ((text = lines.next()) != null) {
         if (!text.isBlank()) {
           JsonNode node = JSON.readTree(text.startsWith("\uFEFF") ? text.substring(1) : text);
           return node.isObject() && node.has("model_a");
         }
       }
       return false;
+    } catch (BoundedFiles.LineTooLongException e) {
+      throw InvalidFileException.atLine(file, e.line(), "line is longer than " + BoundedFiles.MAX_LINE_CHARS
+          + " characters", e);
     } catch (IOException | UncheckedIOException e) {
       throw InvalidFileException.of(file, "cannot be read: " + e.getMessage(), e);
     } catch (tools.jackson.core.JacksonException e) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import dev.routellm.data.JsonLines;
+import dev.routellm.internal.BoundedFiles;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -54,6 +55,7 @@ final class Ledger implements AutoCloseable {
     boolean dropped = false;
     try {
       if (Files.exists(file)) {
+        BoundedFiles.check(file, BoundedFiles.MAX_DATA_BYTES, "judgements file");
         dropped = dropPartialLastLine(file);
         forEach(file, (line, record) -> {
           check(file, line, record, models, judge, mode);

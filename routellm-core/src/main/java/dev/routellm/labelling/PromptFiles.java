@@ -2,10 +2,8 @@ package dev.routellm.labelling;
 
 import dev.routellm.InvalidFileException;
 import dev.routellm.data.JsonLines;
-import java.io.BufferedReader;
+import dev.routellm.internal.BoundedFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,9 +59,7 @@ public final class PromptFiles {
    */
   public static Read read(Path file) {
     Objects.requireNonNull(file, "file");
-    if (!Files.isRegularFile(file)) {
-      throw InvalidFileException.of(file, Files.exists(file) ? "is not a regular file" : "does not exist");
-    }
+    BoundedFiles.check(file, BoundedFiles.MAX_DATA_BYTES, "prompt file");
     String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
     Collector c = new Collector(file);
     try {
@@ -88,18 +84,19 @@ public final class PromptFiles {
   }
 
   private static void readText(Path file, Collector c) throws IOException {
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BoundedFiles.Lines lines = BoundedFiles.lines(file, BoundedFiles.MAX_DATA_BYTES, "prompt file")) {
       String line;
-      long n = 0;
-      while ((line = r.readLine()) != null) {
-        n++;
-        if (n == 1 && line.startsWith("\uFEFF")) {
+      while ((line = lines.next()) != null) {
+        if (lines.number() == 1 && line.startsWith("\uFEFF")) {
           line = line.substring(1);
         }
         if (!line.isBlank()) {
-          c.add(null, line, null, "line " + n);
+          c.add(null, line, null, "line " + lines.number());
         }
       }
+    } catch (BoundedFiles.LineTooLongException e) {
+      throw InvalidFileException.atLine(file, e.line(), "line is longer than " + BoundedFiles.MAX_LINE_CHARS
+          + " characters", e);
     }
   }
 

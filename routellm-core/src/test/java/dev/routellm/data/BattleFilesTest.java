@@ -168,4 +168,26 @@ class BattleFilesTest {
         .hasMessageContaining("three.jsonl").hasMessageContaining("the battles hold 3 models [a, b, c]")
         .hasMessageContaining("--strong-model");
   }
+
+  @Test
+  void readAndDetect_hugeFileOrLongLine_areClearErrors() throws IOException {
+    Path huge = dir.resolve("huge.jsonl");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(3L << 30); // sparse: takes no disk
+    }
+    assertThatThrownBy(() -> BattleFiles.read(huge)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("over the limit of");
+    assertThatThrownBy(() -> BattleFiles.isBattleFile(huge)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("over the limit of");
+    Path longLine = dir.resolve("long.jsonl");
+    try (var out = Files.newBufferedWriter(longLine, StandardCharsets.UTF_8)) {
+      char[] chunk = new char[1 << 20];
+      java.util.Arrays.fill(chunk, 'x');
+      for (int i = 0; i <= (dev.routellm.internal.BoundedFiles.MAX_LINE_CHARS >> 20); i++) {
+        out.write(chunk);
+      }
+    }
+    assertThatThrownBy(() -> BattleFiles.isBattleFile(longLine)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("long.jsonl line 1: line is longer than");
+  }
 }

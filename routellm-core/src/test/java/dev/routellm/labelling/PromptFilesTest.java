@@ -75,6 +75,20 @@ class PromptFilesTest {
     assertThatThrownBy(() -> PromptFiles.read(write("h.txt", "\n \n")))
         .hasMessageContaining("h.txt: holds no prompt");
     assertThatThrownBy(() -> PromptFiles.read(dir.resolve("missing.txt")))
-        .hasMessageContaining("missing.txt: does not exist");
+        .hasMessageContaining("missing.txt: no such file");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"p.txt", "p.jsonl", "p.csv"})
+  void read_directoryOrHugeFile_isAClearError(String name) throws IOException {
+    Path directory = Files.createDirectories(dir.resolve("d").resolve(name));
+    assertThatThrownBy(() -> PromptFiles.read(directory)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("is a directory");
+    Path huge = dir.resolve(name);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(3L << 30); // sparse: takes no disk
+    }
+    assertThatThrownBy(() -> PromptFiles.read(huge)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("is 3 GiB (3221225472 bytes), over the limit of");
   }
 }
