@@ -14,10 +14,6 @@ import dev.routellm.routing.AdaptiveThreshold;
 import dev.routellm.routing.ThresholdSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -42,8 +38,6 @@ public final class DriftBenchmark {
   static final int BLOCK = 100;
   /** Earlier MMLU traffic the fixed threshold is calibrated on. */
   static final int CALIBRATION_PROMPTS = 500;
-  /** Clock step between requests: ten requests a second. */
-  static final Duration STEP = Duration.ofMillis(100);
 
   private DriftBenchmark() {}
 
@@ -97,33 +91,14 @@ public final class DriftBenchmark {
   }
 
   /**
-   * The fixed threshold calibrated on the stream's calibration sample and an adaptive one (starting from it) for the
-   * same target, each routing the stream. The adaptive threshold's clock steps {@link #STEP} per request.
+   * The fixed threshold calibrated on the stream's calibration sample and an adaptive one (starting from it, with its
+   * defaults: no rate bound, so no clock) for the same target, each routing the stream.
    */
   public static List<Run> compare(Stream stream, double share, int window) {
     double fixed = ThresholdCalibrator.of(stream.calibration()).forStrongShare(share).threshold();
-    MutableClock clock = new MutableClock();
-    AdaptiveThreshold adaptive = AdaptiveThreshold.builder().strongShare(share).initial(fixed).window(window)
-        .clock(clock).build();
-    ThresholdSource ticking = new ThresholdSource() {
-      @Override
-      public double next(double score) {
-        clock.advance(STEP);
-        return adaptive.next(score);
-      }
-
-      @Override
-      public double current() {
-        return adaptive.current();
-      }
-
-      @Override
-      public String describe() {
-        return adaptive.describe();
-      }
-    };
+    AdaptiveThreshold adaptive = AdaptiveThreshold.builder().strongShare(share).initial(fixed).window(window).build();
     return List.of(route(stream.scores(), stream.change(), ThresholdSource.fixed(fixed), share),
-        route(stream.scores(), stream.change(), ticking, share));
+        route(stream.scores(), stream.change(), adaptive, share));
   }
 
   /**
@@ -195,30 +170,6 @@ public final class DriftBenchmark {
       return Files.createDirectories(dir);
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("--cache: cannot create " + dir + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** A clock moved by hand: deterministic runs. Not thread-safe. */
-  static final class MutableClock extends Clock {
-    private Instant now = Instant.EPOCH;
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }
