@@ -59,6 +59,10 @@ public record TrainedRouter(
   public static TrainedRouter load(RouterFile rf, Embedder embedder) {
     Objects.requireNonNull(rf, "file");
     Objects.requireNonNull(embedder, "embedder");
+    if (rf.isPool()) {
+      throw InvalidFileException.ofResource(rf.source(), "holds an N-way quality predictor over " + rf.pool()
+          + " (kind '" + rf.kind() + "'), not a two-model router: load it with QualityPredictors.load", null);
+    }
     if (!rf.embedderId().equals(embedder.id()) || rf.dimension() != embedder.dimension()) {
       throw new ConfigurationException(rf.source() + " was trained with embedder '" + rf.embedderId() + "' ("
           + rf.dimension() + " dimensions) but is being loaded with '" + embedder.id() + "' ("
