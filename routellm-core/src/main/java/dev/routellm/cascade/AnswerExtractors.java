@@ -70,6 +70,27 @@ public final class AnswerExtractors {
     return MathExtractor.INSTANCE;
   }
 
+  /** The stock extractors' names, as {@link #named} takes them. */
+  public static final List<String> NAMES = List.of("number", "math", "choice-letter", "code", "text");
+
+  /**
+   * A stock extractor by name: {@code number}, {@code math}, {@code choice-letter}, {@code code} or {@code text}.
+   *
+   * @throws IllegalArgumentException naming the known extractors when there is none by that name
+   */
+  public static AnswerExtractor named(String name) {
+    Objects.requireNonNull(name, "name");
+    return switch (name) {
+      case "number" -> number();
+      case "math" -> math();
+      case "choice-letter" -> choiceLetter();
+      case "code" -> code();
+      case "text" -> text();
+      default -> throw new IllegalArgumentException("answer extractor must be one of " + NAMES + " but was '" + name
+          + "'");
+    };
+  }
+
   /** The stated final answer: the JSON answer field, then (when asked) a boxed answer, then "answer is". */
   private static String stated(String answer, boolean boxedFirst) {
     String json = FinalAnswers.jsonAnswer(answer);

@@ -46,19 +46,25 @@ import picocli.CommandLine.Option;
           + " random routing and the oracle; with --folds K, a cross-validation that trains on K-1 folds and scores"
           + " the held-out one.",
       "Shares (strong_share, cpt20, cpt50, cpt80) are fractions in [0, 1]; qualities are in the benchmark's unit"
-          + " (accuracy %% for MMLU and GSM8K, judge score for MT-Bench)."
+          + " (accuracy %% for MMLU and GSM8K, judge score for MT-Bench).",
+      "With --prices, evaluates routing among N models instead (ZeroEval, LLMRouter or your own N-model file):"
+          + " quality over cost per 1,000 requests beside every single model, the single-model frontier and the"
+          + " oracle; areas under the curves over the pool's cost range; the cost share at which the router reaches"
+          + " the best single model's quality. N-model routers: knn, knn-lexical, knn-cheapest, knn-lexical-cheapest,"
+          + " cascade, knn-cascade, knn-lexical-cascade."
     })
 public final class EvalCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin DatasetOptions datasetOptions;
   @Mixin EmbedderOptions embedderOptions;
+  @Mixin PoolOptions poolOptions;
 
   @Option(
       names = "--router",
-      defaultValue = "random",
       paramLabel = "NAME",
       completionCandidates = RouterNames.class,
-      description = "The router to evaluate, one of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description = "The router to evaluate, one of: ${COMPLETION-CANDIDATES} (default: random); with --prices, one of"
+          + " the N-model routers (default: knn).")
   String router;
 
   @Option(
@@ -110,8 +116,16 @@ public final class EvalCommand implements Callable<Integer> {
     if (plot != null) {
       EvalPlot.Format.of(plot); // reject a bad extension before the work
     }
+    if (poolOptions.enabled()) {
+      return callPool();
+    }
+    List<String> poolOnly = poolOptions.givenWithoutPrices();
+    if (!poolOnly.isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", poolOnly) + " belong(s) to the N-model mode: give"
+          + " --prices FILE too");
+    }
     LazyEmbedder embedder = new LazyEmbedder(embedderOptions);
-    RoutingMethod method = routers(embedder).get(router);
+    RoutingMethod method = routers(embedder).get(router == null ? "random" : router);
     Dataset dataset = datasetOptions.load();
     Evaluation e;
     try (embedder; StderrProgress progress = new StderrProgress(errWriter())) {
@@ -128,6 +142,18 @@ public final class EvalCommand implements Callable<Integer> {
     text.flush();
     Map<String, Object> result = json(e);
     result.put("cost", cost(e, costs, method.callsWeakFirst()));
+    output.result(result);
+    return 0;
+  }
+
+  /** N-model mode ({@code --prices}): see {@link PoolEval}. */
+  private Integer callPool() {
+    PoolEval pool = new PoolEval(poolOptions, datasetOptions.benchmarks);
+    java.util.Map<String, Object> result;
+    try (LazyEmbedder embedder = new LazyEmbedder(embedderOptions);
+        StderrProgress progress = new StderrProgress(errWriter())) {
+      result = pool.run(router == null ? "knn" : router, folds, seed, embedder, plot, output.text(), progress);
+    }
     output.result(result);
     return 0;
   }

@@ -1,0 +1,533 @@
+package dev.routellm.evaluation;
+
+import dev.routellm.cascade.AnswerExtractor;
+import dev.routellm.data.Outcome;
+import dev.routellm.data.PoolDataset;
+import dev.routellm.prediction.PoolChoice;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The stock offline {@link PoolPolicy}s, each the offline twin of a served routing policy with the same arithmetic
+ * ({@link PoolChoice}):
+ *
+ * <ul>
+ *   <li>{@link #qualityCost()}: the model of best predicted quality minus {@code lambda} times its expected cost
+ *       over the reference model's, {@code lambda} swept from 0 (best predicted model) to 1000 (cheapest);
+ *   <li>{@link #cheapestReaching()}: the cheapest model predicted to reach a target quality, the target swept from 0
+ *       to 1;
+ *   <li>{@link #cascade}: a chain of steps whose cheap answers are accepted when two models' final answers agree
+ *       (extracted by an {@link AnswerExtractor}), the rest sent to the chain's last model, which is swept over the
+ *       pool (or fixed);
+ *   <li>{@link #routeThenCascade}: the same chain, skipping its cheap steps when the cheap models' predicted quality
+ *       is below a threshold, swept with the last model.
+ * </ul>
+ */
+public final class PoolPolicies {
+  /** The cost weights {@link #qualityCost()} sweeps: 0, then 10^-3 to 10^3 in 121 log-spaced steps. */
+  static final double[] LAMBDAS = lambdas();
+  /** The targets {@link #cheapestReaching()} sweeps: 0 to 0.9 by 0.01, then to 1 by 0.002. */
+  static final double[] TARGETS = targets();
+  /** The skip thresholds {@link #routeThenCascade} sweeps: never (0), 0.05 to 0.95 by 0.05, always (1.01). */
+  static final double[] SKIP_THRESHOLDS = skipThresholds();
+
+  private PoolPolicies() {}
+
+  private static double[] lambdas() {
+    double[] l = new double[122];
+    for (int i = 1; i < l.length; i++) {
+      l[i] = Math.pow(10, -3 + 6.0 * (i - 1) / (l.length - 2));
+    }
+    return l;
+  }
+
+  private static double[] targets() {
+    List<Double> t = new ArrayList<>();
+    for (int i = 0; i < 90; i++) {
+      t.add(i / 100.0);
+    }
+    for (int i = 0; i <= 50; i++) {
+      t.add(0.9 + i * 0.002);
+    }
+    return t.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private static double[] skipThresholds() {
+    double[] t = new double[21];
+    for (int i = 1; i < 20; i++) {
+      t[i] = i / 20.0;
+    }
+    t[20] = 1.01;
+    return t;
+  }
+
+  /**
+   * A cascade's chain: its checked steps (each of two or more models whose answers are compared) and its last model,
+   * fixed or, when empty, swept over the pool. Written {@code a+b>c}: steps separated by {@code >}, the models of a
+   * step by {@code +}; a last element of one model is the last model, one of several is a checked step (and the last
+   * model is swept).
+   *
+   * @param checkSteps the checked steps, in order; at least one
+   * @param last the last model, or empty to sweep every pool model not in a checked step
+   */
+  public record Chain(List<List<String>> checkSteps, Optional<String> last) {
+    public Chain {
+      Objects.requireNonNull(checkSteps, "checkSteps");
+      Objects.requireNonNull(last, "last");
+      checkSteps = checkSteps.stream().map(List::copyOf).toList();
+      if (checkSteps.isEmpty()) {
+        throw new IllegalArgumentException("a chain needs at least one checked step");
+      }
+    }
+
+    /**
+     * Parses {@code a+b>c} (see the record's description).
+     *
+     * @throws IllegalArgumentException when the text is empty, a model name is empty, a step before the last has one
+     *     model, or there is no checked step
+     */
+    public static Chain parse(String text) {
+      Objects.requireNonNull(text, "text");
+      String[] parts = text.split(">", -1);
+      List<List<String>> steps = new ArrayList<>();
+      for (String part : parts) {
+        List<String> step = new ArrayList<>();
+        for (String model : part.split("\\+", -1)) {
+          if (model.isBlank()) {
+            throw new IllegalArgumentException("chain '" + text + "' has an empty model name: write it as a+b>c");
+          }
+          step.add(model.strip());
+        }
+        steps.add(step);
+      }
+      Optional<String> last = Optional.empty();
+      if (steps.get(steps.size() - 1).size() == 1) {
+        last = Optional.of(steps.remove(steps.size() - 1).get(0));
+      }
+      if (steps.isEmpty()) {
+        throw new IllegalArgumentException("chain '" + text + "' has no checked step: write it as a+b>c (a and b"
+            + " answer first, c when they disagree)");
+      }
+      for (List<String> step : steps) {
+        if (step.size() < 2) {
+          throw new IllegalArgumentException("chain '" + text + "': step " + step + " has one model, but a checked"
+              + " step compares the answers of two or more");
+        }
+      }
+      return new Chain(steps, last);
+    }
+
+    /**
+     * The default chain for a pool: the two cheapest models (by mean cost) whose answer texts the data has, checking
+     * each other; the last model swept.
+     *
+     * @throws IllegalArgumentException when fewer than two models have answer texts
+     */
+    public static Chain cheapestWithTexts(PoolCosts costs) {
+      PoolDataset data = costs.data();
+      List<Integer> withTexts = new ArrayList<>();
+      for (int m = 0; m < data.models().size(); m++) {
+        String model = data.models().get(m);
+        if (data.examples().stream().anyMatch(e -> e.outcome(model).response().isPresent())) {
+          withTexts.add(m);
+        }
+      }
+      if (withTexts.size() < 2) {
+        throw new IllegalArgumentException("an agreement cascade compares the answer texts of two models, but "
+            + (withTexts.isEmpty() ? "no model" : "only " + data.models().get(withTexts.get(0))) + " of '"
+            + data.name() + "' has them");
+      }
+      withTexts.sort(java.util.Comparator.comparingDouble(costs::meanCost));
+      return new Chain(List.of(List.of(data.models().get(withTexts.get(0)), data.models().get(withTexts.get(1)))),
+          Optional.empty());
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder b = new StringBuilder();
+      for (List<String> step : checkSteps) {
+        b.append(b.length() == 0 ? "" : ">").append(String.join("+", step));
+      }
+      return last.map(l -> b + ">" + l).orElse(b.toString());
+    }
+  }
+
+  /** Quality minus {@code lambda} times relative expected cost, {@code lambda} swept ({@link #LAMBDAS}). */
+  public static PoolPolicy qualityCost() {
+    return new QualityCost();
+  }
+
+  /** The cheapest model predicted to reach a target, the target swept ({@link #TARGETS}). */
+  public static PoolPolicy cheapestReaching() {
+    return new CheapestReaching();
+  }
+
+  /**
+   * A cascade over a chain whose cheap answers are checked by agreement: each checked step's models are called in
+   * parallel and their answer accepted when at least two of them give the same final answer (that of the first
+   * agreeing model is kept); the chain's last model answers whatever no step accepted. A chain without a fixed last
+   * model gives one operating point per pool model not in a checked step.
+   *
+   * @param chain the chain
+   * @param extractor what "the same final answer" means
+   * @throws IllegalArgumentException when a step has fewer than two models, or a model repeats
+   */
+  public static PoolPolicy cascade(Chain chain, AnswerExtractor extractor) {
+    Objects.requireNonNull(chain, "chain");
+    return new Cascade(chain.checkSteps(), chain.last(), extractor, false);
+  }
+
+  /**
+   * {@link #cascade} with a predictor choosing where the chain starts: a prompt whose first-step models' mean
+   * predicted quality is below the threshold goes straight to the last model. The threshold ({@link
+   * #SKIP_THRESHOLDS}) and, when not fixed, the last model are swept together.
+   *
+   * @throws IllegalArgumentException as {@link #cascade}
+   */
+  public static PoolPolicy routeThenCascade(Chain chain, AnswerExtractor extractor) {
+    Objects.requireNonNull(chain, "chain");
+    return new Cascade(chain.checkSteps(), chain.last(), extractor, true);
+  }
+
+  /** Mean score and cost over rows, for one setting: accumulated by the policies. */
+  private static final class Totals {
+    double score;
+    double cost;
+    double calls;
+
+    OperatingPoint point(PoolTable table, String setting, Map<String, Double> parameters, int rows) {
+      return new OperatingPoint(setting, parameters, cost / rows, table.data().unit().of(score / rows), calls / rows);
+    }
+  }
+
+  private static void requireRows(int[] rows) {
+    Objects.requireNonNull(rows, "rows");
+    if (rows.length == 0) {
+      throw new IllegalArgumentException("rows must not be empty");
+    }
+  }
+
+  private static void requirePredictions(PoolTable table, String policy) {
+    if (!table.hasPredictions()) {
+      throw new IllegalArgumentException("policy '" + policy + "' needs predicted qualities, but the table has none");
+    }
+  }
+
+  private static String number(double v) {
+    return String.format(Locale.ROOT, "%.4g", v);
+  }
+
+  /** The predictive policies: one model per example, from predictions and expected costs. */
+  private abstract static class Predictive implements PoolPolicy {
+    private final String name;
+    private final String parameter;
+    private final double[] values;
+
+    Predictive(String name, String parameter, double[] values) {
+      this.name = name;
+      this.parameter = parameter;
+      this.values = values;
+    }
+
+    abstract int choose(double[] predicted, double[] expected, double referenceCost, double value);
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public boolean needsPredictions() {
+      return true;
+    }
+
+    @Override
+    public List<String> settings(PoolTable table) {
+      requirePredictions(table, name);
+      List<String> out = new ArrayList<>(values.length);
+      for (double v : values) {
+        out.add(parameter + "=" + number(v));
+      }
+      return out;
+    }
+
+    @Override
+    public OperatingPoint[] evaluate(PoolTable table, int[] rows) {
+      requireRows(rows);
+      List<String> settings = settings(table);
+      OperatingPoint[] out = new OperatingPoint[values.length];
+      int ref = table.reference();
+      for (int s = 0; s < values.length; s++) {
+        Totals t = new Totals();
+        for (int i : rows) {
+          double[] expected = table.expected(i);
+          int m = choose(table.predicted(i), expected, expected[ref], values[s]);
+          t.score += table.score(i, m);
+          t.cost += table.cost(i, m);
+          t.calls++;
+        }
+        out[s] = t.point(table, settings.get(s), Map.of(parameter, values[s]), rows.length);
+      }
+      return out;
+    }
+
+    @Override
+    public String toString() {
+      return "PoolPolicy{" + name + "}";
+    }
+  }
+
+  private static final class QualityCost extends Predictive {
+    QualityCost() {
+      super("quality-cost", "lambda", LAMBDAS);
+    }
+
+    @Override
+    int choose(double[] predicted, double[] expected, double referenceCost, double lambda) {
+      return PoolChoice.bestValue(predicted, expected, referenceCost, lambda, null);
+    }
+  }
+
+  private static final class CheapestReaching extends Predictive {
+    CheapestReaching() {
+      super("cheapest-reaching", "target", TARGETS);
+    }
+
+    @Override
+    int choose(double[] predicted, double[] expected, double referenceCost, double target) {
+      return PoolChoice.cheapestReaching(predicted, expected, target, null);
+    }
+  }
+
+  /** A chain with agreement checks; optionally a predictor deciding whether to skip its cheap steps. */
+  private static final class Cascade implements PoolPolicy {
+    private final List<List<String>> steps;
+    private final Optional<String> last;
+    private final AnswerExtractor extractor;
+    private final boolean routeFirst;
+    /** Extracted answers per dataset, computed once: [example][model] for the models of the check steps. */
+    private final Map<PoolDataset, Map<String, String[]>> answers = new HashMap<>();
+
+    Cascade(List<List<String>> checkSteps, Optional<String> last, AnswerExtractor extractor, boolean routeFirst) {
+      Objects.requireNonNull(checkSteps, "checkSteps");
+      this.last = Objects.requireNonNull(last, "last");
+      this.extractor = Objects.requireNonNull(extractor, "extractor");
+      this.routeFirst = routeFirst;
+      List<List<String>> copy = new ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (List<String> step : checkSteps) {
+        List<String> s = List.copyOf(step);
+        if (s.size() < 2) {
+          throw new IllegalArgumentException("a checked step needs two or more models whose answers are compared but"
+              + " was " + s);
+        }
+        for (String m : s) {
+          if (!seen.add(m)) {
+            throw new IllegalArgumentException("model '" + m + "' appears twice in the chain " + checkSteps);
+          }
+        }
+        copy.add(s);
+      }
+      if (last.isPresent() && seen.contains(last.get())) {
+        throw new IllegalArgumentException("the last model '" + last.get() + "' is also in a checked step");
+      }
+      this.steps = List.copyOf(copy);
+    }
+
+    @Override
+    public String name() {
+      return routeFirst ? "route-then-cascade" : "cascade";
+    }
+
+    @Override
+    public boolean needsPredictions() {
+      return routeFirst;
+    }
+
+    /** The chain as written: {@code a+b > c}. */
+    private String chain(String lastModel) {
+      StringBuilder b = new StringBuilder();
+      for (List<String> step : steps) {
+        b.append(String.join("+", step)).append(" > ");
+      }
+      return b.append(lastModel).toString();
+    }
+
+    private List<Integer> lastModels(PoolTable table) {
+      PoolDataset data = table.data();
+      for (List<String> step : steps) {
+        step.forEach(data::modelIndex);
+      }
+      if (last.isPresent()) {
+        return List.of(data.modelIndex(last.get()));
+      }
+      List<Integer> out = new ArrayList<>();
+      for (int m = 0; m < table.models(); m++) {
+        String model = data.models().get(m);
+        if (steps.stream().noneMatch(s -> s.contains(model))) {
+          out.add(m);
+        }
+      }
+      if (out.isEmpty()) {
+        throw new IllegalArgumentException("the chain's checked steps use every model of the pool: none is left to"
+            + " answer last");
+      }
+      return out;
+    }
+
+    private double[] thresholds() {
+      return routeFirst ? SKIP_THRESHOLDS : new double[] {0};
+    }
+
+    @Override
+    public List<String> settings(PoolTable table) {
+      if (routeFirst) {
+        requirePredictions(table, name());
+      }
+      List<String> out = new ArrayList<>();
+      for (int lastModel : lastModels(table)) {
+        for (double t : thresholds()) {
+          String chain = chain(table.data().models().get(lastModel));
+          out.add(routeFirst ? chain + ", skip below " + number(t) : chain);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public OperatingPoint[] evaluate(PoolTable table, int[] rows) {
+      requireRows(rows);
+      List<String> settings = settings(table);
+      PoolDataset data = table.data();
+      int[][] stepModels = new int[steps.size()][];
+      String[][][] stepAnswers = new String[steps.size()][][];
+      Map<String, String[]> extracted = answers(data);
+      for (int s = 0; s < steps.size(); s++) {
+        stepModels[s] = steps.get(s).stream().mapToInt(data::modelIndex).toArray();
+        stepAnswers[s] = new String[stepModels[s].length][];
+        for (int k = 0; k < stepModels[s].length; k++) {
+          stepAnswers[s][k] = extracted.get(steps.get(s).get(k));
+        }
+      }
+      // What the checked steps do on each row, the same for every last model: where they stop and what they cost.
+      double[] checkCost = new double[rows.length];
+      double[] checkCalls = new double[rows.length];
+      double[] accepted = new double[rows.length]; // score of the accepted answer, NaN when escalated
+      for (int r = 0; r < rows.length; r++) {
+        int i = rows[r];
+        accepted[r] = Double.NaN;
+        for (int s = 0; s < steps.size() && Double.isNaN(accepted[r]); s++) {
+          for (int m : stepModels[s]) {
+            checkCost[r] += table.cost(i, m);
+            checkCalls[r]++;
+          }
+          int agreeing = agreeing(stepAnswers[s], i);
+          if (agreeing >= 0) {
+            accepted[r] = table.score(i, stepModels[s][agreeing]);
+          }
+        }
+      }
+      double[] firstStepQuality = new double[rows.length];
+      if (routeFirst) {
+        for (int r = 0; r < rows.length; r++) {
+          double[] q = table.predicted(rows[r]);
+          for (int m : stepModels[0]) {
+            firstStepQuality[r] += q[m] / stepModels[0].length;
+          }
+        }
+      }
+      List<Integer> lastModels = lastModels(table);
+      double[] thresholds = thresholds();
+      OperatingPoint[] out = new OperatingPoint[settings.size()];
+      int s = 0;
+      for (int lastModel : lastModels) {
+        for (double threshold : thresholds) {
+          Totals t = new Totals();
+          for (int r = 0; r < rows.length; r++) {
+            int i = rows[r];
+            if (routeFirst && firstStepQuality[r] < threshold) {
+              t.score += table.score(i, lastModel);
+              t.cost += table.cost(i, lastModel);
+              t.calls++;
+            } else if (!Double.isNaN(accepted[r])) {
+              t.score += accepted[r];
+              t.cost += checkCost[r];
+              t.calls += checkCalls[r];
+            } else {
+              t.score += table.score(i, lastModel);
+              t.cost += checkCost[r] + table.cost(i, lastModel);
+              t.calls += checkCalls[r] + 1;
+            }
+          }
+          Map<String, Double> parameters = new LinkedHashMap<>();
+          parameters.put("last_model", (double) lastModel);
+          if (routeFirst) {
+            parameters.put("skip_below", threshold);
+          }
+          out[s] = t.point(table, settings.get(s), parameters, rows.length);
+          s++;
+        }
+      }
+      return out;
+    }
+
+    /** The index (in the step) of the first model whose answer another model of the step shares; -1 when none. */
+    private static int agreeing(String[][] answers, int example) {
+      for (int a = 0; a < answers.length; a++) {
+        String x = answers[a][example];
+        if (x == null) {
+          continue;
+        }
+        for (int b = a + 1; b < answers.length; b++) {
+          if (x.equals(answers[b][example])) {
+            return a;
+          }
+        }
+      }
+      return -1;
+    }
+
+    /** Every check-step model's extracted answer per example; null where there is none. */
+    private synchronized Map<String, String[]> answers(PoolDataset data) {
+      Map<String, String[]> cached = answers.get(data);
+      if (cached != null) {
+        return cached;
+      }
+      Map<String, String[]> out = new HashMap<>();
+      for (List<String> step : steps) {
+        for (String model : step) {
+          String[] a = new String[data.size()];
+          int texts = 0;
+          for (int i = 0; i < data.size(); i++) {
+            Outcome o = data.example(i).outcome(model);
+            if (o.response().isPresent()) {
+              texts++;
+              a[i] = extractor.extract(data.example(i).prompt(), o.response().get()).orElse(null);
+            }
+          }
+          if (texts == 0) {
+            throw new IllegalArgumentException("model '" + model + "' of a checked step has no answer texts in '"
+                + data.name() + "': an agreement check compares answers (give the data a 'responses' field, or"
+                + " ZeroEval's responses/ directory)");
+          }
+          out.put(model, a);
+        }
+      }
+      answers.clear(); // one dataset at a time is all an evaluation needs
+      answers.put(data, out);
+      return out;
+    }
+
+    @Override
+    public String toString() {
+      return "PoolPolicy{" + name() + ", steps=" + steps + ", last=" + last.orElse("swept") + ", extractor="
+          + extractor + "}";
+    }
+  }
+}
