@@ -81,8 +81,7 @@ public final class PoolCalibration {
     @Override
     public String toString() {
       return switch (kind) {
-        case BUDGET -> String.format(Locale.ROOT, "budget $%s per request", new java.math.BigDecimal(value)
-            .round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString());
+        case BUDGET -> "budget " + dev.routellm.cost.Money.format(value) + " per request";
         case QUALITY -> String.format(Locale.ROOT, "quality %.4g", value);
         case COST_SHARE -> String.format(Locale.ROOT, "%.4g%% of the best single model's cost", 100 * value);
       };

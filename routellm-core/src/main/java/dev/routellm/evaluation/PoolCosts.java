@@ -8,7 +8,6 @@ import dev.routellm.cost.PriceTable;
 import dev.routellm.data.Outcome;
 import dev.routellm.data.PoolDataset;
 import dev.routellm.data.PoolExample;
-import dev.routellm.prediction.PoolChoice;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Objects;
@@ -25,7 +24,7 @@ import java.util.Set;
  *
  * <p><b>Expected cost</b>, for decisions: the prompt's input tokens (the data's count, else estimated from its text)
  * and the model's mean answer length on the training examples, at the model's price
- * ({@link PoolChoice#expectedCost}); when the data records only costs (or the model has no price), the model's mean
+ * (the served policies' rule: the price of the prompt's and the expected answer's tokens); when the data records only costs (or the model has no price), the model's mean
  * cost on the training examples.
  *
  * <p>Immutable and thread-safe.

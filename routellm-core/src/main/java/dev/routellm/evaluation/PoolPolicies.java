@@ -3,7 +3,6 @@ package dev.routellm.evaluation;
 import dev.routellm.cascade.AnswerExtractor;
 import dev.routellm.data.Outcome;
 import dev.routellm.data.PoolDataset;
-import dev.routellm.prediction.PoolChoice;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,19 +13,20 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The stock offline {@link PoolPolicy}s, each the offline twin of a served routing policy with the same arithmetic
- * ({@link PoolChoice}):
+ * The stock offline {@link PoolPolicy}s, each the offline twin of a served {@link dev.routellm.routing.RoutingPolicy}
+ * with the same rule and arithmetic ({@link dev.routellm.routing.RoutingPolicy#utility}):
  *
  * <ul>
  *   <li>{@link #qualityCost()}: the model of best predicted quality minus {@code lambda} times its expected cost
  *       over the reference model's, {@code lambda} swept from 0 (best predicted model) to 1000 (cheapest);
  *   <li>{@link #cheapestReaching()}: the cheapest model predicted to reach a target quality, the target swept from 0
  *       to 1;
- *   <li>{@link #cascade}: a chain of steps whose cheap answers are accepted when two models' final answers agree
- *       (extracted by an {@link AnswerExtractor}), the rest sent to the chain's last model, which is swept over the
- *       pool (or fixed);
- *   <li>{@link #routeThenCascade}: the same chain, skipping its cheap steps when the cheap models' predicted quality
- *       is below a threshold, swept with the last model.
+ *   <li>{@link #cascade}: a chain of steps whose cheap answers are accepted when the step's models' final answers
+ *       agree (extracted by an {@link AnswerExtractor}; {@code StepCheck.agreement}), the rest sent to the chain's
+ *       last model, which is swept over the pool (or fixed);
+ *   <li>{@link #routeThenCascade}: the same chain started, as {@code Cascade.Builder.startWhen} starts it, at the
+ *       first step one of whose models is predicted to reach a threshold (else at the last model); the threshold is
+ *       swept with the last model.
  * </ul>
  */
 public final class PoolPolicies {
@@ -34,7 +34,7 @@ public final class PoolPolicies {
   static final double[] LAMBDAS = lambdas();
   /** The targets {@link #cheapestReaching()} sweeps: 0 to 0.9 by 0.01, then to 1 by 0.002. */
   static final double[] TARGETS = targets();
-  /** The skip thresholds {@link #routeThenCascade} sweeps: never (0), 0.05 to 0.95 by 0.05, always (1.01). */
+  /** The start thresholds {@link #routeThenCascade} sweeps: 0 (always start at the first step) to 1 by 0.05. */
   static final double[] SKIP_THRESHOLDS = skipThresholds();
 
   private PoolPolicies() {}
@@ -60,10 +60,9 @@ public final class PoolPolicies {
 
   private static double[] skipThresholds() {
     double[] t = new double[21];
-    for (int i = 1; i < 20; i++) {
+    for (int i = 0; i < t.length; i++) {
       t[i] = i / 20.0;
     }
-    t[20] = 1.01;
     return t;
   }
 
@@ -170,8 +169,9 @@ public final class PoolPolicies {
 
   /**
    * A cascade over a chain whose cheap answers are checked by agreement: each checked step's models are called in
-   * parallel and their answer accepted when at least two of them give the same final answer (that of the first
-   * agreeing model is kept); the chain's last model answers whatever no step accepted. A chain without a fixed last
+   * parallel and their answer accepted when every one of them gives the same final answer (the first model's answer
+   * is kept; an answer without a final answer never agrees); the chain's last model answers whatever no step
+   * accepted. A chain without a fixed last
    * model gives one operating point per pool model not in a checked step.
    *
    * @param chain the chain
@@ -184,9 +184,10 @@ public final class PoolPolicies {
   }
 
   /**
-   * {@link #cascade} with a predictor choosing where the chain starts: a prompt whose first-step models' mean
-   * predicted quality is below the threshold goes straight to the last model. The threshold ({@link
-   * #SKIP_THRESHOLDS}) and, when not fixed, the last model are swept together.
+   * {@link #cascade} with a predictor choosing where the chain starts: at the first checked step one of whose models
+   * has a predicted quality of at least the threshold; when no step qualifies, at the last model (the cheap calls
+   * are not made). The threshold ({@link #SKIP_THRESHOLDS}) and, when not fixed, the last model are swept
+   * together.
    *
    * @throws IllegalArgumentException as {@link #cascade}
    */
@@ -394,7 +395,7 @@ public final class PoolPolicies {
       for (int lastModel : lastModels(table)) {
         for (double t : thresholds()) {
           String chain = chain(table.data().models().get(lastModel));
-          out.add(routeFirst ? chain + ", skip below " + number(t) : chain);
+          out.add(routeFirst ? chain + ", start where predicted >= " + number(t) : chain);
         }
       }
       return out;
@@ -415,60 +416,43 @@ public final class PoolPolicies {
           stepAnswers[s][k] = extracted.get(steps.get(s).get(k));
         }
       }
-      // What the checked steps do on each row, the same for every last model: where they stop and what they cost.
-      double[] checkCost = new double[rows.length];
-      double[] checkCalls = new double[rows.length];
-      double[] accepted = new double[rows.length]; // score of the accepted answer, NaN when escalated
-      for (int r = 0; r < rows.length; r++) {
-        int i = rows[r];
-        accepted[r] = Double.NaN;
-        for (int s = 0; s < steps.size() && Double.isNaN(accepted[r]); s++) {
-          for (int m : stepModels[s]) {
-            checkCost[r] += table.cost(i, m);
-            checkCalls[r]++;
-          }
-          int agreeing = agreeing(stepAnswers[s], i);
-          if (agreeing >= 0) {
-            accepted[r] = table.score(i, stepModels[s][agreeing]);
-          }
-        }
+      double[] thresholds = thresholds();
+      // For each start step: what the checked steps from there do on each row, the same for every last model.
+      Walk[] walks = new Walk[steps.size()];
+      for (int start = 0; start < steps.size(); start++) {
+        walks[start] = walk(table, rows, stepModels, stepAnswers, start);
       }
-      double[] firstStepQuality = new double[rows.length];
-      if (routeFirst) {
+      // For each threshold: where each row starts (steps.size() = straight to the last model).
+      int[][] starts = new int[thresholds.length][rows.length];
+      for (int k = 0; k < thresholds.length; k++) {
         for (int r = 0; r < rows.length; r++) {
-          double[] q = table.predicted(rows[r]);
-          for (int m : stepModels[0]) {
-            firstStepQuality[r] += q[m] / stepModels[0].length;
-          }
+          starts[k][r] = routeFirst ? start(table.predicted(rows[r]), stepModels, thresholds[k]) : 0;
         }
       }
       List<Integer> lastModels = lastModels(table);
-      double[] thresholds = thresholds();
       OperatingPoint[] out = new OperatingPoint[settings.size()];
       int s = 0;
       for (int lastModel : lastModels) {
-        for (double threshold : thresholds) {
+        for (int k = 0; k < thresholds.length; k++) {
           Totals t = new Totals();
           for (int r = 0; r < rows.length; r++) {
             int i = rows[r];
-            if (routeFirst && firstStepQuality[r] < threshold) {
-              t.score += table.score(i, lastModel);
-              t.cost += table.cost(i, lastModel);
-              t.calls++;
-            } else if (!Double.isNaN(accepted[r])) {
-              t.score += accepted[r];
-              t.cost += checkCost[r];
-              t.calls += checkCalls[r];
+            int start = starts[k][r];
+            Walk w = start < steps.size() ? walks[start] : null;
+            if (w != null && !Double.isNaN(w.accepted[r])) {
+              t.score += w.accepted[r];
+              t.cost += w.cost[r];
+              t.calls += w.calls[r];
             } else {
               t.score += table.score(i, lastModel);
-              t.cost += checkCost[r] + table.cost(i, lastModel);
-              t.calls += checkCalls[r] + 1;
+              t.cost += (w == null ? 0 : w.cost[r]) + table.cost(i, lastModel);
+              t.calls += (w == null ? 0 : w.calls[r]) + 1;
             }
           }
           Map<String, Double> parameters = new LinkedHashMap<>();
           parameters.put("last_model", (double) lastModel);
           if (routeFirst) {
-            parameters.put("skip_below", threshold);
+            parameters.put("min_quality", thresholds[k]);
           }
           out[s] = t.point(table, settings.get(s), parameters, rows.length);
           s++;
@@ -477,20 +461,53 @@ public final class PoolPolicies {
       return out;
     }
 
-    /** The index (in the step) of the first model whose answer another model of the step shares; -1 when none. */
-    private static int agreeing(String[][] answers, int example) {
-      for (int a = 0; a < answers.length; a++) {
-        String x = answers[a][example];
-        if (x == null) {
-          continue;
-        }
-        for (int b = a + 1; b < answers.length; b++) {
-          if (x.equals(answers[b][example])) {
-            return a;
+    /** What the checked steps do from one start on: the accepted score (NaN when escalated), cost and calls. */
+    private record Walk(double[] accepted, double[] cost, double[] calls) {}
+
+    private Walk walk(PoolTable table, int[] rows, int[][] stepModels, String[][][] stepAnswers, int start) {
+      double[] accepted = new double[rows.length];
+      double[] cost = new double[rows.length];
+      double[] calls = new double[rows.length];
+      for (int r = 0; r < rows.length; r++) {
+        int i = rows[r];
+        accepted[r] = Double.NaN;
+        for (int s = start; s < steps.size() && Double.isNaN(accepted[r]); s++) {
+          for (int m : stepModels[s]) {
+            cost[r] += table.cost(i, m);
+            calls[r]++;
+          }
+          if (agree(stepAnswers[s], i)) {
+            accepted[r] = table.score(i, stepModels[s][0]);
           }
         }
       }
-      return -1;
+      return new Walk(accepted, cost, calls);
+    }
+
+    /** The first step one of whose models is predicted to reach {@code minQuality}; the step count when none. */
+    private static int start(double[] predicted, int[][] stepModels, double minQuality) {
+      for (int s = 0; s < stepModels.length; s++) {
+        for (int m : stepModels[s]) {
+          if (predicted[m] >= minQuality) {
+            return s;
+          }
+        }
+      }
+      return stepModels.length;
+    }
+
+    /** Whether every model of the step has a final answer and all are equal (StepCheck.agreement's rule). */
+    private static boolean agree(String[][] answers, int example) {
+      String first = answers[0][example];
+      if (first == null) {
+        return false;
+      }
+      for (int a = 1; a < answers.length; a++) {
+        if (!first.equals(answers[a][example])) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** Every check-step model's extracted answer per example; null where there is none. */

@@ -7,7 +7,7 @@ import java.util.Objects;
  * Everything an offline policy needs to decide each example of a dataset and to score the decision: every model's
  * outcome and cost on it, and, for policies that predict, each model's predicted quality and expected cost (made
  * without the example, in a cross-validation). The reference model, whose expected cost scales the cost penalty of
- * {@link dev.routellm.prediction.PoolChoice#bestValue}, is the pool's most expensive model on average.
+ * {@link dev.routellm.routing.RoutingPolicy#qualityCost}, is the pool's most expensive model on average.
  *
  * <p>Immutable after construction (the arrays are not copied: the caller hands them over); thread-safe.
  */

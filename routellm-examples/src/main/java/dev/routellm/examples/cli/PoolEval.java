@@ -1,6 +1,7 @@
 package dev.routellm.examples.cli;
 
 import dev.routellm.cascade.AnswerExtractors;
+import dev.routellm.cost.Money;
 import dev.routellm.cost.PriceTable;
 import dev.routellm.data.PoolDataset;
 import dev.routellm.data.PoolDatasetFiles;
@@ -14,11 +15,9 @@ import dev.routellm.evaluation.PoolCosts;
 import dev.routellm.evaluation.PoolEvaluation;
 import dev.routellm.evaluation.PoolEvaluator;
 import dev.routellm.evaluation.PoolPolicies;
-import dev.routellm.evaluation.PoolRouter;
+import dev.routellm.evaluation.PoolRouting;
 import dev.routellm.evaluation.ProgressListener;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +98,7 @@ final class PoolEval {
     List<String> unpriced = all.models().stream().filter(m -> !prices.hasPrice(m)).toList();
     PoolDataset data = all.withModels(pool);
     PoolCosts costs = PoolCosts.of(data, prices, options.outputTokens);
-    PoolRouter router = PoolRouter.named(routerName, embedder,
+    PoolRouting router = PoolRouting.named(routerName, embedder,
         c -> options.chain == null ? PoolPolicies.Chain.cheapestWithTexts(c) : PoolPolicies.Chain.parse(options.chain),
         costs, AnswerExtractors.named(options.extractor));
     PoolEvaluation e = PoolEvaluator.builder().folds(folds).seed(seed).progress(progress).build()
@@ -183,12 +182,9 @@ final class PoolEval {
     return "";
   }
 
-  /** Dollars as a plain decimal with four significant digits ($0.02134, $1.234). */
+  /** Dollars as a plain decimal ({@link Money#format}). */
   static String money(double dollars) {
-    if (!Double.isFinite(dollars)) {
-      return "n/a";
-    }
-    return "$" + new BigDecimal(dollars).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+    return Double.isFinite(dollars) ? Money.format(dollars) : "n/a";
   }
 
   /** The {@code --json} object; costs in dollars per 1,000 requests, NaN as null. */

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.routellm.evaluation.PoolCosts;
-import dev.routellm.evaluation.PoolRouter;
+import dev.routellm.evaluation.PoolRouting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,7 +149,7 @@ class EvalPoolCommandTest {
 
     assertThat(run.exitCode()).isZero();
     String help = run.out().replaceAll("\\s+", " ");
-    for (String name : PoolRouter.NAMES) {
+    for (String name : PoolRouting.NAMES) {
       assertThat(help).contains(name);
     }
     assertThat(help).contains("(default: " + PoolCosts.DEFAULT_OUTPUT_TOKENS + ", the RouteLLM paper's average)");

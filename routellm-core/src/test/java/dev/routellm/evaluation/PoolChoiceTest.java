@@ -1,4 +1,4 @@
-package dev.routellm.prediction;
+package dev.routellm.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,12 +23,6 @@ class PoolChoiceTest {
   @Test
   void bestValue_tieGoesToTheCheaperModel() {
     assertThat(PoolChoice.bestValue(new double[] {0.8, 0.8}, new double[] {2, 1}, 2, 0, null)).isEqualTo(1);
-  }
-
-  @Test
-  void utility_isQualityMinusLambdaTimesRelativeCost() {
-    assertThat(PoolChoice.utility(0.9, 0.5, 2.0, 0.4)).isEqualTo(0.9 - 0.4 * 0.25);
-    assertThat(PoolChoice.utility(0.9, 0.5, 0, 0.4)).as("no reference: no penalty").isEqualTo(0.9);
   }
 
   @Test

@@ -1,12 +1,14 @@
-package dev.routellm.prediction;
+package dev.routellm.evaluation;
 
 import dev.routellm.cost.ModelPrice;
+import dev.routellm.routing.RoutingPolicy;
 import java.util.Objects;
 
 /**
- * The arithmetic of choosing a model of a pool from predicted qualities and expected costs, in one place for the
- * policies that serve ({@code RoutingPolicy.qualityCost}, {@code RoutingPolicy.cheapestReaching}) and the offline
- * evaluation that measures and calibrates them ({@code dev.routellm.evaluation.PoolPolicies}).
+ * The offline twin of the served N-way policies' choice ({@link RoutingPolicy#qualityCost},
+ * {@link RoutingPolicy#cheapestReaching}): the same utility ({@link RoutingPolicy#utility}, the one formula), the same
+ * ranking and tie-breaking, on arrays instead of a request, so that {@link PoolPolicies} can sweep thousands of
+ * settings over a dataset quickly.
  *
  * <ul>
  *   <li><b>Expected cost</b> of a call, before it is made: the model's price for the prompt's tokens and the model's
@@ -22,9 +24,10 @@ import java.util.Objects;
  *
  * <p>Ties go to the cheaper model, then to the lower index. Arrays are indexed by the pool's model order; an
  * {@code allowed} mask (null for all) leaves models out (not permitted for the request, lacking a capability).
- * Stateless and thread-safe; no method allocates.
+ * Stateless and thread-safe; no method allocates. The served policies should call these (see the report on the
+ * merge): until then the rules are kept identical by hand.
  */
-public final class PoolChoice {
+final class PoolChoice {
   private PoolChoice() {}
 
   /**
@@ -33,7 +36,7 @@ public final class PoolChoice {
    *
    * @throws IllegalArgumentException when a count is negative or not finite
    */
-  public static double expectedCost(ModelPrice price, double promptTokens, double outputTokens) {
+  static double expectedCost(ModelPrice price, double promptTokens, double outputTokens) {
     Objects.requireNonNull(price, "price");
     if (!(promptTokens >= 0) || Double.isInfinite(promptTokens)) {
       throw new IllegalArgumentException("promptTokens must be finite and >= 0 but was " + promptTokens);
@@ -44,13 +47,8 @@ public final class PoolChoice {
     return price.cost(Math.round(promptTokens), Math.round(outputTokens));
   }
 
-  /** The utility of a model: {@code quality - lambda * expectedCost / referenceCost} (referenceCost 0: no penalty). */
-  public static double utility(double quality, double expectedCost, double referenceCost, double lambda) {
-    return referenceCost > 0 ? quality - lambda * expectedCost / referenceCost : quality;
-  }
-
   /**
-   * The allowed model of highest {@link #utility}.
+   * The allowed model of highest {@link RoutingPolicy#utility}.
    *
    * @param quality predicted quality per model, in [0, 1]
    * @param expectedCost expected cost per model, dollars
@@ -60,7 +58,7 @@ public final class PoolChoice {
    * @return the chosen model's index, or -1 when none is allowed
    * @throws IllegalArgumentException when the arrays differ in length or {@code lambda} is negative or NaN
    */
-  public static int bestValue(double[] quality, double[] expectedCost, double referenceCost, double lambda,
+  static int bestValue(double[] quality, double[] expectedCost, double referenceCost, double lambda,
       boolean[] allowed) {
     check(quality, expectedCost, allowed);
     if (!(lambda >= 0)) {
@@ -72,7 +70,7 @@ public final class PoolChoice {
       if (allowed != null && !allowed[m]) {
         continue;
       }
-      double u = utility(quality[m], expectedCost[m], referenceCost, lambda);
+      double u = RoutingPolicy.utility(quality[m], expectedCost[m], referenceCost, lambda);
       if (best < 0 || u > bestUtility || (u == bestUtility && expectedCost[m] < expectedCost[best])) {
         best = m;
         bestUtility = u;
@@ -88,7 +86,7 @@ public final class PoolChoice {
    * @return the chosen model's index, or -1 when none is allowed
    * @throws IllegalArgumentException when the arrays differ in length or {@code target} is NaN
    */
-  public static int cheapestReaching(double[] quality, double[] expectedCost, double target, boolean[] allowed) {
+  static int cheapestReaching(double[] quality, double[] expectedCost, double target, boolean[] allowed) {
     check(quality, expectedCost, allowed);
     if (Double.isNaN(target)) {
       throw new IllegalArgumentException("target must be a number but was NaN");

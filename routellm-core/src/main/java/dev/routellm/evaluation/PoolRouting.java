@@ -27,12 +27,12 @@ import java.util.function.Supplier;
  * @param method the quality method; null when the policy does not predict
  * @param policy the policy
  */
-public record PoolRouter(String name, QualityMethod method, PoolPolicy policy) {
+public record PoolRouting(String name, QualityMethod method, PoolPolicy policy) {
   /** The stock routers' names. */
   public static final List<String> NAMES = List.of("knn", "knn-lexical", "knn-cheapest", "knn-lexical-cheapest",
       "cascade", "knn-cascade", "knn-lexical-cascade");
 
-  public PoolRouter {
+  public PoolRouting {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(policy, "policy");
     if (policy.needsPredictions() && method == null) {
@@ -49,7 +49,7 @@ public record PoolRouter(String name, QualityMethod method, PoolPolicy policy) {
    * @param extractor the cascade's answer extractor
    * @throws IllegalArgumentException naming the known routers when there is none by that name
    */
-  public static PoolRouter named(String name, Supplier<? extends Embedder> embedder,
+  public static PoolRouting named(String name, Supplier<? extends Embedder> embedder,
       Function<PoolCosts, PoolPolicies.Chain> chain, PoolCosts costs, AnswerExtractor extractor) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(embedder, "embedder");
@@ -69,6 +69,6 @@ public record PoolRouter(String name, QualityMethod method, PoolPolicy policy) {
     if (p == null || !NAMES.contains(name)) {
       throw new IllegalArgumentException("router must be one of " + NAMES + " but was '" + name + "'");
     }
-    return new PoolRouter(name, method, p);
+    return new PoolRouting(name, method, p);
   }
 }
