@@ -23,8 +23,8 @@ import java.util.Objects;
  * number of models.
  */
 public final class QualityNeighbors implements EmbeddingQualityScorer {
-  /** Neighbours used unless told otherwise. */
-  public static final int DEFAULT_K = 40;
+  /** Neighbours used unless told otherwise: {@value}, as {@link NearestNeighbors#DEFAULT_K}. */
+  public static final int DEFAULT_K = NearestNeighbors.DEFAULT_K;
   /** Weight of the prior (each model's training mean), in neighbours' similarity units, unless told otherwise. */
   public static final double DEFAULT_PRIOR_WEIGHT = 2.0;
 

@@ -27,6 +27,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * router's settings and curve, every single model (labelled), the single-model frontier and the oracle.
  */
 final class PoolPlot {
+  /** Points per drawn curve. */
+  static final int SAMPLES = 200;
+
   private PoolPlot() {}
 
   static XYChart chart(PoolEvaluation e) {
@@ -54,7 +57,7 @@ final class PoolPlot {
       chart.addAnnotation(new AnnotationText(" " + m.model(), PoolEval.PER * m.cost(), m.quality(), false));
     }
     line(chart, String.format(Locale.ROOT, "single-model frontier, area %.3f", s.frontierArea()), s.frontier(),
-        new Color(230, 140, 20), new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10,
+        s.costTo(), new Color(230, 140, 20), new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10,
             new float[] {6, 4}, 0));
     List<CostQualityPoint> settings = e.points().stream().map(OperatingPoint::point).toList();
     XYSeries raw = chart.addSeries(e.router() + " settings", x(settings), y(settings));
@@ -62,7 +65,7 @@ final class PoolPlot {
     raw.setMarker(SeriesMarkers.CIRCLE);
     raw.setMarkerColor(new Color(130, 170, 230));
     line(chart, String.format(Locale.ROOT, "%s, area %.3f", e.router(), s.routerArea()), s.router(),
-        new Color(30, 90, 200), new BasicStroke(2.5f));
+        s.costTo(), new Color(30, 90, 200), new BasicStroke(2.5f));
     XYSeries oracle = chart.addSeries(String.format(Locale.ROOT, "oracle (cheapest correct model), %.2f",
         s.oracle().quality()), new double[] {PoolEval.PER * s.oracle().cost()}, new double[] {s.oracle().quality()});
     oracle.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
@@ -85,10 +88,17 @@ final class PoolPlot {
     }
   }
 
-  private static void line(XYChart chart, String name, CostCurve curve, Color color, BasicStroke stroke) {
-    List<CostQualityPoint> points = new java.util.ArrayList<>(curve.points());
-    if (points.size() == 1) { // a lone point: draw it as a short flat step so that it shows
-      points.add(new CostQualityPoint(points.get(0).cost() * 1.02, points.get(0).quality()));
+  /**
+   * A curve drawn as it is: straight between its vertices in dollars, so curved on the log axis (sampled at
+   * {@value #SAMPLES} costs), and flat from its best point to {@code to}.
+   */
+  private static void line(XYChart chart, String name, CostCurve curve, double to, Color color, BasicStroke stroke) {
+    double from = curve.first().cost();
+    double end = Math.max(to, curve.last().cost());
+    List<CostQualityPoint> points = new java.util.ArrayList<>();
+    for (int i = 0; i <= SAMPLES; i++) {
+      double cost = from * Math.pow(end / from, (double) i / SAMPLES);
+      points.add(new CostQualityPoint(cost, curve.qualityAt(Math.max(from, Math.min(cost, end)))));
     }
     XYSeries s = chart.addSeries(name, x(points), y(points));
     s.setMarker(SeriesMarkers.NONE);
