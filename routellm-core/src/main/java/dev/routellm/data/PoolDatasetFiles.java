@@ -274,7 +274,8 @@ public final class PoolDatasetFiles {
       }
       perModel.put(field, values);
     }
-    return new Row(line, idText(file, line, object.get("id")), turns(file, line, object), scalars, perModel);
+    return new Row(line, idText(file, line, object.get("id")), JsonLines.turns(file, line, object), scalars,
+        perModel);
   }
 
   private static String jsonValue(Path file, long line, String field, String model, JsonNode v) {
@@ -290,39 +291,6 @@ public final class PoolDatasetFiles {
     }
     throw InvalidFileException.atLine(file, line, "field '" + field + "'" + (model == null ? "" : ", model '" + model
         + "',") + " must be a string, number or boolean but was " + JsonLines.describe(v));
-  }
-
-  private static List<String> turns(Path file, long line, JsonNode object) {
-    JsonNode prompt = object.get("prompt");
-    JsonNode turns = object.get("turns");
-    boolean hasPrompt = prompt != null && !prompt.isNull();
-    boolean hasTurns = turns != null && !turns.isNull();
-    if (hasPrompt == hasTurns) {
-      throw InvalidFileException.atLine(file, line,
-          hasPrompt ? "fields 'prompt' and 'turns' are both given: give one" : "field 'prompt' is missing");
-    }
-    if (hasPrompt) {
-      if (!prompt.isString() || prompt.stringValue().isEmpty()) {
-        throw InvalidFileException.atLine(file, line, "field 'prompt' must be a non-empty string but was "
-            + JsonLines.describe(prompt));
-      }
-      return List.of(prompt.stringValue());
-    }
-    List<String> list = new ArrayList<>();
-    if (turns.isArray()) {
-      for (JsonNode turn : turns) {
-        if (!turn.isString()) {
-          list = List.of();
-          break;
-        }
-        list.add(turn.stringValue());
-      }
-    }
-    if (list.isEmpty()) {
-      throw InvalidFileException.atLine(file, line, "field 'turns' must be a non-empty array of strings but was "
-          + JsonLines.describe(turns));
-    }
-    return list;
   }
 
   /** Which CSV column holds what. */

@@ -30,6 +30,25 @@ public final class QualityPredictors {
   private QualityPredictors() {}
 
   /**
+   * Saves one of the library's N-way predictors (an {@link EmbeddingQualityPredictor} or a
+   * {@link LexicalQualityNeighbors}, as {@code QualityMethods} fits them) to a router file.
+   *
+   * @throws IllegalArgumentException when {@code predictor} is another implementation, which the library cannot save
+   */
+  public static void save(QualityPredictor predictor, Path file) {
+    Objects.requireNonNull(predictor, "predictor");
+    Objects.requireNonNull(file, "file");
+    if (predictor instanceof EmbeddingQualityPredictor p) {
+      p.save(file);
+    } else if (predictor instanceof LexicalQualityNeighbors p) {
+      p.save(file);
+    } else {
+      throw new IllegalArgumentException("predictor '" + predictor.name() + "' (" + predictor.getClass().getName()
+          + ") is not one of the library's N-way predictors, which are the ones it can save");
+    }
+  }
+
+  /**
    * Loads a predictor that needs no embedder (a lexical one).
    *
    * @throws InvalidFileException when the file is unreadable, malformed, not an N-way predictor or of an unknown kind

@@ -104,7 +104,7 @@ class QualityPredictorsTest {
 
     double[] integral = knn.predict("compute the integral of cos x");
     double[] capital = knn.predict("What is the capital of Chile?");
-    knn.named("pool-lexical").save(file);
+    QualityPredictors.save(knn.named("pool-lexical"), file);
     QualityPredictor loaded = QualityPredictors.load(file);
 
     assertThat(integral).containsExactly(1, 0, 0);
@@ -112,6 +112,22 @@ class QualityPredictorsTest {
     assertThat(knn.predict("zzz qqq")).as("no shared word: each model's mean")
         .containsExactly(new double[] {0.9, 0.5, 0.6}, within(1e-7));
     assertThat(loaded.name()).isEqualTo("pool-lexical");
+    assertThatThrownBy(() -> QualityPredictors.save(new QualityPredictor() {
+      @Override
+      public String name() {
+        return "custom";
+      }
+
+      @Override
+      public List<String> models() {
+        return MODELS;
+      }
+
+      @Override
+      public double[] predict(String prompt) {
+        return new double[3];
+      }
+    }, file)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'custom'");
     for (String p : List.of("compute the integral of cos x", "capital of Chile", "a poem")) {
       assertThat(loaded.predict(p)).containsExactly(knn.predict(p));
     }
