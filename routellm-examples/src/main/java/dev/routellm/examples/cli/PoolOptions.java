@@ -61,7 +61,7 @@ final class PoolOptions {
   Double costShare;
 
   @Option(
-      names = "--output-tokens",
+      names = "--out-tokens",
       defaultValue = "264", // PoolCosts.DEFAULT_OUTPUT_TOKENS (a test holds them equal)
       paramLabel = "N",
       description = "N-model mode: answer length assumed for calls whose data has no token counts (default:"
