@@ -1,5 +1,7 @@
 package dev.routellm.evaluation;
 
+import dev.routellm.cascade.AnswerCheck;
+import dev.routellm.cascade.AnswerConfidenceModel;
 import dev.routellm.cascade.AnswerExtractor;
 import dev.routellm.data.Outcome;
 import dev.routellm.data.PoolDataset;
@@ -22,8 +24,9 @@ import java.util.Optional;
  *   <li>{@link #cheapestReaching()}: the cheapest model predicted to reach a target quality, the target swept from 0
  *       to 1;
  *   <li>{@link #cascade}: a chain of steps whose cheap answers are accepted when the step's models' final answers
- *       agree (extracted by an {@link AnswerExtractor}; {@code StepCheck.agreement}), the rest sent to the chain's
- *       last model, which is swept over the pool (or fixed);
+ *       agree (extracted by an {@link AnswerExtractor}; {@code StepCheck.agreement}) or, for a one-model step, when
+ *       its answer text's confidence reaches a threshold ({@code StepCheck.confidence} with an {@link
+ *       AnswerConfidenceModel}), the rest sent to the chain's last model, which is swept over the pool (or fixed);
  *   <li>{@link #routeThenCascade}: the same chain started, as {@code Cascade.Builder.startWhen} starts it, at the
  *       first step one of whose models is predicted to reach a threshold (else at the last model); the threshold is
  *       swept with the last model.
@@ -34,6 +37,12 @@ public final class PoolPolicies {
   static final double[] LAMBDAS = lambdas();
   /** The targets {@link #cheapestReaching()} sweeps: 0 to 0.9 by 0.01, then to 1 by 0.002. */
   static final double[] TARGETS = targets();
+  /** The answer-text confidence thresholds a one-model checked step sweeps: 0.05 to 0.95 by 0.05, then 0.97, 0.99. */
+  static final double[] CONFIDENCE_THRESHOLDS = confidenceThresholds();
+  /** Folds of the cross-fitting that scores each answer's text confidence without it. */
+  static final int CONFIDENCE_FOLDS = 5;
+  /** Seed of that cross-fitting. */
+  static final long CONFIDENCE_SEED = Evaluator.DEFAULT_SEED;
   /** The start thresholds {@link #routeThenCascade} sweeps: 0 (always start at the first step) to 1 by 0.05. */
   static final double[] SKIP_THRESHOLDS = skipThresholds();
 
@@ -67,10 +76,11 @@ public final class PoolPolicies {
   }
 
   /**
-   * A cascade's chain: its checked steps (each of two or more models whose answers are compared) and its last model,
-   * fixed or, when empty, swept over the pool. Written {@code a+b>c}: steps separated by {@code >}, the models of a
-   * step by {@code +}; a last element of one model is the last model, one of several is a checked step (and the last
-   * model is swept).
+   * A cascade's chain: its checked steps and its last model, fixed or, when empty, swept over the pool. A step of two
+   * or more models (called in parallel) is checked by the agreement of their final answers; a step of one model by
+   * its answer text's confidence ({@link AnswerConfidenceModel}, the threshold swept). Written {@code a+b>c}: steps
+   * separated by {@code >}, the models of a step by {@code +}; a last element of one model is the last model, and a
+   * last element of several models, or a trailing {@code >} ({@code a>}), leaves the last model to be swept.
    *
    * @param checkSteps the checked steps, in order; at least one
    * @param last the last model, or empty to sweep every pool model not in a checked step
@@ -88,12 +98,15 @@ public final class PoolPolicies {
     /**
      * Parses {@code a+b>c} (see the record's description).
      *
-     * @throws IllegalArgumentException when the text is empty, a model name is empty, a step before the last has one
-     *     model, or there is no checked step
+     * @throws IllegalArgumentException when a model name is empty or there is no checked step
      */
     public static Chain parse(String text) {
       Objects.requireNonNull(text, "text");
-      String[] parts = text.split(">", -1);
+      List<String> parts = new ArrayList<>(List.of(text.split(">", -1)));
+      boolean sweep = parts.size() >= 2 && parts.get(parts.size() - 1).isBlank();
+      if (sweep) {
+        parts.remove(parts.size() - 1);
+      }
       List<List<String>> steps = new ArrayList<>();
       for (String part : parts) {
         List<String> step = new ArrayList<>();
@@ -106,18 +119,13 @@ public final class PoolPolicies {
         steps.add(step);
       }
       Optional<String> last = Optional.empty();
-      if (steps.get(steps.size() - 1).size() == 1) {
+      if (!sweep && steps.size() >= 2 && steps.get(steps.size() - 1).size() == 1) {
         last = Optional.of(steps.remove(steps.size() - 1).get(0));
       }
-      if (steps.isEmpty()) {
+      if (steps.size() == 1 && steps.get(0).size() == 1 && last.isEmpty() && !sweep) {
         throw new IllegalArgumentException("chain '" + text + "' has no checked step: write it as a+b>c (a and b"
-            + " answer first, c when they disagree)");
-      }
-      for (List<String> step : steps) {
-        if (step.size() < 2) {
-          throw new IllegalArgumentException("chain '" + text + "': step " + step + " has one model, but a checked"
-              + " step compares the answers of two or more");
-        }
+            + " answer first, c when they disagree), a>c (c when a's answer looks unsure) or a> (the last model"
+            + " swept)");
       }
       return new Chain(steps, last);
     }
@@ -157,6 +165,16 @@ public final class PoolPolicies {
     }
   }
 
+  private static double[] confidenceThresholds() {
+    double[] t = new double[21];
+    for (int i = 0; i < 19; i++) {
+      t[i] = (i + 1) / 20.0;
+    }
+    t[19] = 0.97;
+    t[20] = 0.99;
+    return t;
+  }
+
   /** Quality minus {@code lambda} times relative expected cost, {@code lambda} swept ({@link #LAMBDAS}). */
   public static PoolPolicy qualityCost() {
     return new QualityCost();
@@ -168,10 +186,11 @@ public final class PoolPolicies {
   }
 
   /**
-   * A cascade over a chain whose cheap answers are checked by agreement: each checked step's models are called in
-   * parallel and their answer accepted when every one of them gives the same final answer (the first model's answer
-   * is kept; an answer without a final answer never agrees); the chain's last model answers whatever no step
-   * accepted. A chain without a fixed last
+   * A cascade over a chain whose cheap answers are checked: a step of several models (called in parallel) is
+   * accepted when every one of them gives the same final answer (the first model's answer is kept; an answer without
+   * a final answer never agrees), a step of one model when its answer text's confidence reaches a threshold
+   * ({@link AnswerConfidenceModel} with the arithmetic check, each answer scored by a model fitted without it, the
+   * threshold swept over {@link #CONFIDENCE_THRESHOLDS}); the chain's last model answers whatever no step accepted. A chain without a fixed last
    * model gives one operating point per pool model not in a checked step.
    *
    * @param chain the chain
@@ -306,14 +325,23 @@ public final class PoolPolicies {
     }
   }
 
-  /** A chain with agreement checks; optionally a predictor deciding whether to skip its cheap steps. */
+  /**
+   * A chain of checked steps (agreement of two or more answers, or one answer's text confidence) and a last model;
+   * optionally a predictor choosing the starting step.
+   */
   private static final class Cascade implements PoolPolicy {
     private final List<List<String>> steps;
     private final Optional<String> last;
     private final AnswerExtractor extractor;
     private final boolean routeFirst;
-    /** Extracted answers per dataset, computed once: [example][model] for the models of the check steps. */
-    private final Map<PoolDataset, Map<String, String[]>> answers = new HashMap<>();
+    /** What the check steps read, per dataset, computed once. */
+    private final Map<PoolDataset, Signals> signals = new HashMap<>();
+
+    /**
+     * What the checks read: each agreement model's extracted answer ({@code null} where none) and each confidence
+     * model's out-of-fold answer-text confidence ({@code NaN} without an answer text), per example.
+     */
+    private record Signals(Map<String, String[]> answers, Map<String, double[]> confidence) {}
 
     Cascade(List<List<String>> checkSteps, Optional<String> last, AnswerExtractor extractor, boolean routeFirst) {
       Objects.requireNonNull(checkSteps, "checkSteps");
@@ -324,9 +352,8 @@ public final class PoolPolicies {
       java.util.Set<String> seen = new java.util.HashSet<>();
       for (List<String> step : checkSteps) {
         List<String> s = List.copyOf(step);
-        if (s.size() < 2) {
-          throw new IllegalArgumentException("a checked step needs two or more models whose answers are compared but"
-              + " was " + s);
+        if (s.isEmpty()) {
+          throw new IllegalArgumentException("a checked step needs at least one model");
         }
         for (String m : s) {
           if (!seen.add(m)) {
@@ -349,6 +376,10 @@ public final class PoolPolicies {
     @Override
     public boolean needsPredictions() {
       return routeFirst;
+    }
+
+    private boolean hasConfidenceStep() {
+      return steps.stream().anyMatch(step -> step.size() == 1);
     }
 
     /** The chain as written: {@code a+b > c}. */
@@ -382,8 +413,12 @@ public final class PoolPolicies {
       return out;
     }
 
-    private double[] thresholds() {
+    private double[] startThresholds() {
       return routeFirst ? SKIP_THRESHOLDS : new double[] {0};
+    }
+
+    private double[] confidenceThresholds() {
+      return hasConfidenceStep() ? CONFIDENCE_THRESHOLDS : new double[] {Double.NaN};
     }
 
     @Override
@@ -393,9 +428,17 @@ public final class PoolPolicies {
       }
       List<String> out = new ArrayList<>();
       for (int lastModel : lastModels(table)) {
-        for (double t : thresholds()) {
-          String chain = chain(table.data().models().get(lastModel));
-          out.add(routeFirst ? chain + ", start where predicted >= " + number(t) : chain);
+        for (double confidence : confidenceThresholds()) {
+          for (double t : startThresholds()) {
+            StringBuilder label = new StringBuilder(chain(table.data().models().get(lastModel)));
+            if (!Double.isNaN(confidence)) {
+              label.append(", confidence >= ").append(number(confidence));
+            }
+            if (routeFirst) {
+              label.append(", start where predicted >= ").append(number(t));
+            }
+            out.add(label.toString());
+          }
         }
       }
       return out;
@@ -406,56 +449,56 @@ public final class PoolPolicies {
       requireRows(rows);
       List<String> settings = settings(table);
       PoolDataset data = table.data();
+      Signals signals = signals(data);
       int[][] stepModels = new int[steps.size()][];
-      String[][][] stepAnswers = new String[steps.size()][][];
-      Map<String, String[]> extracted = answers(data);
       for (int s = 0; s < steps.size(); s++) {
         stepModels[s] = steps.get(s).stream().mapToInt(data::modelIndex).toArray();
-        stepAnswers[s] = new String[stepModels[s].length][];
-        for (int k = 0; k < stepModels[s].length; k++) {
-          stepAnswers[s][k] = extracted.get(steps.get(s).get(k));
-        }
       }
-      double[] thresholds = thresholds();
-      // For each start step: what the checked steps from there do on each row, the same for every last model.
-      Walk[] walks = new Walk[steps.size()];
-      for (int start = 0; start < steps.size(); start++) {
-        walks[start] = walk(table, rows, stepModels, stepAnswers, start);
-      }
+      double[] starts = startThresholds();
       // For each threshold: where each row starts (steps.size() = straight to the last model).
-      int[][] starts = new int[thresholds.length][rows.length];
-      for (int k = 0; k < thresholds.length; k++) {
+      int[][] start = new int[starts.length][rows.length];
+      for (int k = 0; k < starts.length; k++) {
         for (int r = 0; r < rows.length; r++) {
-          starts[k][r] = routeFirst ? start(table.predicted(rows[r]), stepModels, thresholds[k]) : 0;
+          start[k][r] = routeFirst ? start(table.predicted(rows[r]), stepModels, starts[k]) : 0;
         }
       }
       List<Integer> lastModels = lastModels(table);
+      double[] confidences = confidenceThresholds();
       OperatingPoint[] out = new OperatingPoint[settings.size()];
       int s = 0;
       for (int lastModel : lastModels) {
-        for (int k = 0; k < thresholds.length; k++) {
-          Totals t = new Totals();
-          for (int r = 0; r < rows.length; r++) {
-            int i = rows[r];
-            int start = starts[k][r];
-            Walk w = start < steps.size() ? walks[start] : null;
-            if (w != null && !Double.isNaN(w.accepted[r])) {
-              t.score += w.accepted[r];
-              t.cost += w.cost[r];
-              t.calls += w.calls[r];
-            } else {
-              t.score += table.score(i, lastModel);
-              t.cost += (w == null ? 0 : w.cost[r]) + table.cost(i, lastModel);
-              t.calls += (w == null ? 0 : w.calls[r]) + 1;
+        for (double confidence : confidences) {
+          // For each start step: what the checked steps from there do on each row, the same for every last model.
+          Walk[] walks = new Walk[steps.size()];
+          for (int from = 0; from < steps.size(); from++) {
+            walks[from] = walk(table, rows, stepModels, signals, from, confidence);
+          }
+          for (int k = 0; k < starts.length; k++) {
+            Totals t = new Totals();
+            for (int r = 0; r < rows.length; r++) {
+              int i = rows[r];
+              Walk w = start[k][r] < steps.size() ? walks[start[k][r]] : null;
+              if (w != null && !Double.isNaN(w.accepted[r])) {
+                t.score += w.accepted[r];
+                t.cost += w.cost[r];
+                t.calls += w.calls[r];
+              } else {
+                t.score += table.score(i, lastModel);
+                t.cost += (w == null ? 0 : w.cost[r]) + table.cost(i, lastModel);
+                t.calls += (w == null ? 0 : w.calls[r]) + 1;
+              }
             }
+            Map<String, Double> parameters = new LinkedHashMap<>();
+            parameters.put("last_model", (double) lastModel);
+            if (!Double.isNaN(confidence)) {
+              parameters.put("min_confidence", confidence);
+            }
+            if (routeFirst) {
+              parameters.put("min_quality", starts[k]);
+            }
+            out[s] = t.point(table, settings.get(s), parameters, rows.length);
+            s++;
           }
-          Map<String, Double> parameters = new LinkedHashMap<>();
-          parameters.put("last_model", (double) lastModel);
-          if (routeFirst) {
-            parameters.put("min_quality", thresholds[k]);
-          }
-          out[s] = t.point(table, settings.get(s), parameters, rows.length);
-          s++;
         }
       }
       return out;
@@ -464,7 +507,8 @@ public final class PoolPolicies {
     /** What the checked steps do from one start on: the accepted score (NaN when escalated), cost and calls. */
     private record Walk(double[] accepted, double[] cost, double[] calls) {}
 
-    private Walk walk(PoolTable table, int[] rows, int[][] stepModels, String[][][] stepAnswers, int start) {
+    private Walk walk(PoolTable table, int[] rows, int[][] stepModels, Signals signals, int start,
+        double minConfidence) {
       double[] accepted = new double[rows.length];
       double[] cost = new double[rows.length];
       double[] calls = new double[rows.length];
@@ -476,7 +520,11 @@ public final class PoolPolicies {
             cost[r] += table.cost(i, m);
             calls[r]++;
           }
-          if (agree(stepAnswers[s], i)) {
+          List<String> step = steps.get(s);
+          boolean accept = step.size() == 1
+              ? signals.confidence().get(step.get(0))[i] >= minConfidence
+              : agree(step, signals.answers(), i);
+          if (accept) {
             accepted[r] = table.score(i, stepModels[s][0]);
           }
         }
@@ -497,47 +545,82 @@ public final class PoolPolicies {
     }
 
     /** Whether every model of the step has a final answer and all are equal (StepCheck.agreement's rule). */
-    private static boolean agree(String[][] answers, int example) {
-      String first = answers[0][example];
+    private static boolean agree(List<String> step, Map<String, String[]> answers, int example) {
+      String first = answers.get(step.get(0))[example];
       if (first == null) {
         return false;
       }
-      for (int a = 1; a < answers.length; a++) {
-        if (!first.equals(answers[a][example])) {
+      for (int a = 1; a < step.size(); a++) {
+        if (!first.equals(answers.get(step.get(a))[example])) {
           return false;
         }
       }
       return true;
     }
 
-    /** Every check-step model's extracted answer per example; null where there is none. */
-    private synchronized Map<String, String[]> answers(PoolDataset data) {
-      Map<String, String[]> cached = answers.get(data);
+    private synchronized Signals signals(PoolDataset data) {
+      Signals cached = signals.get(data);
       if (cached != null) {
         return cached;
       }
-      Map<String, String[]> out = new HashMap<>();
+      Map<String, String[]> answers = new HashMap<>();
+      Map<String, double[]> confidence = new HashMap<>();
       for (List<String> step : steps) {
         for (String model : step) {
-          String[] a = new String[data.size()];
-          int texts = 0;
+          List<Integer> withText = new ArrayList<>();
           for (int i = 0; i < data.size(); i++) {
-            Outcome o = data.example(i).outcome(model);
-            if (o.response().isPresent()) {
-              texts++;
-              a[i] = extractor.extract(data.example(i).prompt(), o.response().get()).orElse(null);
+            if (data.example(i).outcome(model).response().isPresent()) {
+              withText.add(i);
             }
           }
-          if (texts == 0) {
+          if (withText.isEmpty()) {
             throw new IllegalArgumentException("model '" + model + "' of a checked step has no answer texts in '"
-                + data.name() + "': an agreement check compares answers (give the data a 'responses' field, or"
-                + " ZeroEval's responses/ directory)");
+                + data.name() + "': " + (step.size() == 1 ? "a confidence check reads" : "an agreement check"
+                + " compares") + " answers (give the data a 'responses' field, or ZeroEval's responses/ directory)");
           }
-          out.put(model, a);
+          if (step.size() == 1) {
+            confidence.put(model, confidence(data, model, withText));
+          } else {
+            String[] a = new String[data.size()];
+            for (int i : withText) {
+              a[i] = extractor.extract(data.example(i).prompt(),
+                  data.example(i).outcome(model).response().orElseThrow()).orElse(null);
+            }
+            answers.put(model, a);
+          }
         }
       }
-      answers.clear(); // one dataset at a time is all an evaluation needs
-      answers.put(data, out);
+      Signals out = new Signals(answers, confidence);
+      signals.clear(); // one dataset at a time is all an evaluation needs
+      signals.put(data, out);
+      return out;
+    }
+
+    /**
+     * Each answer's text confidence ({@link AnswerConfidenceModel} with the arithmetic check), scored by a model
+     * fitted without it ({@value #CONFIDENCE_FOLDS}-fold cross-fitting, seeded); NaN without an answer text.
+     */
+    private static double[] confidence(PoolDataset data, String model, List<Integer> withText) {
+      List<String> questions = new ArrayList<>();
+      List<String> texts = new ArrayList<>();
+      List<Boolean> correct = new ArrayList<>();
+      for (int i : withText) {
+        questions.add(data.example(i).prompt());
+        texts.add(data.example(i).outcome(model).response().orElseThrow());
+        correct.add(data.example(i).outcome(model).score() >= 0.5);
+      }
+      double[] out = new double[data.size()];
+      java.util.Arrays.fill(out, Double.NaN);
+      if (!correct.contains(true) || !correct.contains(false)) { // nothing to learn: every answer alike
+        double c = correct.contains(true) ? 1 : 0;
+        withText.forEach(i -> out[i] = c);
+        return out;
+      }
+      double[] scored = AnswerConfidenceModel.crossValidate(questions, texts, correct,
+          List.of(AnswerCheck.arithmetic()), Math.min(CONFIDENCE_FOLDS, withText.size()), CONFIDENCE_SEED);
+      for (int k = 0; k < scored.length; k++) {
+        out[withText.get(k)] = scored[k];
+      }
       return out;
     }
 

@@ -196,6 +196,32 @@ class PoolEvaluatorTest {
     assertThat(s.routerArea()).isGreaterThan(s.frontierArea());
   }
 
+  /**
+   * A one-model step checked by its answer text's confidence (no log-probabilities): the threshold trades gemini's
+   * answers for gpt-4o's, and the confidence is informative: halfway up the thresholds, the answers kept are right far
+   * more often than gemini is on average.
+   */
+  @Test
+  void evaluate_textConfidenceStep_sweepsItsThresholdFromTheCheapModelToTheStrongOne() {
+    PoolDataset gsm8k = NwayData.gsm8k();
+    PoolCosts costs = PoolCosts.of(gsm8k.withModels(pricedModels(gsm8k)), NwayData.zeroEvalPrices());
+
+    PoolEvaluation e = PoolEvaluator.builder().build().evaluate(costs, null,
+        PoolPolicies.cascade(PoolPolicies.Chain.parse(FLASH + ">" + GPT_4O), AnswerExtractors.number()), List.of());
+
+    List<OperatingPoint> points = e.points();
+    assertThat(points).hasSize(PoolPolicies.CONFIDENCE_THRESHOLDS.length);
+    assertThat(points.get(0).setting()).isEqualTo(FLASH + " > " + GPT_4O + ", confidence >= 0.05000");
+    for (int i = 1; i < points.size(); i++) {
+      assertThat(points.get(i).cost()).as("a higher threshold escalates more").isGreaterThanOrEqualTo(
+          points.get(i - 1).cost());
+    }
+    double flash = e.summary().singles().get(gsm8k.withModels(pricedModels(gsm8k)).modelIndex(FLASH)).quality();
+    assertThat(points.get(0).quality()).isCloseTo(flash, within(1.0));
+    assertThat(points.get(points.size() - 1).quality()).isGreaterThan(95.0);
+    assertThat(e.summary().routerArea()).isGreaterThan(e.summary().frontierArea() - 1);
+  }
+
   /** LLMRouter's 9 open models on 14 tasks: a lexical kNN picking by quality and cost beats the frontier. */
   @Test
   void evaluate_llmRouterLexicalKnn_routerAreaIsAboveTheFrontiers() {
@@ -241,8 +267,10 @@ class PoolEvaluatorTest {
     assertThat(fixed.last()).contains("e");
     assertThat(fixed).hasToString("a+b>c+d>e");
     assertThat(swept.last()).isEqualTo(Optional.empty());
-    assertThatThrownBy(() -> PoolPolicies.Chain.parse("a>b")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("step [a] has one model");
+    assertThat(PoolPolicies.Chain.parse("a>b").checkSteps()).containsExactly(List.of("a"));
+    assertThat(PoolPolicies.Chain.parse("a>b").last()).contains("b");
+    assertThat(PoolPolicies.Chain.parse("a>").last()).isEmpty();
+    assertThat(PoolPolicies.Chain.parse("a+b>").checkSteps()).containsExactly(List.of("a", "b"));
     assertThatThrownBy(() -> PoolPolicies.Chain.parse("a")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("has no checked step");
     assertThatThrownBy(() -> PoolPolicies.Chain.parse("a++b")).isInstanceOf(IllegalArgumentException.class)

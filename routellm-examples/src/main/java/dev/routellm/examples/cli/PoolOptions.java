@@ -29,8 +29,9 @@ final class PoolOptions {
       names = "--chain",
       paramLabel = "a+b>c",
       description = "N-model cascades: a and b answer first and their answer is kept when their final answers agree,"
-          + " else c answers; without '>c' the last model is swept over the pool (default: the two cheapest models"
-          + " with answer texts, last model swept).")
+          + " else c answers; a>c keeps a's answer when its text looks confident (threshold swept); a trailing '>'"
+          + " or no '>c' sweeps the last model over the pool (default: the two cheapest models with answer texts,"
+          + " last model swept).")
   String chain;
 
   @Option(

@@ -117,7 +117,8 @@ class EvalPoolCommandTest {
       "one-model pool|--models gpt-4o-2024-08-06|a pool needs at least two priced models",
       "unknown router|--router mf|router must be one of [knn, knn-lexical",
       "unknown extractor|--router cascade --extractor roman|answer extractor must be one of",
-      "bad chain|--router cascade --chain a>b|step [a] has one model",
+      "bad chain|--router cascade --chain gemini-1.5-flash|has no checked step",
+      "chain of unknown models|--router cascade --chain a>b|has no model 'a'",
       "chain model without texts|--router cascade --chain gpt-4o-2024-08-06+gemini-1.5-flash|model"
           + " 'gpt-4o-2024-08-06' of a checked step has no answer texts",
       "learned without folds|--router knn-lexical|--folds 2 or more"
