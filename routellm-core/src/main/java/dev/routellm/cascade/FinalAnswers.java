@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * {@link AnswerExtractors}. Stateless and thread-safe.
  */
 final class FinalAnswers {
-  /** The value of the last {@code "answer":} key of a JSON object in the text: quoted, or bare up to , } or a line end. */
+  /** The value of the last {@code "answer":} key in the text: quoted, or bare up to a comma, a brace or a line end. */
   private static final Pattern JSON_ANSWER =
       Pattern.compile("\"answer\"\\s*:\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|([^,}\\n]+))", Pattern.DOTALL);
   private static final Pattern ANSWER_PHRASE = Pattern.compile(

@@ -23,9 +23,9 @@ import java.util.Set;
  * unless set). {@link #bases()} says which of these were used.
  *
  * <p><b>Expected cost</b>, for decisions: the prompt's input tokens (the data's count, else estimated from its text)
- * and the model's mean answer length on the training examples, at the model's price
- * (the served policies' rule: the price of the prompt's and the expected answer's tokens); when the data records only costs (or the model has no price), the model's mean
- * cost on the training examples.
+ * and the model's mean answer length on the training examples, at the model's price (the served policies' rule: the
+ * price of the prompt's and the expected answer's tokens); when the data records only costs (or the model has no
+ * price), the model's mean cost on the training examples.
  *
  * <p>Immutable and thread-safe.
  */

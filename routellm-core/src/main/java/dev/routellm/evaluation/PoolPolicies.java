@@ -190,8 +190,8 @@ public final class PoolPolicies {
    * accepted when every one of them gives the same final answer (the first model's answer is kept; an answer without
    * a final answer never agrees), a step of one model when its answer text's confidence reaches a threshold
    * ({@link AnswerConfidenceModel} with the arithmetic check, each answer scored by a model fitted without it, the
-   * threshold swept over {@link #CONFIDENCE_THRESHOLDS}); the chain's last model answers whatever no step accepted. A chain without a fixed last
-   * model gives one operating point per pool model not in a checked step.
+   * threshold swept over {@link #CONFIDENCE_THRESHOLDS}); the chain's last model answers whatever no step accepted.
+   * A chain without a fixed last model gives one operating point per pool model not in a checked step.
    *
    * @param chain the chain
    * @param extractor what "the same final answer" means

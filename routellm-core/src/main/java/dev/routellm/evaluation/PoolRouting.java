@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  *       <td>{@link PoolPolicies#qualityCost()}</td></tr>
  *   <tr><td>{@code knn-cheapest}, {@code knn-lexical-cheapest}</td><td>the same</td>
  *       <td>{@link PoolPolicies#cheapestReaching()}</td></tr>
- *   <tr><td>{@code cascade}</td><td>none</td><td>{@link PoolPolicies#cascade}: agreement checks on answer texts</td></tr>
+ *   <tr><td>{@code cascade}</td><td>none</td>
+ *       <td>{@link PoolPolicies#cascade}: agreement (or text confidence) checks on answer texts</td></tr>
  *   <tr><td>{@code knn-cascade}, {@code knn-lexical-cascade}</td><td>kNN</td>
  *       <td>{@link PoolPolicies#routeThenCascade}</td></tr>
  * </table>
@@ -36,7 +37,8 @@ public record PoolRouting(String name, QualityMethod method, PoolPolicy policy) 
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(policy, "policy");
     if (policy.needsPredictions() && method == null) {
-      throw new IllegalArgumentException("router '" + name + "': policy '" + policy.name() + "' needs a quality method");
+      throw new IllegalArgumentException("router '" + name + "': policy '" + policy.name()
+          + "' needs a quality method");
     }
   }
 
