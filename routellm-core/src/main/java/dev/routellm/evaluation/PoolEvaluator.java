@@ -94,7 +94,9 @@ public final class PoolEvaluator {
     List<List<OperatingPoint>> withoutFold = new ArrayList<>();
     for (int f = 0; f < heldOut.length; f++) {
       List<OperatingPoint> foldPoints = List.of(policy.evaluate(table, heldOut[f]));
-      withoutFold.add(List.of(policy.evaluate(table, PromptFolds.complement(heldOut[f], n))));
+      if (!targets.isEmpty()) {
+        withoutFold.add(List.of(policy.evaluate(table, PromptFolds.complement(heldOut[f], n))));
+      }
       foldResults.add(PoolEvaluation.Fold.of(f + 1, costs, heldOut[f], foldPoints));
     }
     PoolEvaluation.Summary summary = PoolEvaluation.Summary.of(costs, all, points);
