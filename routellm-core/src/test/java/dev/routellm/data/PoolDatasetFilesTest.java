@@ -101,7 +101,8 @@ class PoolDatasetFilesTest {
 
   @Test
   void read_jsonlWithGradedScores_isAMeanScoreInPercentAndKeepsCosts() throws IOException {
-    Path file = write("pool.jsonl", "{\"prompt\": \"a\", \"outcomes\": {\"x\": 0.5, \"y\": 1}, \"costs\": {\"x\": 0.001,"
+    Path file = write("pool.jsonl", "{\"prompt\": \"a\", \"outcomes\": {\"x\": 0.5, \"y\": 1}, \"costs\": {\"x\":"
+        + " 0.001,"
         + " \"y\": 0.01}, \"input_tokens\": {\"x\": 3, \"y\": 4}, \"output_tokens\": {\"x\": 5, \"y\": 6}}\n"
         + "\n"
         + "{\"id\": 7, \"turns\": [\"one\", \"two\"], \"outcomes\": {\"y\": 0, \"x\": 0.25}, \"group\": null}\n");

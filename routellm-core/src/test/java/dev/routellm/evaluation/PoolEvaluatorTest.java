@@ -75,7 +75,8 @@ class PoolEvaluatorTest {
     assertThat(s.singles()).extracting(PoolEvaluation.SingleModel::quality).containsExactly(50.0, 25.0, 75.0);
     assertThat(s.bestSingle().model()).isEqualTo("c");
     assertThat(s.frontier().points()).containsExactly(new CostQualityPoint(1, 50), new CostQualityPoint(10, 75));
-    assertThat(s.oracle()).as("a on q1, q3 (all wrong: cheapest), q4; c on q2").isEqualTo(new CostQualityPoint(3.25, 75));
+    assertThat(s.oracle()).as("a on q1, q3 (all wrong: cheapest), q4; c on q2")
+        .isEqualTo(new CostQualityPoint(3.25, 75));
     assertThat(s.frontierArea()).isCloseTo(62.5, within(1e-12));
     assertThat(s.routerArea()).isCloseTo((7 * 62.5 + 2 * 75) / 9, within(1e-12));
     assertThat(s.costShareAtBestQuality()).isCloseTo(0.8, within(1e-12));

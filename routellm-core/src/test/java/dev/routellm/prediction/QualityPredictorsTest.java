@@ -91,7 +91,8 @@ class QualityPredictorsTest {
     assertThatThrownBy(() -> QualityPredictors.load(file))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("load it with that embedder");
     assertThatThrownBy(() -> TrainedRouter.load(file, embedder))
-        .isInstanceOf(InvalidFileException.class).hasMessageContaining("N-way quality predictor over [big, mid, small]");
+        .isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("N-way quality predictor over [big, mid, small]");
   }
 
   @Test
@@ -154,6 +155,7 @@ class QualityPredictorsTest {
         .isInstanceOf(InvalidFileException.class).hasMessageContaining("tensor 'outcomes' entry 1 must be an outcome"
             + " in [0, 1] but was 2.0");
     assertThatThrownBy(() -> QualityPredictors.load(unknown, two))
-        .isInstanceOf(InvalidFileException.class).hasMessageContaining("unknown N-way predictor kind 'quality-mystery'");
+        .isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("unknown N-way predictor kind 'quality-mystery'");
   }
 }
