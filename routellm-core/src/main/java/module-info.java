@@ -10,8 +10,6 @@ module dev.routellm.core {
   requires okhttp3.sse;
   requires okio;
   requires kotlin.stdlib;
-  requires ejml.core;
-  requires ejml.ddense;
 
   exports dev.routellm;
   exports dev.routellm.backend;
