@@ -52,5 +52,20 @@ public record CostSnapshot(
    * @param completionTokens completion tokens billed
    * @param cost dollars spent
    */
-  public record ModelTotals(long calls, long promptTokens, long completionTokens, double cost) {}
+  public record ModelTotals(long calls, long promptTokens, long completionTokens, double cost) {
+    /** As a record prints itself, with the cost as a plain decimal. */
+    @Override
+    public String toString() {
+      return "ModelTotals[calls=" + calls + ", promptTokens=" + promptTokens + ", completionTokens="
+          + completionTokens + ", cost=" + Dollars.format(cost) + "]";
+    }
+  }
+
+  /** As a record prints itself, with dollar amounts as plain decimals. */
+  @Override
+  public String toString() {
+    return "CostSnapshot[requests=" + requests + ", strongRequests=" + strongRequests + ", failedRequests="
+        + failedRequests + ", cost=" + Dollars.format(cost) + ", allStrongCost=" + Dollars.format(allStrongCost)
+        + ", models=" + new java.util.TreeMap<>(models) + "]";
+  }
 }

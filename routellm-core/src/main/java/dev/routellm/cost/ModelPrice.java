@@ -27,4 +27,11 @@ public record ModelPrice(double inputPerMillion, double outputPerMillion) {
   public double cost(long promptTokens, long completionTokens) {
     return (promptTokens * inputPerMillion + completionTokens * outputPerMillion) / 1_000_000.0;
   }
+
+  /** As a record prints itself, with the prices as plain decimals. */
+  @Override
+  public String toString() {
+    return "ModelPrice[inputPerMillion=" + Dollars.format(inputPerMillion) + ", outputPerMillion="
+        + Dollars.format(outputPerMillion) + "]";
+  }
 }
