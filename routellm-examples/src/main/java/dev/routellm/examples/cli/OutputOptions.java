@@ -30,6 +30,11 @@ public final class OutputOptions {
     return json ? spec.commandLine().getErr() : spec.commandLine().getOut();
   }
 
+  /** Where warnings go: stderr, always. */
+  public PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
   /** Prints the JSON result when {@code --json} was given; does nothing otherwise. */
   public void result(Object value) {
     if (json) {

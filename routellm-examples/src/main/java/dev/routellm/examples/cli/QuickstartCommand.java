@@ -73,6 +73,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     try (PredictorOptions.Loaded loaded = predictorOptions.load();
         ModelBackend strong = backends.strong();
         ModelBackend weak = backends.weak()) {
+      loaded.checkModels(strong.model(), weak.model(), output.err());
       Router router =
           Router.builder()
               .strong(strong)
