@@ -34,8 +34,8 @@ class ReadmeExampleTest {
   /** What each README example must print, in README order; a new example needs a line here. */
   private static final List<Pattern> EXPECTED_OUTPUT =
       List.of(
-          Pattern.compile("score 0\\.\\d{4} (>=|<) threshold 0\\.\\d{4} -> \\S+, cost \\$[0-9.E-]+\n"),
-          Pattern.compile("confidence 0\\.8129 >= threshold 0\\.8000: weak answer kept; 1 call\\(s\\), \\$[0-9.E-]+\n"));
+          Pattern.compile("score 0\\.\\d{4} (>=|<) threshold 0\\.\\d{4} -> \\S+, cost \\$[0-9.]+\n"),
+          Pattern.compile("confidence 0\\.8129 >= threshold 0\\.8000: weak answer kept; 1 call\\(s\\), \\$[0-9.]+\n"));
 
   /**
    * Every mock answers with two tokens whose log-probabilities sum to -20 (Alamere's confidence 0.8129), so a cascade
