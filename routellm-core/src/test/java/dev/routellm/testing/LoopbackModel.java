@@ -83,6 +83,24 @@ public final class LoopbackModel implements AutoCloseable {
     return this;
   }
 
+  /** Queues a streamed answer that asks for one call of function {@code name}, arguments in two fragments. */
+  public LoopbackModel streamsToolCall(String callId, String name, String arguments) {
+    int half = arguments.length() / 2;
+    String sse = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model + "\","
+        + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\""
+        + callId + "\",\"type\":\"function\",\"function\":{\"name\":\"" + name + "\",\"arguments\":"
+        + quote(arguments.substring(0, half)) + "}}]},\"finish_reason\":null}]}\n\n"
+        + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model + "\","
+        + "\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+        + quote(arguments.substring(half)) + "}}]},\"finish_reason\":null}]}\n\n"
+        + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model + "\","
+        + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+        + "data: [DONE]\n\n";
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream").body(sse)
+        .build());
+    return this;
+  }
+
   /** Queues an HTTP error with an OpenAI-shaped body. */
   public LoopbackModel fails(int status) {
     server.enqueue(new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json")
