@@ -10,6 +10,8 @@ module dev.routellm.core {
   requires okhttp3.sse;
   requires okio;
   requires kotlin.stdlib;
+  requires io.github.resilience4j.circuitbreaker;
+  requires io.github.resilience4j.core;
 
   // Optional integrations, present only when the application has them. Micrometer and OpenTelemetry have stable
   // module names. LangChain4j 1.19 and Spring AI 1.1 have none (no module-info, no Automatic-Module-Name), so their

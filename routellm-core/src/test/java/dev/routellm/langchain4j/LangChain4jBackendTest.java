@@ -81,7 +81,7 @@ class LangChain4jBackendTest {
 
     assertThat(answer.response().text()).isEqualTo("fallback");
     assertThat(answer.fellBack()).isTrue();
-    assertThat(answer.calls().get(0).failure()).hasValueSatisfying(m -> assertThat(m).contains("big"));
+    assertThat(answer.calls().get(0).failure()).hasValueSatisfying(f -> assertThat(f.message()).contains("big"));
   }
 
   @Test

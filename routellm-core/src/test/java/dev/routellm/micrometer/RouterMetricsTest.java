@@ -13,6 +13,7 @@ import dev.routellm.routing.Router;
 import dev.routellm.testing.LoopbackModel;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class RouterMetricsTest {
 
     assertThat(registry.get(RouterMetrics.DECISIONS).tags("router", "length", "model", "big", "app", "test")
         .counter().count()).isEqualTo(3);
-    assertThat(registry.get(RouterMetrics.DECISIONS).tags("model", "small", "tier", "weak").counter().count())
+    assertThat(registry.get(RouterMetrics.DECISIONS).tags("model", "small", "rule", "threshold").counter().count())
         .isEqualTo(1);
     assertThat(registry.get(RouterMetrics.STRONG_SHARE).tags("router", "length").gauge().value()).isEqualTo(0.75);
     assertThat(registry.get(RouterMetrics.DECISION_TIME).timer().count()).isEqualTo(4);
@@ -67,10 +68,12 @@ class RouterMetricsTest {
         .isEqualTo(1);
     assertThat(registry.get(RouterMetrics.REQUESTS).tags("router", "length", "outcome", "failure").counter()
         .count()).isEqualTo(1);
-    assertThat(registry.get(RouterMetrics.FAILURES).tags("router", "length", "kind", "retriable").counter().count())
-        .isEqualTo(1);
-    assertThat(registry.get(RouterMetrics.FALLBACKS).tags("router", "length", "model", "big").counter().count())
-        .isEqualTo(2); // request c, and the failed request d before its weak call failed too
+    assertThat(registry.get(RouterMetrics.FAILURES).tags("router", "length", "kind", "RetriableBackendException")
+        .counter().count()).isEqualTo(1);
+    assertThat(registry.get(RouterMetrics.FALLBACKS).tags("router", "length", "model", "big", "next", "small")
+        .counter().count()).isEqualTo(2); // request c, and the failed request d before its weak call failed too
+    assertThat(registry.get(RouterMetrics.CALL_FAILURES).tags("model", "small", "kind", "RetriableBackendException")
+        .counter().count()).isEqualTo(1); // the last call of the failed request d
 
     double cost = registry.get(RouterMetrics.COST).counters().stream().mapToDouble(x -> x.count()).sum();
     assertThat(cost).isCloseTo(a.cost() + b.cost() + c.cost(), within(1e-12));
@@ -78,8 +81,8 @@ class RouterMetricsTest {
         .isCloseTo((100 * 10 + 50 * 30) / 1e6, within(1e-15));
     assertThat(registry.get(RouterMetrics.TOKENS).tags("model", "small", "type", "input").counter().count())
         .isEqualTo(40);
-    assertThat(registry.get(RouterMetrics.CALLS).tags("model", "big", "outcome", "failure").timer().count())
-        .isEqualTo(2);
+    assertThat(registry.get(RouterMetrics.CALLS).tags("model", "big", "role", "answer", "outcome", "failure").timer()
+        .count()).isEqualTo(2);
     assertThat(registry.get(RouterMetrics.CALLS).tags("model", "small", "outcome", "success").timer()
         .totalTime(TimeUnit.NANOSECONDS)).isPositive();
   }
@@ -97,5 +100,22 @@ class RouterMetricsTest {
 
     assertThat(registry.get(RouterMetrics.DECISIONS).counter().count()).isEqualTo(1);
     assertThat(registry.find(RouterMetrics.REQUESTS).counter()).isNull();
+  }
+
+  @Test
+  void bindHealth_breakerStatesPerModel_oneGaugeAtOnePerModel() {
+    Router router = router();
+    RouterMetrics.of(registry).bindHealth(router);
+
+    assertThat(registry.get(RouterMetrics.BREAKER_STATE).gauges()).hasSize(2 * 4);
+    for (String model : List.of("big", "small")) {
+      double ones = registry.get(RouterMetrics.BREAKER_STATE).tags("model", model).gauges().stream()
+          .mapToDouble(g -> g.value()).sum();
+      assertThat(ones).as(model).isEqualTo(1.0);
+      String state = router.health().get(model).state().name().toLowerCase(java.util.Locale.ROOT);
+      assertThat(registry.get(RouterMetrics.BREAKER_STATE).tags("model", model, "state", state).gauge().value())
+          .isEqualTo(1.0);
+    }
+    assertThat(registry.get(RouterMetrics.BREAKER_REFUSED).tags("model", "big").functionCounter().count()).isZero();
   }
 }

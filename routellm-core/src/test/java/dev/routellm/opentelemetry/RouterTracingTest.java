@@ -81,6 +81,8 @@ class RouterTracingTest {
     assertThat(request.getAttributes().get(RouterTracing.MAX_TOKENS)).isEqualTo(64L);
     assertThat(request.getAttributes().get(RouterTracing.COST)).isEqualTo(routed.cost());
     assertThat(request.getAttributes().get(RouterTracing.FELL_BACK)).isTrue();
+    assertThat(request.getAttributes().get(RouterTracing.ANSWERED_BY)).isEqualTo("small");
+    assertThat(request.getAttributes().get(RouterTracing.RULE)).isEqualTo("threshold");
     assertThat(request.getAttributes().get(RouterTracing.FINISH_REASONS)).containsExactly("stop");
 
     SpanData failed = named("chat big");
@@ -93,7 +95,7 @@ class RouterTracingTest {
       assertThat(call.getEndEpochNanos()).isLessThanOrEqualTo(request.getEndEpochNanos());
     }
     assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(failed.getAttributes().get(RouterTracing.ERROR_TYPE)).isEqualTo("model_call_failed");
+    assertThat(failed.getAttributes().get(RouterTracing.ERROR_TYPE)).isEqualTo("RetriableBackendException");
     assertThat(answered.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
     assertThat(answered.getAttributes().get(RouterTracing.INPUT_TOKENS)).isEqualTo(30L);
     assertThat(answered.getEndEpochNanos()).isGreaterThanOrEqualTo(failed.getEndEpochNanos());
