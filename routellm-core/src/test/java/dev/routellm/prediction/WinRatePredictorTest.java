@@ -31,4 +31,18 @@ class WinRatePredictorTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("name must not be blank but was ' '");
   }
+
+  @Test
+  void qualityPredictorOf_lambda_predictsAndChecksItsResult() {
+    QualityPredictor byLength = QualityPredictor.of("length", List.of("big", "small"),
+        p -> p.length() > 10 ? new double[] {0.9, 0.5} : new double[] {0.9, 0.88});
+    assertThat(byLength.models()).containsExactly("big", "small");
+    assertThat(byLength.predict("a long prompt here")).containsExactly(0.9, 0.5);
+    assertThatThrownBy(() -> QualityPredictor.of("bad", List.of("big", "small"), p -> new double[] {0.5}).predict("x"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("returned 1 values but knows 2 models");
+    assertThatThrownBy(() -> QualityPredictor.of("bad", List.of("big"), p -> new double[] {2}).predict("x"))
+        .hasMessageContaining("returned 2.0 for model 'big', outside [0, 1]");
+    assertThatThrownBy(() -> QualityPredictor.of("dup", List.of("a", "a"), p -> new double[] {0, 0}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
