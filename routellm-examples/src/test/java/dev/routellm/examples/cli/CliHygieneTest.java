@@ -126,4 +126,12 @@ class CliHygieneTest {
     assertThat(failed.exitCode()).isEqualTo(2);
     assertThat(failed.err()).contains("--pair-mismatch fail: router 'knn' was trained");
   }
+
+  @Test
+  void json_smallCosts_writtenAsPlainDecimals() {
+    OutputOptions.mapper(); // the same mapper writes every --json result
+    Object plain = OutputOptions.plainNumbers(java.util.Map.of("cost", 1.3e-6, "costs", java.util.List.of(2.5e-7)));
+    String json = OutputOptions.mapper().writeValueAsString(plain);
+    assertThat(json).contains("\"cost\":0.0000013").contains("[0.00000025]").doesNotContain("E-");
+  }
 }
