@@ -7,7 +7,9 @@ import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.Router;
 import dev.routellm.routing.RoutingDecision;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -25,7 +27,14 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.DefaultToolExecutionEligibilityPredicate;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.model.tool.ToolCallingManager;
+import org.springframework.ai.model.tool.ToolExecutionEligibilityPredicate;
+import org.springframework.ai.model.tool.ToolExecutionResult;
+import org.springframework.ai.tool.definition.ToolDefinition;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A Spring AI {@link ChatModel} backed by a {@link Router}: {@code ChatClient.create(new RoutingChatModel(router))}
@@ -35,9 +44,12 @@ import reactor.core.publisher.Flux;
  *
  * <p>Prompts convert as for OpenAI: system, user (text), assistant (with tool calls) and tool-response messages;
  * temperature, max tokens, stop sequences, top-p and penalties from the options. The model name in the options is
- * ignored (the router chooses). Tool definitions of Spring AI's tool-calling options are not sent; a tool call the
- * model makes on its own comes back in the assistant message. Streaming ({@link #stream}) sends each piece of text
- * as a response, then a last one with the usage and the routing metadata. Failures are the router's exceptions.
+ * ignored (the router chooses). Tools work as with Spring AI's own models: the tools of {@link ToolCallingChatOptions}
+ * (for example {@code ChatClient...tools(new MyTools())}) are sent as function tools, and when the chosen model asks
+ * for calls, {@link #call} runs them with Spring AI's {@link ToolCallingManager} and routes the follow-up (unless
+ * internal tool execution is turned off in the options, when the calls come back in the assistant message).
+ * Streaming ({@link #stream}) sends each piece of text as a response, then a last one with the usage and the routing
+ * metadata; it does not run tools. Failures are the router's exceptions.
  *
  * <p>Thread-safe, as its router. Owns neither the router nor the executor.
  */
@@ -49,8 +61,12 @@ public final class RoutingChatModel implements ChatModel {
   /** Metadata key of the model whose answer is returned. */
   public static final String ANSWERED_BY = "routellm.answered-by";
 
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private final Router router;
   private final Executor executor;
+  private final ToolCallingManager tools = ToolCallingManager.builder().build();
+  private final ToolExecutionEligibilityPredicate toolsRequired = new DefaultToolExecutionEligibilityPredicate();
 
   /** A chat model over {@code router}, streaming on the common fork-join pool. */
   public RoutingChatModel(Router router) {
@@ -74,9 +90,24 @@ public final class RoutingChatModel implements ChatModel {
     return router;
   }
 
+  /** Tool-calling options, so that a {@code ChatClient}'s tools reach this model. */
+  @Override
+  public ChatOptions getDefaultOptions() {
+    return ToolCallingChatOptions.builder().build();
+  }
+
   @Override
   public ChatResponse call(Prompt prompt) {
-    return response(router.chat(request(prompt)));
+    ChatResponse response = response(router.chat(request(prompt)));
+    if (prompt.getOptions() != null && toolsRequired.isToolExecutionRequired(prompt.getOptions(), response)) {
+      ToolExecutionResult result = tools.executeToolCalls(prompt, response);
+      if (result.returnDirect()) {
+        return ChatResponse.builder().from(response).generations(ToolExecutionResult.buildGenerations(result))
+            .build();
+      }
+      return call(new Prompt(result.conversationHistory(), prompt.getOptions()));
+    }
+    return response;
   }
 
   @Override
@@ -94,7 +125,7 @@ public final class RoutingChatModel implements ChatModel {
     }));
   }
 
-  static ChatRequest request(Prompt prompt) {
+  ChatRequest request(Prompt prompt) {
     Objects.requireNonNull(prompt, "prompt");
     ChatRequest.Builder b = ChatRequest.builder();
     List<Message> messages = prompt.getInstructions();
@@ -147,6 +178,19 @@ public final class RoutingChatModel implements ChatModel {
       }
       if (o.getPresencePenalty() != null) {
         b.extra("presence_penalty", o.getPresencePenalty());
+      }
+      if (o instanceof ToolCallingChatOptions t) {
+        List<Object> functions = new ArrayList<>();
+        for (ToolDefinition d : tools.resolveToolDefinitions(t)) {
+          Map<String, Object> function = new LinkedHashMap<>();
+          function.put("name", d.name());
+          function.put("description", d.description());
+          function.put("parameters", JSON.readValue(d.inputSchema(), Map.class));
+          functions.add(Map.of("type", "function", "function", function));
+        }
+        if (!functions.isEmpty()) {
+          b.extra("tools", functions);
+        }
       }
     }
     return b.build();
