@@ -21,9 +21,11 @@ module dev.routellm.core {
   requires static micrometer.core;
   requires static io.opentelemetry.api;
   requires static io.opentelemetry.context;
+  requires static redis.clients.jedis;
 
   exports dev.routellm;
   exports dev.routellm.backend;
+  exports dev.routellm.budget;
   exports dev.routellm.calibration;
   exports dev.routellm.cascade;
   exports dev.routellm.chat;
@@ -37,4 +39,5 @@ module dev.routellm.core {
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
   exports dev.routellm.training;
+  exports dev.routellm.internal to dev.routellm.onnx;
 }

@@ -14,7 +14,19 @@ public final class RetriableBackendException extends BackendException {
    * @param cause the underlying failure, may be {@code null}
    */
   public RetriableBackendException(String model, int statusCode, String message, Throwable cause) {
-    super(model, statusCode, message, cause);
+    super(model, statusCode, message, cause, null);
+  }
+
+  /**
+   * @param model the model whose endpoint failed
+   * @param statusCode the HTTP status, or 0 when there is none
+   * @param message what failed, naming the model and endpoint
+   * @param cause the underlying failure, may be {@code null}
+   * @param kind what went wrong; {@code null} means {@link Kind#HTTP_STATUS} when there is a status, else {@link
+   *     Kind#OTHER}
+   */
+  public RetriableBackendException(String model, int statusCode, String message, Throwable cause, Kind kind) {
+    super(model, statusCode, message, cause, kind);
   }
 
   @Override
