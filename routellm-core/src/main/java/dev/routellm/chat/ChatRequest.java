@@ -16,6 +16,9 @@ import java.util.Set;
  * A chat completion request, independent of which model will answer it. Immutable and thread-safe; build one with
  * {@link #builder()} or {@link #of(String)}, derive variants with {@link #toBuilder()}.
  *
+ * <p>Every request has a prompt: the last user message (or, without one, the last message) is never empty or
+ * whitespace only; {@link #of(String)} and {@link Builder#build()} reject such a request.
+ *
  * <p>Fields the library does not model (for example {@code seed}, {@code response_format}, {@code user}) travel in
  * {@link #extra()} and are sent to the backend untouched. The model name is not part of the request: the router or
  * backend sets it.
@@ -41,6 +44,10 @@ public final class ChatRequest {
   private ChatRequest(Builder b) {
     if (b.messages.isEmpty()) {
       throw new IllegalStateException("a chat request needs at least one message");
+    }
+    if (lastUserMessage(b.messages).isBlank()) {
+      throw new IllegalStateException("the last user message is empty or whitespace only: there is nothing to answer"
+          + " or route (a request needs a prompt)");
     }
     this.messages = List.copyOf(b.messages);
     this.temperature = b.temperature;
@@ -97,8 +104,17 @@ public final class ChatRequest {
             + " BigInteger or BigDecimal, or a List or Map of such values)");
   }
 
-  /** A request holding a single user message. */
+  /**
+   * A request holding a single user message.
+   *
+   * @throws IllegalArgumentException when {@code userMessage} is empty or whitespace only
+   */
   public static ChatRequest of(String userMessage) {
+    Objects.requireNonNull(userMessage, "userMessage");
+    if (userMessage.isBlank()) {
+      throw new IllegalArgumentException("userMessage must not be empty or whitespace only but was '" + userMessage
+          + "': there is nothing to answer or route");
+    }
     return builder().user(userMessage).build();
   }
 
@@ -124,8 +140,15 @@ public final class ChatRequest {
     return messages;
   }
 
-  /** The content of the last message whose role is {@code user}, or of the last message when there is none. */
+  /**
+   * The content of the last message whose role is {@code user}, or of the last message when there is none. Never
+   * blank: a request whose prompt would be blank cannot be built.
+   */
   public String lastUserMessage() {
+    return lastUserMessage(messages);
+  }
+
+  private static String lastUserMessage(List<ChatMessage> messages) {
     for (int i = messages.size() - 1; i >= 0; i--) {
       if (ChatMessage.USER.equals(messages.get(i).role())) {
         return messages.get(i).content();
@@ -309,7 +332,10 @@ public final class ChatRequest {
     /**
      * Builds the request.
      *
-     * @throws IllegalStateException when no message was added
+     * @throws IllegalStateException when no message was added, or when the prompt is blank: the last user message
+     *     (the last message when none is a user's) is empty or whitespace only. The library, the command line and
+     *     the routing server apply this one rule, so an empty prompt fails alike everywhere instead of reaching a
+     *     predictor that may or may not score it
      */
     public ChatRequest build() {
       return new ChatRequest(this);

@@ -1,5 +1,6 @@
 package dev.routellm.examples.cli;
 
+import dev.routellm.cost.Dollars;
 import dev.routellm.cascade.AnswerCheck;
 import dev.routellm.cascade.AnswerConfidenceModel;
 import dev.routellm.data.Dataset;
@@ -114,7 +115,8 @@ public final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--folds must be >= 1 but was " + folds);
     }
     if (plot != null) {
-      EvalPlot.Format.of(plot); // reject a bad extension before the work
+      EvalPlot.Format.of(plot); // reject a bad extension or path before the work
+      OutputFiles.requireWritable("--plot", plot);
     }
     if (poolOptions.enabled()) {
       return callPool();
@@ -130,6 +132,7 @@ public final class EvalCommand implements Callable<Integer> {
     Evaluation e;
     try (embedder; StderrProgress progress = new StderrProgress(errWriter())) {
       e = Evaluator.builder().folds(folds).seed(seed).progress(progress).build().evaluate(dataset, method);
+      embedderOptions.warnIfUnused(embedder.used(), "router " + router + " embeds no prompts", output.err());
     }
     CostBasis costs = CostBasis.of(dataset);
     PrintWriter text = output.text();
@@ -165,15 +168,15 @@ public final class EvalCommand implements Callable<Integer> {
   private static void printCost(PrintWriter out, Evaluation e, CostBasis costs, boolean cascade) {
     CostAxis axis = costs.axis();
     CurveMetrics m = e.metrics();
-    out.printf(Locale.ROOT, "%nCost per request from %s (strong $%.6f, weak $%.6f per request)%s:%n",
-        costs.description(), axis.strongCostPerRequest(), axis.weakCostPerRequest(),
+    out.printf(Locale.ROOT, "%nCost per request from %s (strong %s, weak %s per request)%s:%n",
+        costs.description(), Dollars.format(axis.strongCostPerRequest()), Dollars.format(axis.weakCostPerRequest()),
         cascade ? ", the weak call paid on every request as a cascade pays it" : "");
-    out.printf(Locale.ROOT, "  at CPT50 %s, at CPT80 %s; all strong $%.6f%n", dollars(axis, m.cpt50(), cascade),
-        dollars(axis, m.cpt80(), cascade), axis.strongCostPerRequest());
+    out.printf(Locale.ROOT, "  at CPT50 %s, at CPT80 %s; all strong %s%n", dollars(axis, m.cpt50(), cascade),
+        dollars(axis, m.cpt80(), cascade), Dollars.format(axis.strongCostPerRequest()));
   }
 
   private static String dollars(CostAxis axis, double share, boolean cascade) {
-    return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "$%.6f", costAt(axis, share, cascade));
+    return Double.isNaN(share) ? "n/a" : Dollars.format(costAt(axis, share, cascade));
   }
 
   private static double costAt(CostAxis axis, double share, boolean cascade) {
@@ -393,6 +396,11 @@ public final class EvalCommand implements Callable<Integer> {
         opened = options.open();
       }
       return opened.embedder();
+    }
+
+    /** Whether an embedder was opened. */
+    synchronized boolean used() {
+      return opened != null;
     }
 
     @Override

@@ -80,6 +80,7 @@ public final class ServeCommand implements Callable<Integer> {
     try (PredictorOptions.Loaded loaded = predictorOptions.load();
         ModelBackend strong = backends.strong();
         ModelBackend weak = backends.weak()) {
+      loaded.checkModels(strong.model(), weak.model(), output.err());
       RoutingServer.Builder server =
           RoutingServer.builder()
               .routers(

@@ -73,10 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (strongShare != null && !(strongShare >= 0 && strongShare <= 1)) {
       throw new IllegalArgumentException("--strong-share must be in [0, 1] but was " + strongShare);
     }
-    Path parent = out.toAbsolutePath().getParent();
-    if (parent != null && !Files.isDirectory(parent)) {
-      throw new IllegalArgumentException("--out: directory " + parent + " does not exist");
-    }
+    OutputFiles.requireWritable("--out", out);
     Dataset loaded = dataset.load();
     Set<String> groups = loaded.examples().stream().flatMap(e -> e.group().stream()).collect(Collectors.toSet());
     for (String g : dropGroups) {
