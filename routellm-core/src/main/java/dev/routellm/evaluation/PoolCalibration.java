@@ -81,7 +81,7 @@ public final class PoolCalibration {
     @Override
     public String toString() {
       return switch (kind) {
-        case BUDGET -> "budget " + dev.routellm.cost.Money.format(value) + " per request";
+        case BUDGET -> "budget " + dev.routellm.cost.Dollars.format(value) + " per request";
         case QUALITY -> String.format(Locale.ROOT, "quality %.4g", value);
         case COST_SHARE -> String.format(Locale.ROOT, "%.4g%% of the best single model's cost", 100 * value);
       };

@@ -1,7 +1,7 @@
 package dev.routellm.examples.cli;
 
 import dev.routellm.cascade.AnswerExtractors;
-import dev.routellm.cost.Money;
+import dev.routellm.cost.Dollars;
 import dev.routellm.cost.PriceTable;
 import dev.routellm.data.PoolDataset;
 import dev.routellm.data.PoolDatasetFiles;
@@ -182,9 +182,9 @@ final class PoolEval {
     return "";
   }
 
-  /** Dollars as a plain decimal ({@link Money#format}). */
+  /** Dollars as a plain decimal ({@link Dollars#format}). */
   static String money(double dollars) {
-    return Double.isFinite(dollars) ? Money.format(dollars) : "n/a";
+    return Double.isFinite(dollars) ? Dollars.format(dollars) : "n/a";
   }
 
   /** The {@code --json} object; costs in dollars per 1,000 requests, NaN as null. */
