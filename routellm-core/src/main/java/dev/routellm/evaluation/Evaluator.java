@@ -11,7 +11,7 @@ import java.util.Objects;
  * Evaluates a {@link RoutingMethod} on a dataset, by k-fold cross-validation when {@code folds >= 2}.
  *
  * <p><b>Folds.</b> Examples with the same routing prompt ({@link Example#prompt()}) form one group, so duplicates
- * never straddle training and held-out sets. The groups are shuffled with the seed ({@link SplittableRandom},
+ * never straddle training and held-out sets. The groups are shuffled with the seed ({@link java.util.SplittableRandom},
  * Fisher-Yates) and dealt to the folds in turn. For each fold the method is fitted on the other folds only and scores
  * the held-out fold; every example is thus scored exactly once, by a method that never saw its prompt. With one fold
  * the method is fitted on an empty training set and scores every example (right for methods that do not learn: random,
