@@ -1,5 +1,6 @@
 package dev.routellm;
 
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -14,11 +15,13 @@ public abstract sealed class BackendException extends RouteLlmException
 
   private final String model;
   private final int statusCode;
+  private final ServerError serverError;
 
-  BackendException(String model, int statusCode, String message, Throwable cause) {
+  BackendException(String model, int statusCode, String message, Throwable cause, ServerError serverError) {
     super(message, cause);
     this.model = model;
     this.statusCode = statusCode;
+    this.serverError = serverError;
   }
 
   /** The model whose endpoint failed. */
@@ -29,6 +32,11 @@ public abstract sealed class BackendException extends RouteLlmException
   /** The HTTP status the server answered with, or empty when no HTTP answer arrived. */
   public OptionalInt statusCode() {
     return statusCode > 0 ? OptionalInt.of(statusCode) : OptionalInt.empty();
+  }
+
+  /** The error object the server answered with, when it sent one in a known shape. */
+  public Optional<ServerError> serverError() {
+    return Optional.ofNullable(serverError);
   }
 
   /** Whether the same request may succeed when tried again later. */

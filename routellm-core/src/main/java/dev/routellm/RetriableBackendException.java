@@ -14,7 +14,15 @@ public final class RetriableBackendException extends BackendException {
    * @param cause the underlying failure, may be {@code null}
    */
   public RetriableBackendException(String model, int statusCode, String message, Throwable cause) {
-    super(model, statusCode, message, cause);
+    this(model, statusCode, message, cause, null);
+  }
+
+  /**
+   * @param serverError the error object the server answered with, or null
+   * @see #RetriableBackendException(String, int, String, Throwable)
+   */
+  public RetriableBackendException(String model, int statusCode, String message, Throwable cause, ServerError serverError) {
+    super(model, statusCode, message, cause, serverError);
   }
 
   @Override

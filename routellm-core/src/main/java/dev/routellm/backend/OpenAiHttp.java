@@ -3,6 +3,7 @@ package dev.routellm.backend;
 import dev.routellm.BackendException;
 import dev.routellm.NonRetriableBackendException;
 import dev.routellm.RetriableBackendException;
+import dev.routellm.ServerError;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -311,11 +312,12 @@ final class OpenAiHttp implements AutoCloseable {
     }
     String detail = serverMessage(body);
     String description = "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
-    return new Failure(status, description, retryAfter(response.headers()), isRetriableStatus(status), null);
+    return new Failure(status, description, retryAfter(response.headers()), isRetriableStatus(status), null,
+        serverError(body));
   }
 
   private Failure ioFailure(IOException e, Duration attemptTimeout) {
-    return new Failure(0, describe(e, attemptTimeout), null, true, e);
+    return new Failure(0, describe(e, attemptTimeout), null, true, e, null);
   }
 
   /** What a transport failure means for the user: which timeout fired, or what broke the connection. */
@@ -361,6 +363,29 @@ final class OpenAiHttp implements AutoCloseable {
       // Not JSON: quote the text itself.
     }
     return quote(text, MAX_QUOTED_CHARS);
+  }
+
+  /**
+   * The error object in an error body: OpenAI's {@code {"error":{...}}} or vLLM's flat {@code {"object":"error",
+   * ...}}, with secrets redacted; null for any other body.
+   */
+  ServerError serverError(String body) {
+    try {
+      JsonNode root = MAPPER.readTree(body.strip());
+      JsonNode error = root.path("error");
+      JsonNode holder = error.isObject() ? error : "error".equals(root.path("object").asString("")) ? root : null;
+      if (holder == null || !holder.path("message").isString()) {
+        return null;
+      }
+      return new ServerError(redact(truncate(holder.path("message").stringValue(), MAX_QUOTED_CHARS)),
+          scalar(holder.path("type")), scalar(holder.path("code")), scalar(holder.path("param")));
+    } catch (JacksonException notJson) {
+      return null;
+    }
+  }
+
+  private String scalar(JsonNode n) {
+    return n.isString() || n.isNumber() ? redact(truncate(n.asString(), 200)) : null;
   }
 
   private static String firstText(JsonNode... candidates) {
@@ -488,7 +513,8 @@ final class OpenAiHttp implements AutoCloseable {
   }
 
   /** One failed attempt: what happened, whether it may pass on retry, and the wait the server asked for. */
-  private record Failure(int status, String description, Duration retryAfter, boolean retriable, Throwable cause) {}
+  private record Failure(
+      int status, String description, Duration retryAfter, boolean retriable, Throwable cause, ServerError error) {}
 
   /** The attempts of one call: counts them, measures the budget, decides the next wait. */
   private final class Attempts {
@@ -548,8 +574,8 @@ final class OpenAiHttp implements AutoCloseable {
       String message = redact(prefix(path) + failure.description + stopReason);
       Throwable cause = scrub(failure.cause);
       return failure.retriable
-          ? new RetriableBackendException(model, failure.status, message, cause)
-          : new NonRetriableBackendException(model, failure.status, message, cause);
+          ? new RetriableBackendException(model, failure.status, message, cause, failure.error)
+          : new NonRetriableBackendException(model, failure.status, message, cause, failure.error);
     }
   }
 }

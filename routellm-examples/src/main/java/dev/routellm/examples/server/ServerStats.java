@@ -1,0 +1,80 @@
+package dev.routellm.examples.server;
+
+import dev.routellm.BackendException;
+import dev.routellm.RouteLlmException;
+import dev.routellm.chat.ChatRequest;
+import dev.routellm.routing.ModelCall;
+import dev.routellm.routing.RouterListener;
+import dev.routellm.routing.Tier;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the routing server counts beside the routers' cost totals: failed model calls per model, fallbacks, requests
+ * turned away (busy, shutting down, refused by the host or origin check) and clients that went away. As the routers'
+ * {@link RouterListener} it also logs one line per failed model call, with the upstream's message (server side only;
+ * clients get {@link ClientErrors}' wording). Thread-safe.
+ */
+final class ServerStats implements RouterListener {
+  private static final System.Logger LOG = System.getLogger(RoutingServer.class.getName());
+
+  private final Map<String, LongAdder> failedCalls = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
+  final LongAdder fallbacks = new LongAdder();
+  final LongAdder clientsGone = new LongAdder();
+  final LongAdder streamsBroken = new LongAdder();
+
+  /** The model the current thread's stream falls back to; set by {@link #onFallback} for {@link StreamExchange}. */
+  static final ThreadLocal<FallbackTarget> STREAM_FALLBACK = new ThreadLocal<>();
+
+  /** Receives the name of the model a stream falls back to, on the streaming thread. */
+  interface FallbackTarget {
+    void fellBackTo(Tier tier);
+  }
+
+  @Override
+  public void onFallback(ChatRequest request, ModelCall failed, Tier fallbackTier) {
+    fallbacks.increment();
+    count(failedCalls, failed.model());
+    LOG.log(System.Logger.Level.WARNING, "model call failed, falling back to the " + fallbackTier.name()
+        .toLowerCase(java.util.Locale.ROOT) + " model: " + failed.failure().orElse("(no message)"));
+    FallbackTarget target = STREAM_FALLBACK.get();
+    if (target != null) {
+      target.fellBackTo(fallbackTier);
+    }
+  }
+
+  @Override
+  public void onFailure(ChatRequest request, RouteLlmException failure) {
+    if (failure instanceof BackendException e) {
+      count(failedCalls, e.model());
+    }
+    LOG.log(System.Logger.Level.WARNING, "request failed: " + failure.getMessage());
+  }
+
+  void rejected(String why) {
+    count(rejected, why);
+  }
+
+  /** Failed calls per model, by model name, sorted. */
+  Map<String, Long> failedCalls() {
+    return sum(failedCalls);
+  }
+
+  /** Requests turned away, by reason ({@code busy}, {@code shutting_down}, {@code host}, {@code origin}), sorted. */
+  Map<String, Long> rejected() {
+    return sum(rejected);
+  }
+
+  private static void count(Map<String, LongAdder> counts, String key) {
+    counts.computeIfAbsent(key, k -> new LongAdder()).increment();
+  }
+
+  private static Map<String, Long> sum(Map<String, LongAdder> counts) {
+    Map<String, Long> out = new TreeMap<>();
+    counts.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+}
