@@ -137,6 +137,7 @@ public final class ServeCommand implements Callable<Integer> {
                   .costModel(prices).costTracker(totals).listener(listener).build(),
               totals)
           .defaultThreshold(loaded.threshold())
+          .log(ServeCommand::logLine)
           .host(host)
           .port(port);
       if (key != null) {
@@ -178,6 +179,11 @@ public final class ServeCommand implements Callable<Integer> {
       http.connectionPool().evictAll();
     }
     return 0;
+  }
+
+  /** The server's request and failure records: one line each on stderr, with the time. */
+  private static void logLine(String line) {
+    System.err.println(java.time.Instant.now() + " routellm: " + line);
   }
 
   /** An HTTP client whose dispatcher runs {@code calls} asynchronous calls at once, per host too. */

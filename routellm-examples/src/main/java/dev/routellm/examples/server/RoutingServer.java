@@ -37,6 +37,7 @@ import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import tools.jackson.databind.node.ArrayNode;
@@ -100,7 +101,6 @@ public final class RoutingServer implements AutoCloseable {
   static final int RETRY_AFTER_SECONDS = 1;
 
   private static final System.Logger LOG = System.getLogger(RoutingServer.class.getName());
-  private static final System.Logger ACCESS = System.getLogger(RoutingServer.class.getName() + ".access");
   /** Path to the methods it answers; anything else is 404, or 405 for a known path. */
   private static final Map<String, String> ROUTES = Map.of("/", "GET, HEAD", "/health", "GET, HEAD", "/v1/models",
       "GET", "/models", "GET", "/stats", "GET", "/v1/chat/completions", "POST", "/chat/completions", "POST");
@@ -134,7 +134,8 @@ public final class RoutingServer implements AutoCloseable {
   private final byte[] apiKey;
   private final Clock clock;
   private final CostTracker totals;
-  private final ServerStats stats = new ServerStats();
+  private final ServerStats stats;
+  private final Consumer<String> log;
   private final Admission admission;
   private final RequestChecks checks;
   private final boolean logPrompts;
@@ -152,6 +153,8 @@ public final class RoutingServer implements AutoCloseable {
     this.defaultThreshold = b.defaultThreshold;
     this.apiKey = b.apiKey == null ? null : b.apiKey.getBytes(StandardCharsets.UTF_8);
     this.clock = b.clock;
+    this.log = b.log;
+    this.stats = new ServerStats(b.log);
     this.admission = new Admission(b.maxConcurrent);
     this.checks = new RequestChecks(bound, b.allowedHosts, b.corsOrigins);
     this.logPrompts = b.logPrompts;
@@ -747,17 +750,14 @@ public final class RoutingServer implements AutoCloseable {
 
   /** One line per request: method, path, status, time, client; for chat, the model asked and what answered. */
   private void logRequest(Context ctx, Float ms) {
-    if (!ACCESS.isLoggable(System.Logger.Level.INFO)) {
-      return;
-    }
     StringBuilder line = new StringBuilder()
         .append(ctx.method()).append(' ').append(ctx.path()).append(' ').append(ctx.status().getCode())
         .append(' ').append(String.format(Locale.ROOT, "%.1f ms", ms)).append(" client=").append(ctx.ip());
-    RequestLog log = ctx.attribute(ATTR_LOG);
-    if (log != null) {
-      log.appendTo(line);
+    RequestLog record = ctx.attribute(ATTR_LOG);
+    if (record != null) {
+      record.appendTo(line);
     }
-    ACCESS.log(System.Logger.Level.INFO, line.toString());
+    log.accept(line.toString());
   }
 
   /** What the access log line says about a chat request. Written by the request's thread(s), one at a time. */
@@ -912,8 +912,20 @@ public final class RoutingServer implements AutoCloseable {
     private List<String> allowedHosts = List.of();
     private List<String> corsOrigins = List.of();
     private boolean logPrompts;
+    private Consumer<String> log = line -> LOG.log(System.Logger.Level.INFO, line);
 
     private Builder() {}
+
+    /**
+     * Where the server's records go, one line each: one per request (method, path, status, time, client address;
+     * for a chat request the model asked for, the model that answered, fallback, cost and tokens) and one per failed
+     * model call (with the upstream's message). Keys are never in them; prompts only with {@link #logPrompts}.
+     * Called from many threads. Default: this class's {@link System.Logger} at INFO.
+     */
+    public Builder log(Consumer<String> sink) {
+      this.log = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
 
     /**
      * Largest request body taken; a larger one answers 413. Default {@value #DEFAULT_MAX_BODY_BYTES} (8 MiB).

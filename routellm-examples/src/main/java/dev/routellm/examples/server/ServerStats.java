@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * What the routing server counts beside the routers' cost totals: failed model calls per model, fallbacks, requests
@@ -18,13 +19,17 @@ import java.util.concurrent.atomic.LongAdder;
  * clients get {@link ClientErrors}' wording). Thread-safe.
  */
 final class ServerStats implements RouterListener {
-  private static final System.Logger LOG = System.getLogger(RoutingServer.class.getName());
-
+  private final Consumer<String> log;
   private final Map<String, LongAdder> failedCalls = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
   final LongAdder fallbacks = new LongAdder();
   final LongAdder clientsGone = new LongAdder();
   final LongAdder streamsBroken = new LongAdder();
+
+  /** @param log where the one line per failed model call goes */
+  ServerStats(Consumer<String> log) {
+    this.log = log;
+  }
 
   /** The model the current thread's stream falls back to; set by {@link #onFallback} for {@link StreamExchange}. */
   static final ThreadLocal<FallbackTarget> STREAM_FALLBACK = new ThreadLocal<>();
@@ -38,8 +43,8 @@ final class ServerStats implements RouterListener {
   public void onFallback(ChatRequest request, ModelCall failed, Tier fallbackTier) {
     fallbacks.increment();
     count(failedCalls, failed.model());
-    LOG.log(System.Logger.Level.WARNING, "model call failed, falling back to the " + fallbackTier.name()
-        .toLowerCase(java.util.Locale.ROOT) + " model: " + failed.failure().orElse("(no message)"));
+    log.accept("model call failed, falling back to the " + fallbackTier.name().toLowerCase(java.util.Locale.ROOT)
+        + " model: " + failed.failure().orElse("(no message)"));
     FallbackTarget target = STREAM_FALLBACK.get();
     if (target != null) {
       target.fellBackTo(fallbackTier);
@@ -51,7 +56,7 @@ final class ServerStats implements RouterListener {
     if (failure instanceof BackendException e) {
       count(failedCalls, e.model());
     }
-    LOG.log(System.Logger.Level.WARNING, "request failed: " + failure.getMessage());
+    log.accept("request failed: " + failure.getMessage());
   }
 
   void rejected(String why) {
