@@ -10,6 +10,8 @@ module dev.routellm.core {
   requires okhttp3.sse;
   requires okio;
   requires kotlin.stdlib;
+  requires io.github.resilience4j.circuitbreaker;
+  requires io.github.resilience4j.core;
   requires ejml.core;
   requires ejml.ddense;
 

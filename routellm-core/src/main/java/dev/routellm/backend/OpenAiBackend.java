@@ -142,6 +142,17 @@ public final class OpenAiBackend implements ModelBackend {
   }
 
   /**
+   * {@inheritDoc}
+   *
+   * <p>Runs on the calling thread, bounded by this backend's own timeouts and retry budget.
+   */
+  @Override
+  public ChatResponse chat(ChatRequest request, java.time.Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    return chat(request);
+  }
+
+  /**
    * Sends the request on OkHttp's dispatcher threads; retries are scheduled on the {@link RetryScheduler}, so no
    * thread waits. Cancelling the future cancels the call in flight. A request that cannot be serialised gives a
    * failed future, never an exception thrown here.

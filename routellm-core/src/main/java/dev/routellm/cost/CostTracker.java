@@ -27,7 +27,7 @@ public final class CostTracker {
   /**
    * Records one routed request that was answered.
    *
-   * @param answeredByStrong whether the strong model's answer was returned
+   * @param answeredByStrong whether the reference (strong) model's answer was returned
    * @param requestCost what all calls for this request cost (a cascade pays the weak call too); finite, {@code >= 0}
    * @param allStrongCost what the request would have cost with the strong model alone; finite, {@code >= 0}
    * @throws IllegalArgumentException when a cost is negative, NaN or infinite
@@ -68,11 +68,30 @@ public final class CostTracker {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(usage, "usage");
     checkCost("callCost", callCost);
-    ModelCounters c = perModel.computeIfAbsent(model, m -> new ModelCounters());
+    ModelCounters c = counters(model);
     c.calls.increment();
     c.promptTokens.add(usage.promptTokens());
     c.completionTokens.add(usage.completionTokens());
     c.cost.add(callCost);
+  }
+
+  /** Records that a request was answered with {@code model}'s answer. */
+  public void recordAnswer(String model) {
+    counters(model).answers.increment();
+  }
+
+  /** Records a failed call of {@code model}. */
+  public void recordCallFailure(String model) {
+    counters(model).failures.increment();
+  }
+
+  /** Records that {@code model} was not called because its circuit breaker was open. */
+  public void recordSkipped(String model) {
+    counters(model).skipped.increment();
+  }
+
+  private ModelCounters counters(String model) {
+    return perModel.computeIfAbsent(Objects.requireNonNull(model, "model"), m -> new ModelCounters());
   }
 
   private static void checkCost(String name, double value) {
@@ -89,7 +108,8 @@ public final class CostTracker {
             models.put(
                 m,
                 new CostSnapshot.ModelTotals(
-                    c.calls.sum(), c.promptTokens.sum(), c.completionTokens.sum(), c.cost.sum())));
+                    c.calls.sum(), c.promptTokens.sum(), c.completionTokens.sum(), c.cost.sum(), c.answers.sum(),
+                    c.failures.sum(), c.skipped.sum())));
     return new CostSnapshot(
         requests.sum(), strongRequests.sum(), failedRequests.sum(), cost.sum(), allStrongCost.sum(), models);
   }
@@ -99,5 +119,8 @@ public final class CostTracker {
     final LongAdder promptTokens = new LongAdder();
     final LongAdder completionTokens = new LongAdder();
     final DoubleAdder cost = new DoubleAdder();
+    final LongAdder answers = new LongAdder();
+    final LongAdder failures = new LongAdder();
+    final LongAdder skipped = new LongAdder();
   }
 }

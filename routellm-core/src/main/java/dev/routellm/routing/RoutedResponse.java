@@ -9,12 +9,13 @@ import java.util.Objects;
  *
  * @param response the answer returned to the caller
  * @param decision the routing decision
- * @param calls every model call made for this request, in order (failed calls and a cascade's weak call included)
+ * @param calls every model call made for this request, in order (failed calls, a cascade's earlier steps and
+ *     verifier calls included)
  * @param cost dollars spent on all calls; finite, {@code >= 0}
- * @param answeredBy the tier whose answer is returned: the decision's tier, or the other one after a fallback
+ * @param answeredBy the model whose answer is returned: the decision's model, or another after a fallback
  */
 public record RoutedResponse(
-    ChatResponse response, RoutingDecision decision, List<ModelCall> calls, double cost, Tier answeredBy) {
+    ChatResponse response, RoutingDecision decision, List<ModelCall> calls, double cost, String answeredBy) {
 
   public RoutedResponse {
     Objects.requireNonNull(response, "response");
@@ -26,8 +27,8 @@ public record RoutedResponse(
     }
   }
 
-  /** Whether the answer came from the model the router did not choose, because the chosen one failed. */
+  /** Whether the answer came from a model other than the decision's, because the chosen one failed. */
   public boolean fellBack() {
-    return answeredBy != decision.tier();
+    return !answeredBy.equals(decision.model());
   }
 }

@@ -8,15 +8,21 @@ import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostSnapshot;
 import dev.routellm.cost.CostTracker;
 import dev.routellm.prediction.WinRatePredictor;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * Sends each chat request to a strong or a weak model, and returns the answer with the decision and its cost.
+ * Sends each chat request to one model of a pool, and returns the answer with the decision and its cost.
+ *
+ * <p>The simple case, two models and RouteLLM's threshold rule:
  *
  * <pre>{@code
  * Router router = Router.builder()
@@ -28,75 +34,107 @@ import java.util.concurrent.ForkJoinPool;
  * RoutedResponse answer = router.chat(ChatRequest.of("What is 2 + 2?"));
  * }</pre>
  *
- * <p>Two kinds come from the same builder. A <b>predictive</b> router ({@link Builder#predictor}) scores the prompt
- * before any model runs and calls one model. A <b>cascade</b> ({@link Builder#cascade}) asks the weak model first,
- * scores its answer with a {@link ConfidenceModel}, and asks the strong model only when the confidence is below the
- * threshold; it pays for the weak call on every request, and its {@link RoutedResponse#calls()} list both calls when
- * it escalates.
+ * <p>The general case, a pool of N priced models and a {@link RoutingPolicy}:
  *
  * <pre>{@code
- * Router cascade = Router.builder()
- *     .strong(gpt4).weak(llama8b)
- *     .cascade(ConfidenceModel.alamere())   // confidence = 0.01186387 * sum(logprobs) + 1.05021634
- *     .threshold(0.8)                       // escalate when confidence < 0.8
- *     .costModel(prices)
+ * Router router = Router.builder()
+ *     .pool(ModelPool.of(PoolModel.of(gpt4o, 2.50, 10.00), PoolModel.of(mini, 0.15, 0.60), PoolModel.of(llama, 0.05, 0.05)))
+ *     .policy(RoutingPolicy.qualityCost(knn, 0.2))      // or cheapestReaching(...), cascade(...)
  *     .build();
  * }</pre>
  *
- * <p>Thread-safe: build one router and share it. A router does not own its backends, predictor or listeners and never
- * closes them; close them yourself when the router is no longer used.
+ * <p>A <b>predictive</b> policy decides before any model runs and calls one model, falling back along its ranking. A
+ * <b>cascade</b> ({@link Builder#cascade} for two models, {@link RoutingPolicy#cascade} for a chain) asks cheap models
+ * first and checks their answers; it pays for every step it runs, and {@link RoutedResponse#calls()} lists them all.
  *
- * <p>When the chosen model fails, the router answers with the other one as its {@link FallbackPolicy} allows, and
- * throws the failure (a {@link dev.routellm.BackendException}, the earlier failure attached as suppressed) when neither
- * can answer.
+ * <p>Per request, {@link RouteOptions} limit the models allowed, the cost (estimated before the call and enforced by
+ * capping the answer's length), the capabilities required, the tenant whose spend limit pays, and the deadline. A
+ * request with tools never goes to a model without tools; a prompt longer than a model's context never goes to it; a
+ * tool-calling conversation stays on the model that started it. A request no model can serve fails at once with a
+ * {@link dev.routellm.NoEligibleModelException}.
+ *
+ * <p>Failures: each model has a circuit breaker (Resilience4j; {@link Builder#DEFAULT_CIRCUIT_BREAKER}); while it is
+ * open the model is skipped without being called. When a called model fails, the router moves on along the plan as
+ * its {@link FallbackPolicy} allows, and throws the last failure (earlier ones attached as suppressed) when nothing
+ * can answer. The whole request, retries and fallbacks included, has a deadline ({@link Builder#DEFAULT_DEADLINE});
+ * running out throws {@link dev.routellm.DeadlineExceededException} naming what was running.
+ *
+ * <p>Thread-safe: build one router and share it. A router does not own its backends, predictors or listeners and
+ * never closes them; close them yourself when the router is no longer used.
  */
 public interface Router {
   /** The router's name, as it appears in decisions. */
   String name();
 
-  /**
-   * The threshold scores are compared with: a predictive router sends prompts scoring at or above it to the strong
-   * model; a cascade escalates answers whose confidence is below it.
-   */
-  double threshold();
+  /** The models this router chooses among. */
+  ModelPool pool();
 
-  /** The strong model's name. */
-  String strongModel();
-
-  /** The weak model's name. */
-  String weakModel();
+  /** How it chooses. */
+  RoutingPolicy policy();
 
   /**
-   * Decides which model would answer, without calling any model. Costs no money. A cascade cannot know before the
-   * weak model answers: it returns a provisional decision for the weak model, with score {@code NaN} and a reason
-   * saying that escalation is decided after the weak answer.
+   * The model savings are measured against, and whose answers count as "strong" in {@link #costs()}: the pool's
+   * {@linkplain ModelPool#reference() reference}, the strong model of a two-model router, else the model most
+   * expensive for a typical request.
    */
-  RoutingDecision route(ChatRequest request);
+  String referenceModel();
 
-  /** Routes the request, calls the chosen model and waits for its answer. */
-  RoutedResponse chat(ChatRequest request);
+  /**
+   * Decides which model would answer, without calling any model. Costs no money. A cascade cannot know before its
+   * first step answers: it returns a provisional decision for the first step's model, with score {@code NaN} and a
+   * reason saying that the rest is decided after the answers are checked.
+   *
+   * @throws dev.routellm.NoEligibleModelException when no model can serve the request within its limits
+   */
+  RoutingDecision route(ChatRequest request, RouteOptions options);
+
+  /** {@link #route(ChatRequest, RouteOptions)} without limits. */
+  default RoutingDecision route(ChatRequest request) {
+    return route(request, RouteOptions.defaults());
+  }
+
+  /** Routes the request within {@code options}, calls the chosen model and waits for its answer. */
+  RoutedResponse chat(ChatRequest request, RouteOptions options);
+
+  /** {@link #chat(ChatRequest, RouteOptions)} without limits. */
+  default RoutedResponse chat(ChatRequest request) {
+    return chat(request, RouteOptions.defaults());
+  }
 
   /**
    * Like {@link #chat} without blocking the caller. Completes exceptionally with the exception {@link #chat} would
-   * throw (a {@code RouteLlmException} for a backend failure or a misbehaving predictor, confidence or cost model), and
-   * tells the listeners alike. Cancelling the future cancels the backend call in flight and keeps a later one from
-   * starting; what calls already answered cost stays in {@link #costs()}.
+   * throw, and tells the listeners alike. Cancelling the future cancels the model call in flight and keeps a later
+   * one from starting; what calls already answered cost stays in {@link #costs()}.
    */
-  CompletableFuture<RoutedResponse> chatAsync(ChatRequest request);
+  CompletableFuture<RoutedResponse> chatAsync(ChatRequest request, RouteOptions options);
+
+  /** {@link #chatAsync(ChatRequest, RouteOptions)} without limits. */
+  default CompletableFuture<RoutedResponse> chatAsync(ChatRequest request) {
+    return chatAsync(request, RouteOptions.defaults());
+  }
 
   /**
    * Routes the request and streams the answer: {@code listener} gets the decision first, then the text. A fallback
-   * happens only when the chosen model fails before sending any text. Blocks until the answer is complete.
+   * happens only when the failing model had sent no text yet. Blocks until the answer is complete.
    *
-   * <p>A cascade buffers the weak answer: the listener gets the decision once the weak answer is judged, then either
-   * the weak answer's text in one piece or the strong answer's text as it streams.
+   * <p>A cascade buffers the answers of its checked steps: the listener gets the decision once an answer is accepted
+   * (or the chain moves to an unchecked step), then the accepted answer's text in one piece, or the unchecked step's
+   * text as it streams.
    */
-  RoutedResponse stream(ChatRequest request, RoutedStreamListener listener);
+  RoutedResponse stream(ChatRequest request, RouteOptions options, RoutedStreamListener listener);
 
-  /** Running totals of this router's traffic: requests, tokens, cost, strong share, saving. */
+  /** {@link #stream(ChatRequest, RouteOptions, RoutedStreamListener)} without limits. */
+  default RoutedResponse stream(ChatRequest request, RoutedStreamListener listener) {
+    return stream(request, RouteOptions.defaults(), listener);
+  }
+
+  /** Running totals of this router's traffic: requests, tokens and answers per model, cost, saving. */
   CostSnapshot costs();
 
-  /** A builder for a predictive router or a cascade. */
+  /** Each pool model's circuit-breaker state, in pool order. */
+  Map<String, ModelHealth> health();
+
+  /** A builder for a router over a pool, or over two models. */
   static Builder builder() {
     return new Builder();
   }
@@ -104,6 +142,10 @@ public interface Router {
   /**
    * Builds a {@link Router}. Setters validate their argument at once; {@link #build()} checks that the required parts
    * are present and consistent. Not thread-safe; the router it builds is.
+   *
+   * <p>Either a pool ({@link #pool} or {@link #model}) with a {@link #policy}, or two models ({@link #strong},
+   * {@link #weak}) with a {@link #predictor} or a {@link #cascade} and a {@link #threshold}; a two-model router may
+   * also take a {@link #policy} naming its two models.
    */
   final class Builder {
     /** The policy used unless {@link #fallback(FallbackPolicy)} says otherwise. */
@@ -111,14 +153,37 @@ public interface Router {
     /** What a cascade does with an answer lacking log-probabilities unless told otherwise: fail the request. */
     public static final MissingLogprobsPolicy DEFAULT_MISSING_LOGPROBS = MissingLogprobsPolicy.FAIL;
     /** A cascade's name unless {@link #name(String)} says otherwise. */
-    public static final String DEFAULT_CASCADE_NAME = "cascade";
+    public static final String DEFAULT_CASCADE_NAME = CascadePolicy.NAME;
+    /**
+     * How long a whole request may take unless {@link #deadline} or {@link RouteOptions#deadline()} says otherwise:
+     * 3 minutes, retries and fallbacks included.
+     */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(3);
+    /**
+     * Each model's circuit breaker unless {@link #circuitBreaker} or {@link PoolModel.Builder#circuitBreaker} say
+     * otherwise: over the last 20 calls (once 10 were made), it opens when half failed with a retriable error (5xx,
+     * 429, timeout, connection failure, garbage answer) or 80% took over 60 seconds; it stays open 30 seconds, then
+     * lets 2 probe calls through, which close it again if they pass.
+     */
+    public static final CircuitBreakerConfig DEFAULT_CIRCUIT_BREAKER =
+        CircuitBreakerConfig.custom()
+            .slidingWindow(20, 10, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .failureRateThreshold(50f)
+            .slowCallRateThreshold(80f)
+            .slowCallDurationThreshold(Duration.ofSeconds(60))
+            .waitDurationInOpenState(Duration.ofSeconds(30))
+            .permittedNumberOfCallsInHalfOpenState(2)
+            .build();
 
     ModelBackend strong;
     ModelBackend weak;
+    final List<PoolModel> models = new ArrayList<>();
+    ModelPool pool;
+    RoutingPolicy policy;
     WinRatePredictor predictor;
     ConfidenceModel confidenceModel;
     MissingLogprobsPolicy missingLogprobs = DEFAULT_MISSING_LOGPROBS;
-    double threshold = Double.NaN;
+    ThresholdSource threshold;
     CostModel costModel;
     final List<RouterListener> listeners = new ArrayList<>();
     PromptSelector promptSelector = PromptSelector.LAST_USER_MESSAGE;
@@ -126,25 +191,74 @@ public interface Router {
     Executor executor = ForkJoinPool.commonPool();
     CostTracker costTracker;
     String name;
+    Clock clock = Clock.systemUTC();
+    Duration deadline = DEFAULT_DEADLINE;
+    CircuitBreakerConfig circuitBreaker = DEFAULT_CIRCUIT_BREAKER;
+    SpendGuard spendGuard = SpendGuard.NONE;
 
     private Builder() {}
 
-    /** The expensive model. Required. */
+    /** The expensive model of a two-model router. */
     public Builder strong(ModelBackend backend) {
       this.strong = Objects.requireNonNull(backend, "strong");
       return this;
     }
 
-    /** The cheap model. Required. */
+    /** The cheap model of a two-model router. */
     public Builder weak(ModelBackend backend) {
       this.weak = Objects.requireNonNull(backend, "weak");
       return this;
     }
 
     /**
-     * What scores prompts: makes a predictive router. Exactly one of this and {@link #cascade} is required.
+     * The models to choose among. Replaces models added with {@link #model}.
      *
-     * @throws IllegalStateException when {@link #cascade} was set
+     * @throws IllegalStateException when models were already added one by one
+     */
+    public Builder pool(ModelPool value) {
+      Objects.requireNonNull(value, "pool");
+      if (!models.isEmpty()) {
+        throw new IllegalStateException("pool(...) conflicts with model(...), already called: give the pool once");
+      }
+      this.pool = value;
+      return this;
+    }
+
+    /**
+     * Adds a model to the pool, in order.
+     *
+     * @throws IllegalStateException when a whole {@link #pool} was already given
+     */
+    public Builder model(PoolModel value) {
+      Objects.requireNonNull(value, "model");
+      if (pool != null) {
+        throw new IllegalStateException("model(...) conflicts with pool(...), already called: give the pool once");
+      }
+      models.add(value);
+      return this;
+    }
+
+    /**
+     * How to choose among the pool. Required for a pool; a two-model router may give one instead of
+     * {@link #predictor} or {@link #cascade}.
+     *
+     * @throws IllegalStateException when {@link #predictor} or {@link #cascade} was set
+     */
+    public Builder policy(RoutingPolicy value) {
+      Objects.requireNonNull(value, "policy");
+      if (predictor != null || confidenceModel != null) {
+        throw new IllegalStateException("policy(...) conflicts with " + (predictor != null ? "predictor" : "cascade")
+            + "(...), already set");
+      }
+      this.policy = value;
+      return this;
+    }
+
+    /**
+     * Two models: what scores prompts, makes a predictive router with RouteLLM's threshold rule. Exactly one of
+     * this, {@link #cascade} and {@link #policy}.
+     *
+     * @throws IllegalStateException when {@link #cascade} or {@link #policy} was set
      */
     public Builder predictor(WinRatePredictor value) {
       Objects.requireNonNull(value, "predictor");
@@ -152,17 +266,19 @@ public interface Router {
         throw new IllegalStateException(
             "predictor(...) conflicts with cascade(...), already set: a router is either predictive or a cascade");
       }
+      if (policy != null) {
+        throw new IllegalStateException("predictor(...) conflicts with policy(...), already set");
+      }
       this.predictor = value;
       return this;
     }
 
     /**
-     * What judges the weak model's answers: makes a cascade. The weak model answers first (with log-probabilities
-     * requested when the model {@linkplain ConfidenceModel#requiresLogprobs() needs} them); answers whose confidence
-     * is below the {@linkplain #threshold threshold} are escalated to the strong model. Exactly one of this and
-     * {@link #predictor} is required.
+     * Two models: what judges the weak model's answers, makes a cascade. The weak model answers first (with
+     * log-probabilities requested when the model {@linkplain ConfidenceModel#requiresLogprobs() needs} them);
+     * answers whose confidence is below the {@linkplain #threshold threshold} are escalated to the strong model.
      *
-     * @throws IllegalStateException when {@link #predictor} was set
+     * @throws IllegalStateException when {@link #predictor} or {@link #policy} was set
      */
     public Builder cascade(ConfidenceModel value) {
       Objects.requireNonNull(value, "confidenceModel");
@@ -170,13 +286,17 @@ public interface Router {
         throw new IllegalStateException(
             "cascade(...) conflicts with predictor(...), already set: a router is either predictive or a cascade");
       }
+      if (policy != null) {
+        throw new IllegalStateException("cascade(...) conflicts with policy(...), already set");
+      }
       this.confidenceModel = value;
       return this;
     }
 
     /**
-     * What a cascade does when the weak answer lacks the log-probabilities its confidence model needs. Default:
-     * {@link #DEFAULT_MISSING_LOGPROBS}. A predictive router ignores it.
+     * What a two-model cascade does when the weak answer lacks the log-probabilities its confidence model needs.
+     * Default: {@link #DEFAULT_MISSING_LOGPROBS}. Other routers ignore it (a chain's confidence checks carry their
+     * own: {@link StepCheck#confidence(ConfidenceModel, double, MissingLogprobsPolicy)}).
      */
     public Builder missingLogprobs(MissingLogprobsPolicy value) {
       this.missingLogprobs = Objects.requireNonNull(value, "missingLogprobs");
@@ -184,20 +304,29 @@ public interface Router {
     }
 
     /**
-     * Required, in [0, 1]. For a predictive router, prompts scoring at or above it go to the strong model; calibrate
-     * it on your own traffic (a threshold from someone else's traffic does not give the same strong share on yours).
-     * For a cascade, answers whose confidence is below it are escalated; pick it from a
-     * {@link dev.routellm.cascade.TradeOff} over your own answers.
+     * Two models, in [0, 1]. For a predictive router, prompts scoring at or above it go to the strong model; calibrate
+     * it on your own traffic (a threshold from someone else's traffic does not give the same strong share on yours),
+     * or give an adaptive {@link ThresholdSource} that holds a target as traffic drifts. For a cascade, answers whose
+     * confidence is below it are escalated; pick it from a {@link dev.routellm.cascade.TradeOff} over your own
+     * answers.
+     *
+     * @throws IllegalArgumentException when {@code value} is outside [0, 1] or NaN
      */
     public Builder threshold(double value) {
-      if (!(value >= 0.0 && value <= 1.0)) {
-        throw new IllegalArgumentException("threshold must be in [0, 1] but was " + value);
-      }
-      this.threshold = value;
+      this.threshold = ThresholdSource.fixed(value);
       return this;
     }
 
-    /** Prices every call. Required; both models must have a price. */
+    /** A threshold that may change as traffic arrives (a predictive two-model router only). */
+    public Builder threshold(ThresholdSource value) {
+      this.threshold = Objects.requireNonNull(value, "threshold");
+      return this;
+    }
+
+    /**
+     * Prices every call. Required unless every pool model has its own price; a model priced both ways is priced by
+     * its own price.
+     */
     public Builder costModel(CostModel value) {
       this.costModel = Objects.requireNonNull(value, "costModel");
       return this;
@@ -210,23 +339,22 @@ public interface Router {
     }
 
     /**
-     * What text the predictor scores. Default: {@link PromptSelector#LAST_USER_MESSAGE}. A cascade ignores it (its
-     * confidence model sees the whole request and the answer).
+     * What text predictors score. Default: {@link PromptSelector#LAST_USER_MESSAGE}. A cascade's checks see the whole
+     * request and the answers.
      */
     public Builder promptSelector(PromptSelector value) {
       this.promptSelector = Objects.requireNonNull(value, "promptSelector");
       return this;
     }
 
-    /** When to answer with the other model after a failure. Default: {@link #DEFAULT_FALLBACK}. */
+    /** When to move on to the next model after a failure. Default: {@link #DEFAULT_FALLBACK}. */
     public Builder fallback(FallbackPolicy value) {
       this.fallback = Objects.requireNonNull(value, "fallback");
       return this;
     }
 
     /**
-     * Where {@link Router#chatAsync} computes decisions (a cascade: judges weak answers). Default: the common
-     * fork-join pool.
+     * Where {@link Router#chatAsync} computes decisions and runs cascade checks. Default: the common fork-join pool.
      */
     public Builder executor(Executor value) {
       this.executor = Objects.requireNonNull(value, "executor");
@@ -242,7 +370,7 @@ public interface Router {
       return this;
     }
 
-    /** The router's name in decisions. Default: the predictor's name, or {@value #DEFAULT_CASCADE_NAME}. */
+    /** The router's name in decisions. Default: the policy's name (the predictor's, or {@value #DEFAULT_CASCADE_NAME}). */
     public Builder name(String value) {
       Objects.requireNonNull(value, "name");
       if (value.isBlank()) {
@@ -252,48 +380,52 @@ public interface Router {
       return this;
     }
 
+    /** The clock for deadlines, latencies and circuit breakers. Default: the system clock (UTC). For tests. */
+    public Builder clock(Clock value) {
+      this.clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * How long a whole request may take, retries and fallbacks included, unless its {@link RouteOptions} say
+     * otherwise. Default {@link #DEFAULT_DEADLINE}.
+     *
+     * @throws IllegalArgumentException when {@code value} is zero or negative
+     */
+    public Builder deadline(Duration value) {
+      Objects.requireNonNull(value, "deadline");
+      if (value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException("deadline must be > 0 but was " + value);
+      }
+      this.deadline = value;
+      return this;
+    }
+
+    /**
+     * Circuit-breaker settings for every model without its own ({@link PoolModel.Builder#circuitBreaker}). Default
+     * {@link #DEFAULT_CIRCUIT_BREAKER}; the router's {@link #clock} replaces the config's.
+     */
+    public Builder circuitBreaker(CircuitBreakerConfig value) {
+      this.circuitBreaker = Objects.requireNonNull(value, "circuitBreaker");
+      return this;
+    }
+
+    /** No circuit breakers, except for models that set their own. */
+    public Builder noCircuitBreakers() {
+      this.circuitBreaker = null;
+      return this;
+    }
+
     /**
      * Builds the router.
      *
-     * @throws ConfigurationException when a backend, the predictor or confidence model, the threshold or the cost
-     *     model is missing, a backend's model has no price, or a cascade's confidence model needs log-probabilities
-     *     that the weak backend's {@link dev.routellm.chat.Capabilities} say it cannot return (unless the
-     *     missing-logprobs policy is {@link MissingLogprobsPolicy#ESCALATE})
+     * @throws ConfigurationException when a required part is missing (backend, pool, policy, predictor or confidence
+     *     model, threshold, prices), a model has no price, the policy cannot work with the pool (it names a model that
+     *     is not there, its predictor cannot predict a model, a confidence check needs log-probabilities that a model
+     *     declares it cannot return), or both a pool and two models were given
      */
     public Router build() {
-      require(strong != null, "strong backend is required: call strong(backend)");
-      require(weak != null, "weak backend is required: call weak(backend)");
-      require(
-          predictor != null || confidenceModel != null,
-          "predictor is required: call predictor(...), or cascade(confidenceModel) for a cascade");
-      require(!Double.isNaN(threshold), "threshold is required: call threshold(t) with t in [0, 1]");
-      require(costModel != null, "costModel is required: call costModel(CostModel.builder()...build())");
-      requirePrice(strong.model(), "strong");
-      requirePrice(weak.model(), "weak");
-      if (confidenceModel != null) {
-        require(
-            !confidenceModel.requiresLogprobs()
-                || weak.capabilities().logprobs()
-                || missingLogprobs == MissingLogprobsPolicy.ESCALATE,
-            "confidence model '" + confidenceModel.name() + "' needs log-probabilities but the weak backend '"
-                + weak.model() + "' declares none, so every request would fail: use a backend that returns them, a"
-                + " confidence model that reads the answer's text (AnswerConfidenceModel), or"
-                + " missingLogprobs(MissingLogprobsPolicy.ESCALATE)");
-        return new CascadeRouter(this);
-      }
-      return new PredictiveRouter(this);
-    }
-
-    private void requirePrice(String model, String role) {
-      require(
-          costModel.hasPrice(model),
-          "costModel has no price for the " + role + " model '" + model + "'");
-    }
-
-    private static void require(boolean condition, String message) {
-      if (!condition) {
-        throw new ConfigurationException(message);
-      }
+      return PoolRouter.create(this);
     }
   }
 }

@@ -76,7 +76,7 @@ class CascadeOverHttpTest {
     RoutedResponse r = cascade(ConfidenceModel.alamere()).chat(REQUEST);
 
     assertThat(r.decision().score()).isCloseTo(0.8129, within(5e-5));
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(r.answeredBy()).isEqualTo("llama-3-8b");
     assertThat(r.response().text()).isEqualTo("13 eggs are left.");
     assertThat(r.cost()).isCloseTo((40 + 4) * 0.07 / 1e6, within(1e-15));
     JsonNode sent = body(weakServer.takeRequest());
@@ -99,7 +99,7 @@ class CascadeOverHttpTest {
                 new RoutedStreamListener() {
                   @Override
                   public void onDecision(RoutingDecision decision) {
-                    events.add("decision " + decision.tier());
+                    events.add("decision " + decision.model());
                   }
 
                   @Override
@@ -109,7 +109,7 @@ class CascadeOverHttpTest {
                 });
 
     assertThat(r.decision().score()).isCloseTo(0.7999, within(5e-5));
-    assertThat(events).containsExactly("decision STRONG", "16", " - 3", " = 13");
+    assertThat(events).containsExactly("decision llama-3-70b", "16", " - 3", " = 13");
     assertThat(r.response().text()).isEqualTo("16 - 3 = 13");
     assertThat(r.calls()).extracting(ModelCall::model).containsExactly("llama-3-8b", "llama-3-70b");
     double weakCost = (40 + 2) * 0.07 / 1e6;
@@ -133,7 +133,7 @@ class CascadeOverHttpTest {
 
     // -0.1 + clamped -9999: confidence far below zero (the unclipped OLS line)
     assertThat(r.decision().score()).isCloseTo(0.01186387 * (-0.1 - 9999.0) + 1.05021634, within(1e-9));
-    assertThat(r.answeredBy()).isEqualTo(Tier.STRONG);
+    assertThat(r.answeredBy()).isEqualTo("llama-3-70b");
   }
 
   @Test
@@ -161,7 +161,7 @@ class CascadeOverHttpTest {
 
     assertThatThrownBy(() -> router.chat(REQUEST))
         .isInstanceOf(NonRetriableBackendException.class)
-        .hasMessageContaining("weak model 'llama-3-8b'")
+        .hasMessageContaining("model 'llama-3-8b' answered without")
         .hasMessageContaining("log-probabilities");
     assertThat(strongServer.getRequestCount()).isZero();
   }
@@ -177,7 +177,7 @@ class CascadeOverHttpTest {
 
       assertThatThrownBy(b::build)
           .isInstanceOf(dev.routellm.ConfigurationException.class)
-          .hasMessageContaining("weak backend 'llama-3-8b' declares none");
+          .hasMessageContaining("the backend of 'llama-3-8b' declares none");
       assertThat(b.missingLogprobs(MissingLogprobsPolicy.ESCALATE).build().name()).isEqualTo("cascade");
     }
   }

@@ -62,9 +62,9 @@ class CascadeRouterTest {
     RoutedResponse r = router.chat(REQUEST);
 
     assertThat(r.decision().score()).isCloseTo(0.8129, within(5e-5));
-    assertThat(r.decision().tier()).isEqualTo(Tier.WEAK);
-    assertThat(r.decision().reason()).contains("confidence 0.8129 >= threshold 0.8000", "kept");
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(r.decision().model()).isEqualTo(WEAK);
+    assertThat(r.decision().reason()).contains("confidence of '" + WEAK + "' 0.8129 >= threshold 0.8000", "kept");
+    assertThat(r.answeredBy()).isEqualTo(WEAK);
     assertThat(r.response().text()).isEqualTo("13 eggs are left.");
     assertThat(r.calls()).extracting(ModelCall::model).containsExactly(WEAK);
     assertThat(r.cost()).isCloseTo(WEAK_COST, within(1e-15));
@@ -80,10 +80,10 @@ class CascadeRouterTest {
     RoutedResponse r = router.chat(REQUEST);
 
     assertThat(r.decision().score()).isCloseTo(0.7999, within(5e-5));
-    assertThat(r.decision().tier()).isEqualTo(Tier.STRONG);
     assertThat(r.decision().model()).isEqualTo(STRONG);
-    assertThat(r.decision().reason()).contains("confidence 0.7999 < threshold 0.8000", "escalated");
-    assertThat(r.answeredBy()).isEqualTo(Tier.STRONG);
+    assertThat(r.decision().model()).isEqualTo(STRONG);
+    assertThat(r.decision().reason()).contains("confidence of '" + WEAK + "' 0.7999 < threshold 0.8000", "escalated to '" + STRONG + "'");
+    assertThat(r.answeredBy()).isEqualTo(STRONG);
     assertThat(r.fellBack()).isFalse();
     assertThat(r.response().text()).isEqualTo("16 - 3 = 13 eggs are left.");
     assertThat(r.calls()).extracting(ModelCall::model).containsExactly(WEAK, STRONG);
@@ -159,8 +159,8 @@ class CascadeRouterTest {
 
     RoutedResponse r = cascade().missingLogprobs(MissingLogprobsPolicy.ESCALATE).build().chat(REQUEST);
 
-    assertThat(r.answeredBy()).isEqualTo(Tier.STRONG);
-    assertThat(r.decision().tier()).isEqualTo(Tier.STRONG);
+    assertThat(r.answeredBy()).isEqualTo(STRONG);
+    assertThat(r.decision().model()).isEqualTo(STRONG);
     assertThat(r.decision().score()).isNaN();
     assertThat(r.decision().reason()).contains("log-probabilities", "ESCALATE");
     assertThat(r.calls()).hasSize(2);
@@ -173,7 +173,7 @@ class CascadeRouterTest {
 
     RoutedResponse r = cascade().build().chat(REQUEST);
 
-    assertThat(r.answeredBy()).isEqualTo(Tier.STRONG);
+    assertThat(r.answeredBy()).isEqualTo(STRONG);
     assertThat(r.decision().reason()).contains("empty");
   }
 
@@ -183,8 +183,8 @@ class CascadeRouterTest {
 
     RoutedResponse r = cascade().build().stream(REQUEST, recorder());
 
-    assertThat(events).containsExactly("decision:WEAK", "text:13 eggs are left.");
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(events).containsExactly("decision:" + WEAK, "text:13 eggs are left.");
+    assertThat(r.answeredBy()).isEqualTo(WEAK);
   }
 
   @Test
@@ -194,7 +194,7 @@ class CascadeRouterTest {
 
     RoutedResponse r = cascade().build().stream(REQUEST, recorder());
 
-    assertThat(events).containsExactly("decision:STRONG", "text:16 ", "text:- ", "text:3 ", "text:= ", "text:13");
+    assertThat(events).containsExactly("decision:" + STRONG, "text:16 ", "text:- ", "text:3 ", "text:= ", "text:13");
     assertThat(weak.requests.get(0).logprobs()).isTrue();
     assertThat(r.cost()).isCloseTo(WEAK_COST + STRONG_COST, within(1e-15));
   }
@@ -203,19 +203,19 @@ class CascadeRouterTest {
   void chat_weakFailsRetriably_strongAnswersAsFallbackWithoutConfidence() {
     weak.fails(new RetriableBackendException(WEAK, 503, "weak down", null));
     strong.answers("13", STRONG_USAGE, (double[]) null);
-    List<Tier> fallbacks = new ArrayList<>();
+    List<String> fallbacks = new ArrayList<>();
 
     RoutedResponse r = cascade().listener(fallbackRecorder(fallbacks)).build().chat(REQUEST);
 
-    assertThat(r.decision().tier()).isEqualTo(Tier.WEAK);
+    assertThat(r.decision().model()).isEqualTo(WEAK);
     assertThat(r.decision().score()).isNaN();
-    assertThat(r.decision().reason()).contains("weak model failed", "weak down");
-    assertThat(r.answeredBy()).isEqualTo(Tier.STRONG);
+    assertThat(r.decision().reason()).contains("'" + WEAK + "' failed before its answer could be checked", "weak down");
+    assertThat(r.answeredBy()).isEqualTo(STRONG);
     assertThat(r.fellBack()).isTrue();
     assertThat(r.calls()).extracting(ModelCall::succeeded).containsExactly(false, true);
     assertThat(r.cost()).isCloseTo(STRONG_COST, within(1e-15));
     assertThat(strong.requests).containsExactly(REQUEST);
-    assertThat(fallbacks).containsExactly(Tier.STRONG);
+    assertThat(fallbacks).containsExactly(STRONG);
   }
 
   @Test
@@ -232,19 +232,19 @@ class CascadeRouterTest {
   void chat_strongFailsAfterEscalation_returnsTheWeakAnswerInHand() {
     weak.answers("14 eggs.", WEAK_USAGE, SUM_MINUS_21_1);
     strong.fails(new RetriableBackendException(STRONG, 429, "rate limited", null));
-    List<Tier> fallbacks = new ArrayList<>();
+    List<String> fallbacks = new ArrayList<>();
 
     RoutedResponse r = cascade().listener(fallbackRecorder(fallbacks)).build().chat(REQUEST);
 
     assertThat(r.response().text()).isEqualTo("14 eggs.");
-    assertThat(r.decision().tier()).isEqualTo(Tier.STRONG);
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(r.decision().model()).isEqualTo(STRONG);
+    assertThat(r.answeredBy()).isEqualTo(WEAK);
     assertThat(r.fellBack()).isTrue();
     assertThat(r.calls()).extracting(ModelCall::model).containsExactly(WEAK, STRONG);
-    assertThat(r.calls().get(1).failure()).contains("rate limited");
+    assertThat(r.calls().get(1).failure().orElseThrow().message()).contains("rate limited");
     assertThat(r.cost()).isCloseTo(WEAK_COST, within(1e-15));
     assertThat(weak.calls()).isEqualTo(1);
-    assertThat(fallbacks).containsExactly(Tier.WEAK);
+    assertThat(fallbacks).containsExactly(WEAK);
   }
 
   @Test
@@ -254,8 +254,8 @@ class CascadeRouterTest {
 
     RoutedResponse r = cascade().build().stream(REQUEST, recorder());
 
-    assertThat(events).containsExactly("decision:STRONG", "text:14 eggs.");
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(events).containsExactly("decision:" + STRONG, "text:14 eggs.");
+    assertThat(r.answeredBy()).isEqualTo(WEAK);
   }
 
   @Test
@@ -267,7 +267,7 @@ class CascadeRouterTest {
     assertThatThrownBy(() -> router.stream(REQUEST, recorder()))
         .isInstanceOf(RetriableBackendException.class)
         .hasMessage("connection reset");
-    assertThat(events).containsExactly("decision:STRONG", "text:16 ", "text:- ");
+    assertThat(events).containsExactly("decision:" + STRONG, "text:16 ", "text:- ");
     assertThat(router.costs().models().get(WEAK).cost()).isCloseTo(WEAK_COST, within(1e-15));
   }
 
@@ -280,9 +280,9 @@ class CascadeRouterTest {
     RoutedResponse kept = router.chatAsync(REQUEST).join();
     RoutedResponse escalated = router.chatAsync(REQUEST).join();
 
-    assertThat(kept.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(kept.answeredBy()).isEqualTo(WEAK);
     assertThat(kept.calls()).hasSize(1);
-    assertThat(escalated.answeredBy()).isEqualTo(Tier.STRONG);
+    assertThat(escalated.answeredBy()).isEqualTo(STRONG);
     assertThat(escalated.calls()).extracting(ModelCall::model).containsExactly(WEAK, STRONG);
     assertThat(escalated.cost()).isCloseTo(WEAK_COST + STRONG_COST, within(1e-15));
     CostSnapshot totals = router.costs();
@@ -298,7 +298,7 @@ class CascadeRouterTest {
 
     RoutedResponse r = cascade().build().chatAsync(REQUEST).join();
 
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(r.answeredBy()).isEqualTo(WEAK);
     assertThat(r.fellBack()).isTrue();
     assertThat(r.calls()).hasSize(2);
   }
@@ -332,8 +332,10 @@ class CascadeRouterTest {
     CostSnapshot c = router.costs();
     assertThat(c.requests()).isZero();
     assertThat(c.failedRequests()).isEqualTo(2);
-    assertThat(c.models()).containsOnlyKeys(WEAK);
+    assertThat(c.models()).containsOnlyKeys(WEAK, STRONG);
     assertThat(c.models().get(WEAK).calls()).isEqualTo(2);
+    assertThat(c.models().get(STRONG).calls()).as("no strong call answered").isZero();
+    assertThat(c.models().get(STRONG).failures()).isEqualTo(2);
     assertThat(c.cost()).isCloseTo(2 * WEAK_COST, within(1e-15));
     assertThat(c.cost()).isEqualTo(c.models().values().stream().mapToDouble(CostSnapshot.ModelTotals::cost).sum());
     assertThat(c.saving()).as("money lost on failures lowers the saving").isCloseTo(-2 * WEAK_COST, within(1e-15));
@@ -380,7 +382,7 @@ class CascadeRouterTest {
 
     RoutedResponse r = cascade().build().chatAsync(REQUEST).join();
 
-    assertThat(r.answeredBy()).isEqualTo(Tier.STRONG);
+    assertThat(r.answeredBy()).isEqualTo(STRONG);
     assertThat(r.fellBack()).isTrue();
     assertThat(strong.requests).containsExactly(REQUEST);
   }
@@ -389,11 +391,11 @@ class CascadeRouterTest {
   void route_cascade_returnsProvisionalWeakDecisionWithoutCallingAnyModel() {
     RoutingDecision d = cascade().build().route(REQUEST);
 
-    assertThat(d.tier()).isEqualTo(Tier.WEAK);
+    assertThat(d.model()).isEqualTo(WEAK);
     assertThat(d.model()).isEqualTo(WEAK);
     assertThat(d.score()).isNaN();
     assertThat(d.router()).isEqualTo("cascade");
-    assertThat(d.reason()).contains("decided after the weak answer");
+    assertThat(d.reason()).contains(WEAK + " answer first", "decided after alamere checks the answer");
     assertThat(weak.calls() + strong.calls()).isZero();
   }
 
@@ -465,15 +467,15 @@ class CascadeRouterTest {
     Router router = cascade().name("alamere-0.8").build();
 
     assertThat(router.name()).isEqualTo("alamere-0.8");
-    assertThat(router.threshold()).isEqualTo(0.8);
-    assertThat(router.toString()).contains("cascade=alamere");
+    assertThat(router.policy().toString()).contains("alamere >= 0.8");
+    assertThat(router.referenceModel()).isEqualTo(STRONG);
   }
 
   private RoutedStreamListener recorder() {
     return new RoutedStreamListener() {
       @Override
       public void onDecision(RoutingDecision decision) {
-        events.add("decision:" + decision.tier());
+        events.add("decision:" + decision.model());
       }
 
       @Override
@@ -483,10 +485,10 @@ class CascadeRouterTest {
     };
   }
 
-  private static RouterListener fallbackRecorder(List<Tier> fallbacks) {
+  private static RouterListener fallbackRecorder(List<String> fallbacks) {
     return new RouterListener() {
       @Override
-      public void onFallback(ChatRequest request, ModelCall failed, Tier fallbackTier) {
+      public void onFallback(ChatRequest request, ModelCall failed, String fallbackTier) {
         fallbacks.add(fallbackTier);
       }
     };

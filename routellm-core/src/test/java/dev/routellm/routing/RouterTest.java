@@ -57,7 +57,7 @@ class RouterTest {
   @Test
   void route_scoreAtThreshold_choosesStrong() {
     RoutingDecision d = builder().build().route(ChatRequest.of("hard one score=0.5"));
-    assertThat(d.tier()).isEqualTo(Tier.STRONG);
+    assertThat(d.model()).isEqualTo("big");
     assertThat(d.model()).isEqualTo("big");
     assertThat(d.score()).isEqualTo(0.5);
     assertThat(d.threshold()).isEqualTo(0.5);
@@ -69,7 +69,7 @@ class RouterTest {
   @Test
   void route_scoreBelowThreshold_choosesWeak() {
     RoutingDecision d = builder().build().route(ChatRequest.of("easy score=0.4999"));
-    assertThat(d.tier()).isEqualTo(Tier.WEAK);
+    assertThat(d.model()).isEqualTo("small");
     assertThat(d.model()).isEqualTo("small");
     assertThat(d.reason()).contains("<");
   }
@@ -88,7 +88,7 @@ class RouterTest {
     weak.usage(Usage.of(1000, 2000));
     RoutedResponse r = builder().build().chat(ChatRequest.of("score=0.1"));
     assertThat(r.response().text()).isEqualTo("small says hi");
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(r.answeredBy()).isEqualTo("small");
     assertThat(r.fellBack()).isFalse();
     assertThat(r.cost()).isCloseTo((1000 * 0.5 + 2000 * 1.0) / 1e6, within(1e-12));
     assertThat(r.calls()).singleElement().satisfies(c -> assertThat(c.model()).isEqualTo("small"));
@@ -119,13 +119,13 @@ class RouterTest {
   @Test
   void chat_strongFailsRetriably_fallsBackToWeak() {
     strong.failWith(new RetriableBackendException("big", 503, "big: HTTP 503", null));
-    List<Tier> fallbacks = new CopyOnWriteArrayList<>();
+    List<String> fallbacks = new CopyOnWriteArrayList<>();
     Router router =
         builder()
             .listener(
                 new RouterListener() {
                   @Override
-                  public void onFallback(ChatRequest request, ModelCall failed, Tier fallbackTier) {
+                  public void onFallback(ChatRequest request, ModelCall failed, String fallbackTier) {
                     fallbacks.add(fallbackTier);
                   }
                 })
@@ -133,15 +133,15 @@ class RouterTest {
 
     RoutedResponse r = router.chat(ChatRequest.of("score=0.9"));
 
-    assertThat(r.decision().tier()).isEqualTo(Tier.STRONG);
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(r.decision().model()).isEqualTo("big");
+    assertThat(r.answeredBy()).isEqualTo("small");
     assertThat(r.fellBack()).isTrue();
     assertThat(r.calls()).hasSize(2);
     assertThat(r.calls().get(0).succeeded()).isFalse();
-    assertThat(r.calls().get(0).failure()).contains("big: HTTP 503");
+    assertThat(r.calls().get(0).failure().orElseThrow().message()).contains("big: HTTP 503");
     assertThat(r.calls().get(0).cost()).isZero();
     assertThat(r.calls().get(1).model()).isEqualTo("small");
-    assertThat(fallbacks).containsExactly(Tier.WEAK);
+    assertThat(fallbacks).containsExactly("small");
     assertThat(router.costs().strongShare()).isZero();
   }
 
@@ -171,7 +171,7 @@ class RouterTest {
   void chat_nonRetriableFailureUnderAlways_fallsBack() {
     strong.failWith(new NonRetriableBackendException("big", 400, "too long", null));
     RoutedResponse r = builder().fallback(FallbackPolicy.ALWAYS).build().chat(ChatRequest.of("score=0.9"));
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(r.answeredBy()).isEqualTo("small");
   }
 
   @Test
@@ -217,7 +217,7 @@ class RouterTest {
                   }
                 });
     assertThat(events).containsExactly("decision:big", "text:big says", "text: hi");
-    assertThat(r.answeredBy()).isEqualTo(Tier.STRONG);
+    assertThat(r.answeredBy()).isEqualTo("big");
   }
 
   @Test
@@ -245,7 +245,7 @@ class RouterTest {
   void chatAsync_retriableFailure_fallsBackAndCompletes() {
     strong.failWith(new RetriableBackendException("big", 503, "down", null));
     RoutedResponse r = builder().build().chatAsync(ChatRequest.of("score=0.9")).join();
-    assertThat(r.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(r.answeredBy()).isEqualTo("small");
     assertThat(r.calls()).extracting(ModelCall::model).containsExactly("big", "small");
   }
 
@@ -284,7 +284,7 @@ class RouterTest {
             .assistant("an answer")
             .user("and a follow-up")
             .build();
-    assertThat(builder().build().route(request).tier()).as("last user message has no score").isEqualTo(Tier.WEAK);
+    assertThat(builder().build().route(request).model()).as("last user message has no score").isEqualTo("small");
     assertThat(builder().promptSelector(PromptSelector.CONVERSATION).build().route(request).score())
         .as("system message is not scored")
         .isEqualTo(0.9);
@@ -363,7 +363,7 @@ class RouterTest {
   @Test
   void chatRequest_systemOnlyConversation_scoresLastMessage() {
     ChatRequest request = ChatRequest.builder().message(new ChatMessage("system", "only score=0.8")).build();
-    assertThat(builder().build().route(request).tier()).isEqualTo(Tier.STRONG);
+    assertThat(builder().build().route(request).model()).isEqualTo("big");
   }
 
   @Test
@@ -399,7 +399,9 @@ class RouterTest {
     assertThat(c.requests()).isZero();
     assertThat(c.failedRequests()).isEqualTo(1);
     assertThat(c.cost()).isZero();
-    assertThat(c.models()).isEmpty();
+    assertThat(c.models()).containsOnlyKeys("big");
+    assertThat(c.models().get("big").calls()).as("no call answered").isZero();
+    assertThat(c.models().get("big").failures()).isEqualTo(1);
   }
 
   @ParameterizedTest
@@ -424,14 +426,17 @@ class RouterTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("model 'small'")
         .hasMessageContaining(" at " + bad);
-    router.chat(ChatRequest.of("score=0.9"));
-    // The strong answer was priced at 1.0; the failed weak request recorded nothing but its failure.
+    // Expected costs are priced before any call, so a request meant for the strong model fails the same way.
+    assertThatThrownBy(() -> router.chat(ChatRequest.of("score=0.9")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("model 'small'");
     CostSnapshot c = router.costs();
-    assertThat(c.requests()).isEqualTo(1);
-    assertThat(c.failedRequests()).isEqualTo(1);
-    assertThat(c.cost()).isEqualTo(1.0);
-    assertThat(c.models()).containsOnlyKeys("big");
-    assertThat(failures).hasSize(1);
+    assertThat(c.requests()).isZero();
+    assertThat(c.failedRequests()).isEqualTo(2);
+    assertThat(c.cost()).isZero();
+    assertThat(c.models()).isEmpty();
+    assertThat(strong.requests()).isEmpty();
+    assertThat(failures).hasSize(2);
   }
 
   @Test
@@ -477,11 +482,11 @@ class RouterTest {
   void routedResponse_badArguments_rejectedByName() {
     RoutedResponse ok = builder().build().chat(ChatRequest.of("score=0.2"));
 
-    assertThatThrownBy(() -> new RoutedResponse(ok.response(), ok.decision(), null, 0.0, Tier.WEAK))
+    assertThatThrownBy(() -> new RoutedResponse(ok.response(), ok.decision(), null, 0.0, "small"))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("calls");
     for (double bad : new double[] {Double.NaN, -1.0, Double.POSITIVE_INFINITY}) {
-      assertThatThrownBy(() -> new RoutedResponse(ok.response(), ok.decision(), List.of(), bad, Tier.WEAK))
+      assertThatThrownBy(() -> new RoutedResponse(ok.response(), ok.decision(), List.of(), bad, "small"))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("cost must be finite and >= 0 but was " + bad);
     }

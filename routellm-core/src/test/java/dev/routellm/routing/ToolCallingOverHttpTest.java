@@ -95,7 +95,7 @@ class ToolCallingOverHttpTest {
 
     RoutedResponse first = router.chat(question());
 
-    assertThat(first.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(first.answeredBy()).isEqualTo("gpt-4o-mini");
     assertThat(first.response().toolCalls())
         .containsExactly(ToolCall.function("call_w1", "get_weather", "{\"location\":\"Paris\"}"));
     assertThat(first.response().finishReason()).hasValue("tool_calls");
@@ -109,7 +109,7 @@ class ToolCallingOverHttpTest {
     RoutedResponse second = router.chat(followUp);
 
     assertThat(second.decision().score()).as("scored on the last user message, not the tool result").isEqualTo(0.3);
-    assertThat(second.answeredBy()).isEqualTo(Tier.WEAK);
+    assertThat(second.answeredBy()).isEqualTo("gpt-4o-mini");
     assertThat(second.response().text()).isEqualTo("It is 18°C and clear in Paris.");
     assertThat(second.response().hasToolCalls()).isFalse();
     weakServer.takeRequest();
@@ -163,7 +163,7 @@ class ToolCallingOverHttpTest {
 
     RoutedResponse r = router.chat(question());
 
-    assertThat(r.answeredBy()).isEqualTo(Tier.STRONG);
+    assertThat(r.answeredBy()).isEqualTo("gpt-4o");
     assertThat(r.decision().reason()).contains("tool call(s) without text").contains("ESCALATE");
     assertThat(r.response().model()).isEqualTo("gpt-4o-2024-08-06");
     assertThat(r.response().toolCalls()).extracting(ToolCall::id).containsExactly("call_w1");

@@ -35,7 +35,8 @@ class ReadmeExampleTest {
   private static final List<Pattern> EXPECTED_OUTPUT =
       List.of(
           Pattern.compile("score 0\\.\\d{4} (>=|<) threshold 0\\.\\d{4} -> \\S+, cost \\$[0-9.E-]+\n"),
-          Pattern.compile("confidence 0\\.8129 >= threshold 0\\.8000: weak answer kept; 1 call\\(s\\), \\$[0-9.E-]+\n"));
+          Pattern.compile("confidence of 'llama-3-8b' 0\\.8129 >= threshold 0\\.8000: answer of 'llama-3-8b' kept; 1"
+              + " call\\(s\\), \\$[0-9.E-]+\n"));
 
   /**
    * Every mock answers with two tokens whose log-probabilities sum to -20 (Alamere's confidence 0.8129), so a cascade

@@ -154,8 +154,8 @@ class OnnxClassifierPredictorTest {
       RoutingDecision easy = router.route(ChatRequest.of("hello thanks"));
       assertThat(hard.router()).isEqualTo("bert");
       assertThat(hard.score()).isEqualTo(bert.score("prove the theorem about the integral"));
-      assertThat(hard.strong()).isTrue();
-      assertThat(easy.strong()).isFalse();
+      assertThat(hard.model()).isEqualTo(CostModel.GPT_4);
+      assertThat(easy.model()).isEqualTo(CostModel.MIXTRAL);
     }
   }
 

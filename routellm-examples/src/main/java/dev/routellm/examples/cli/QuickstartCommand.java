@@ -81,14 +81,15 @@ public final class QuickstartCommand implements Callable<Integer> {
               .threshold(loaded.threshold())
               .costModel(prices)
               .build();
-      return run(router, prices, online);
+      return run(router, prices, online, loaded.threshold(), strong.model(), weak.model());
     }
   }
 
-  private int run(Router router, CostModel prices, boolean online) {
+  private int run(
+      Router router, CostModel prices, boolean online, double threshold, String strongModel, String weakModel) {
     PrintWriter text = output.text();
-    text.printf(Locale.ROOT, "Router %s, threshold %.4f; strong %s, weak %s; %s%n", router.name(), router.threshold(),
-        router.strongModel(), router.weakModel(),
+    text.printf(Locale.ROOT, "Router %s, threshold %.4f; strong %s, weak %s; %s%n", router.name(), threshold,
+        strongModel, weakModel,
         online ? "calling the models" : "offline: estimated cost, no model called");
     if (PredictorOptions.TOPICS.equals(predictorOptions.router)) {
       text.println("The built-in router learned topic priors from MMLU and GSM8K (GPT-4 vs Mixtral); train one on your"
@@ -114,14 +115,14 @@ public final class QuickstartCommand implements Callable<Integer> {
         d = router.route(request);
         Usage usage = new Usage(Usage.estimate(prompt, "").promptTokens(), ASSUMED_COMPLETION_TOKENS, true);
         cost = prices.cost(d.model(), usage);
-        allStrong += prices.cost(router.strongModel(), usage);
+        allStrong += prices.cost(strongModel, usage);
       }
       total += cost;
-      text.printf(Locale.ROOT, "%-6s %-22s %7.4f %10.6f %8.3f  %s%n", d.tier().name().toLowerCase(Locale.ROOT),
+      text.printf(Locale.ROOT, "%-6s %-22s %7.4f %10.6f %8.3f  %s%n", (d.model().equals(strongModel) ? "strong" : "weak"),
           abbreviate(d.model(), 22), d.score(), cost, d.decisionTime().toNanos() / 1e6, abbreviate(prompt, 56));
       row.put("prompt", prompt);
       row.put("model", d.model());
-      row.put("tier", d.tier().name().toLowerCase(Locale.ROOT));
+      row.put("tier", (d.model().equals(strongModel) ? "strong" : "weak"));
       row.put("score", d.score());
       row.put("threshold", d.threshold());
       row.put("reason", d.reason());
@@ -134,14 +135,14 @@ public final class QuickstartCommand implements Callable<Integer> {
       allStrong = s.allStrongCost();
     }
     text.printf(Locale.ROOT, "%s cost $%.6f vs $%.6f sending everything to %s (%.1f%% saved).%n",
-        online ? "Billed" : "Estimated", total, allStrong, router.strongModel(),
+        online ? "Billed" : "Estimated", total, allStrong, strongModel,
         allStrong > 0 ? 100 * (1 - total / allStrong) : 0.0);
     text.flush();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("router", router.name());
-    result.put("threshold", router.threshold());
-    result.put("strong_model", router.strongModel());
-    result.put("weak_model", router.weakModel());
+    result.put("threshold", threshold);
+    result.put("strong_model", strongModel);
+    result.put("weak_model", weakModel);
     result.put("online", online);
     result.put("decisions", rows);
     result.put(online ? "cost" : "estimated_cost", total);

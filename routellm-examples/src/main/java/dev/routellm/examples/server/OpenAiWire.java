@@ -520,7 +520,11 @@ final class OpenAiWire {
     node.put("router", d.router());
     node.put("chosen_model", d.model());
     node.put("answered_by", routed.response().model());
-    node.put("tier", routed.answeredBy().name().toLowerCase(java.util.Locale.ROOT));
+    // "strong" when the answering model is the most expensive candidate for this request (the two-model case).
+    String priciest = d.candidates().stream()
+        .max(java.util.Comparator.comparingDouble(dev.routellm.routing.Candidate::expectedCost))
+        .map(dev.routellm.routing.Candidate::model).orElse(routed.answeredBy());
+    node.put("tier", routed.answeredBy().equals(priciest) ? "strong" : "weak");
     if (Double.isFinite(d.score())) {
       node.put("score", d.score());
     } else {

@@ -1,0 +1,85 @@
+package dev.routellm.routing;
+
+import dev.routellm.ConfigurationException;
+import dev.routellm.prediction.WinRatePredictor;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** RouteLLM's two-model rule: strong when the win-rate score reaches the threshold. Immutable. */
+final class ThresholdPolicy implements RoutingPolicy {
+  private final WinRatePredictor predictor;
+  private final ThresholdSource threshold;
+  private final String strong;
+  private final String weak;
+
+  ThresholdPolicy(WinRatePredictor predictor, ThresholdSource threshold, String strong, String weak) {
+    this.predictor = Objects.requireNonNull(predictor, "predictor");
+    this.threshold = Objects.requireNonNull(threshold, "threshold");
+    this.strong = Objects.requireNonNull(strong, "strongModel");
+    this.weak = Objects.requireNonNull(weak, "weakModel");
+    if (strong.equals(weak)) {
+      throw new IllegalArgumentException("the strong and weak models must differ but both were '" + strong + "'");
+    }
+  }
+
+  @Override
+  public String name() {
+    return predictor.name();
+  }
+
+  WinRatePredictor predictor() {
+    return predictor;
+  }
+
+  ThresholdSource thresholdSource() {
+    return threshold;
+  }
+
+  String strong() {
+    return strong;
+  }
+
+  String weak() {
+    return weak;
+  }
+
+  @Override
+  public void validate(ModelPool pool) {
+    for (String m : List.of(strong, weak)) {
+      if (!pool.contains(m)) {
+        throw new ConfigurationException("threshold policy names model '" + m + "', which is not in the pool "
+            + pool.names());
+      }
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws ConfigurationException when the predictor returns a score outside [0, 1] (NaN included)
+   */
+  @Override
+  public RoutePlan plan(RoutingContext context) {
+    double score = predictor.score(context.prompt());
+    if (!(score >= 0.0 && score <= 1.0)) {
+      throw new ConfigurationException("predictor '" + predictor.name() + "' returned " + score + ", outside [0, 1]");
+    }
+    double t = threshold.next(score);
+    if (!(t >= 0.0 && t <= 1.0)) {
+      throw new ConfigurationException("threshold source " + threshold.describe() + " returned " + t
+          + ", outside [0, 1]");
+    }
+    boolean toStrong = score >= t;
+    String reason = String.format(Locale.ROOT, "score %.4f %s threshold %.4f", score, toStrong ? ">=" : "<", t);
+    List<String> ranking = toStrong ? List.of(strong, weak) : List.of(weak, strong);
+    return RoutePlan.ranked(ranking, Map.of(), score, t, RoutingDecision.THRESHOLD, reason);
+  }
+
+  @Override
+  public String toString() {
+    return "threshold(" + predictor.name() + ", " + threshold.describe() + ", strong=" + strong + ", weak=" + weak
+        + ")";
+  }
+}
