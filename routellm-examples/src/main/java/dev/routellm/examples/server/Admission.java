@@ -24,6 +24,9 @@ final class Admission {
     SHUTTING_DOWN
   }
 
+  /** How long aborted requests get to write their error before the server closes. */
+  private static final Duration AFTER_ABORT = Duration.ofSeconds(1);
+
   private final int limit;
   private final Semaphore permits;
   private final Set<Exchange> active = ConcurrentHashMap.newKeySet();
@@ -80,15 +83,20 @@ final class Admission {
    */
   int drain(Duration grace) throws InterruptedException {
     draining = true;
-    long deadline = System.nanoTime() + grace.toNanos();
+    awaitIdle(System.nanoTime() + grace.toNanos());
+    List<Exchange> remaining = List.copyOf(active);
+    remaining.forEach(Exchange::abort);
+    // let the aborted ones write their error; a stream stuck reading its upstream may not, and is cut at close
+    awaitIdle(System.nanoTime() + AFTER_ABORT.toNanos());
+    return remaining.size();
+  }
+
+  private void awaitIdle(long deadline) throws InterruptedException {
     synchronized (idle) {
       long left;
       while (!active.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
         idle.wait(Math.max(1, left / 1_000_000));
       }
     }
-    List<Exchange> remaining = List.copyOf(active);
-    remaining.forEach(Exchange::abort);
-    return remaining.size();
   }
 }

@@ -65,7 +65,8 @@ final class EventStream {
 
   private void check() {
     if (aborted) {
-      throw new ClientGone("the routing server is shutting down", null);
+      throw new ClientGone("the routing server is shutting down",
+          new IOException("the stream was ended for the shutdown"));
     }
   }
 

@@ -6,6 +6,7 @@ import dev.routellm.chat.ChatResponse;
 import dev.routellm.chat.TokenLogprob;
 import dev.routellm.chat.ToolCall;
 import dev.routellm.chat.Usage;
+import dev.routellm.routing.Candidate;
 import dev.routellm.routing.ModelCall;
 import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.RoutingDecision;
@@ -515,16 +516,24 @@ final class OpenAiWire {
     }
   }
 
+  /**
+   * {@code "strong"} when the answering model is the most expensive candidate for this request, else {@code "weak"}:
+   * the two-model reading, which the chat page colours by.
+   */
+  static String tier(RoutedResponse routed) {
+    String priciest = routed.decision().candidates().stream()
+        .max(java.util.Comparator.comparingDouble(Candidate::expectedCost))
+        .map(Candidate::model).orElse(routed.answeredBy());
+    return routed.answeredBy().equals(priciest) ? "strong" : "weak";
+  }
+
   static void routing(ObjectNode node, RoutedResponse routed) {
     RoutingDecision d = routed.decision();
     node.put("router", d.router());
     node.put("chosen_model", d.model());
     node.put("answered_by", routed.response().model());
-    // "strong" when the answering model is the most expensive candidate for this request (the two-model case).
-    String priciest = d.candidates().stream()
-        .max(java.util.Comparator.comparingDouble(dev.routellm.routing.Candidate::expectedCost))
-        .map(dev.routellm.routing.Candidate::model).orElse(routed.answeredBy());
-    node.put("tier", routed.answeredBy().equals(priciest) ? "strong" : "weak");
+    node.put("tier", tier(routed));
+    node.put("rule", d.rule());
     if (Double.isFinite(d.score())) {
       node.put("score", d.score());
     } else {
@@ -535,11 +544,22 @@ final class OpenAiWire {
     node.put("fell_back", routed.fellBack());
     node.put("cost_usd", dollars(routed.cost()));
     node.put("decision_ms", d.decisionTime().toNanos() / 1e6);
+    ArrayNode candidates = node.putArray("candidates");
+    for (Candidate c : d.candidates()) { // the models considered, with what each was expected to cost
+      ObjectNode n = candidates.addObject().put("model", c.model());
+      if (Double.isFinite(c.predictedQuality())) {
+        n.put("predicted_quality", c.predictedQuality());
+      } else {
+        n.putNull("predicted_quality");
+      }
+      n.put("expected_cost_usd", dollars(c.expectedCost()));
+      n.put("excluded", c.excluded().orElse(null));
+    }
     ArrayNode calls = node.putArray("calls");
     for (ModelCall c : routed.calls()) { // what each model call cost; a failure without its internal details
       calls.addObject()
           .put("model", c.model())
-          .put("tier", c.tier().name().toLowerCase(java.util.Locale.ROOT))
+          .put("role", c.role().name().toLowerCase(java.util.Locale.ROOT))
           .put("succeeded", c.succeeded())
           .put("prompt_tokens", c.usage().promptTokens())
           .put("completion_tokens", c.usage().completionTokens())

@@ -9,7 +9,6 @@ import dev.routellm.routing.RoutedStreamListener;
 import dev.routellm.routing.Router;
 import dev.routellm.routing.RouterListener;
 import dev.routellm.routing.RoutingDecision;
-import dev.routellm.routing.Tier;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -117,6 +116,7 @@ public final class RoutingServer implements AutoCloseable {
   // request attributes read by the access log
   private static final String ATTR_START = "routellm.start";
   private static final String ATTR_LOG = "routellm.log";
+  private static final String ATTR_EXCHANGE = "routellm.exchange";
 
   /**
    * Builds a router for one request: called per request with the threshold it asked for and the server's listener,
@@ -544,6 +544,7 @@ public final class RoutingServer implements AutoCloseable {
         throw e;
       }
       call = f;
+      ctx.attribute(ATTR_EXCHANGE, this); // left once the answer is written: see logRequest
       if (cutOff) {
         f.cancel(true);
       }
@@ -553,7 +554,6 @@ public final class RoutingServer implements AutoCloseable {
       });
       ctx.future(() -> f.handle((routed, error) -> {
         boolean closeAfter = watch != null && watch.stop();
-        admission.leave(this);
         if (closeAfter) {
           ctx.header("Connection", "close");
         }
@@ -625,9 +625,9 @@ public final class RoutingServer implements AutoCloseable {
     }
 
     @Override
-    public void fellBackTo(Tier tier) {
+    public void fellBackTo(String next) {
       fellBack = true;
-      model = tier == Tier.STRONG ? router.strongModel() : router.weakModel();
+      model = next;
     }
 
     @Override
@@ -750,6 +750,11 @@ public final class RoutingServer implements AutoCloseable {
 
   /** One line per request: method, path, status, time, client; for chat, the model asked and what answered. */
   private void logRequest(Context ctx, Float ms) {
+    // the answer is written now: a shutdown waiting for this request may close the connection
+    Admission.Exchange exchange = ctx.attribute(ATTR_EXCHANGE);
+    if (exchange != null) {
+      admission.leave(exchange);
+    }
     StringBuilder line = new StringBuilder()
         .append(ctx.method()).append(' ').append(ctx.path()).append(' ').append(ctx.status().getCode())
         .append(' ').append(String.format(Locale.ROOT, "%.1f ms", ms)).append(" client=").append(ctx.ip());
@@ -775,8 +780,7 @@ public final class RoutingServer implements AutoCloseable {
     }
 
     void answered(RoutedResponse routed) {
-      answer = " answered_by=" + routed.response().model() + " tier=" + routed.answeredBy().name()
-          .toLowerCase(Locale.ROOT) + " fell_back=" + routed.fellBack() + " cost_usd="
+      answer = " answered_by=" + routed.response().model() + " tier=" + OpenAiWire.tier(routed) + " fell_back=" + routed.fellBack() + " cost_usd="
           + OpenAiWire.dollars(routed.cost()).toPlainString() + " tokens=" + routed.response().usage().totalTokens();
     }
 

@@ -5,7 +5,6 @@ import dev.routellm.RouteLlmException;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.routing.ModelCall;
 import dev.routellm.routing.RouterListener;
-import dev.routellm.routing.Tier;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,18 +35,18 @@ final class ServerStats implements RouterListener {
 
   /** Receives the name of the model a stream falls back to, on the streaming thread. */
   interface FallbackTarget {
-    void fellBackTo(Tier tier);
+    void fellBackTo(String model);
   }
 
   @Override
-  public void onFallback(ChatRequest request, ModelCall failed, Tier fallbackTier) {
+  public void onFallback(ChatRequest request, ModelCall failed, String nextModel) {
     fallbacks.increment();
     count(failedCalls, failed.model());
-    log.accept("model call failed, falling back to the " + fallbackTier.name().toLowerCase(java.util.Locale.ROOT)
-        + " model: " + failed.failure().orElse("(no message)"));
+    log.accept("model call failed, falling back to " + nextModel + ": "
+        + failed.failure().map(ModelCall.Failure::message).orElse("(no message)"));
     FallbackTarget target = STREAM_FALLBACK.get();
     if (target != null) {
-      target.fellBackTo(fallbackTier);
+      target.fellBackTo(nextModel);
     }
   }
 
