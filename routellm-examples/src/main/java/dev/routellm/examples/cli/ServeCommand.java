@@ -3,10 +3,15 @@ package dev.routellm.examples.cli;
 import dev.routellm.chat.ModelBackend;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostTracker;
+import dev.routellm.examples.server.PoolConfig;
 import dev.routellm.examples.server.RoutingServer;
+import dev.routellm.routing.ModelPool;
+import dev.routellm.routing.RoutingPolicy;
+import dev.routellm.routing.ThresholdSource;
 import dev.routellm.routing.Router;
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +64,12 @@ public final class ServeCommand implements Callable<Integer> {
           + " (default: no key; bind to loopback only).")
   String serverKeyEnv;
 
+  @Option(names = "--pool", paramLabel = "FILE",
+      description = "A JSON file naming the models to route between, instead of the --strong-*/--weak-* options:"
+          + " for each its name, base_url, model, key_env, price [IN,OUT] and capabilities; 'strong' and 'weak' name"
+          + " the two the router chooses between (see the README).")
+  Path poolFile;
+
   @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "" + RoutingServer.DEFAULT_MAX_CONCURRENT,
       description = "Chat requests in flight at most; more get 503 with Retry-After, and /health keeps answering"
           + " (default: ${DEFAULT-VALUE}).")
@@ -108,7 +119,17 @@ public final class ServeCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--drain-timeout must be in [0, 3600] seconds but was " + drainSeconds);
     }
     Duration drain = Duration.ofMillis(Math.round(drainSeconds * 1000));
-    CostModel prices = backends.costModel();
+    PoolConfig poolConfig = null;
+    if (poolFile != null) {
+      for (String flag : List.of("--strong-url", "--strong-model", "--strong-key-env", "--strong-price", "--weak-url",
+          "--weak-model", "--weak-key-env", "--weak-price")) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+          throw new IllegalArgumentException("--pool names the models, so " + flag + " cannot be given with it");
+        }
+      }
+      poolConfig = PoolConfig.read(poolFile);
+    }
+    CostModel prices = poolConfig == null ? backends.costModel() : null;
     CostTracker totals = new CostTracker();
     String key = null;
     if (serverKeyEnv != null) {
@@ -128,13 +149,20 @@ public final class ServeCommand implements Callable<Integer> {
     // dispatcher runs 5 asynchronous calls per host and queues the rest).
     OkHttpClient http = httpClient(maxConcurrent);
     try (PredictorOptions.Loaded loaded = predictorOptions.load();
-        ModelBackend strong = backends.strong(http);
-        ModelBackend weak = backends.weak(http)) {
+        Models models = poolConfig == null ? Models.of(backends.strong(http), backends.weak(http))
+            : Models.of(poolConfig.open(http, System.getenv()))) {
+      PoolConfig config = poolConfig;
+      String strongName = config == null ? models.strong().model() : config.strong();
+      String weakName = config == null ? models.weak().model() : config.weak();
       server
           .routers(
               loaded.predictor().name(),
-              (t, listener) -> Router.builder().strong(strong).weak(weak).predictor(loaded.predictor()).threshold(t)
-                  .costModel(prices).costTracker(totals).listener(listener).build(),
+              (t, listener) -> (config == null
+                  ? Router.builder().strong(models.strong()).weak(models.weak()).predictor(loaded.predictor())
+                      .threshold(t).costModel(prices)
+                  : Router.builder().pool(models.pool()).policy(RoutingPolicy.threshold(loaded.predictor(),
+                      ThresholdSource.fixed(t), config.strong(), config.weak())))
+                  .costTracker(totals).listener(listener).build(),
               totals)
           .defaultThreshold(loaded.threshold())
           .log(ServeCommand::logLine)
@@ -143,7 +171,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (key != null) {
         server.apiKey(key);
       }
-      backends.missingKeyWarning(System.getenv()).ifPresent(w -> {
+      (config == null ? backends.missingKeyWarning(System.getenv()) : java.util.Optional.<String>empty()).ifPresent(w -> {
         PrintWriter err = spec.commandLine().getErr();
         err.println("routellm: " + w);
         err.flush();
@@ -156,8 +184,8 @@ public final class ServeCommand implements Callable<Integer> {
           PrintWriter text = output.text();
           text.printf(Locale.ROOT, "Routing server on %s/v1 (chat page %s/): model router-%s[-threshold], default"
               + " threshold %.4f; strong %s, weak %s; at most %d requests in flight. Ctrl-C stops it (requests in"
-              + " flight get %s s).%n", base, base, loaded.predictor().name(), loaded.threshold(), strong.model(),
-              weak.model(), maxConcurrent, drainSeconds);
+              + " flight get %s s).%n", base, base, loaded.predictor().name(), loaded.threshold(), strongName,
+              weakName, maxConcurrent, drainSeconds);
           text.flush();
           Map<String, Object> result = new LinkedHashMap<>();
           result.put("base_url", base + "/v1");
@@ -179,6 +207,32 @@ public final class ServeCommand implements Callable<Integer> {
       http.connectionPool().evictAll();
     }
     return 0;
+  }
+
+  /** The backends being served, as two flags or a pool file gave them; closing closes them. */
+  private record Models(ModelBackend strong, ModelBackend weak, PoolConfig.Opened opened) implements AutoCloseable {
+    static Models of(ModelBackend strong, ModelBackend weak) {
+      return new Models(strong, weak, null);
+    }
+
+    static Models of(PoolConfig.Opened opened) {
+      return new Models(null, null, opened);
+    }
+
+    ModelPool pool() {
+      return opened.pool();
+    }
+
+    @Override
+    public void close() {
+      if (opened != null) {
+        opened.close();
+      } else {
+        try (ModelBackend s = strong; ModelBackend w = weak) {
+          // closes both
+        }
+      }
+    }
   }
 
   /** The server's request and failure records: one line each on stderr, with the time. */
