@@ -87,7 +87,13 @@ public final class ServerOverhead {
   }
 
   /** Latencies of one measured run. */
-  public record Run(String target, int concurrency, long requests, long failures, double seconds, long[] nanos) {
+  public record Run(String target, int concurrency, long requests, long failures, double seconds, long[] nanos,
+      long cpuNanos) {
+    /** CPU time of the whole process (client, server and upstream) per request, in microseconds. */
+    public double cpuMicrosPerRequest() {
+      return cpuNanos / 1e3 / requests;
+    }
+
     public double throughput() {
       return requests / seconds;
     }
@@ -108,10 +114,17 @@ public final class ServerOverhead {
       int requests, int warmup) throws Exception {
     send(client, baseUrl, model, concurrency, warmup, null);
     long[] nanos = new long[requests];
+    long cpu = processCpuNanos();
     long start = System.nanoTime();
     long failures = send(client, baseUrl, model, concurrency, requests, nanos);
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Run(target, concurrency, requests, failures, seconds, nanos);
+    return new Run(target, concurrency, requests, failures, seconds, nanos, processCpuNanos() - cpu);
+  }
+
+  /** CPU time this JVM has used, all threads; what other processes on the machine do does not count. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static long send(OkHttpClient client, String baseUrl, String model, int concurrency, int requests,

@@ -164,15 +164,17 @@ public final class ServerBenchCommand implements Callable<Integer> {
   private static void record(Map<String, List<ServerOverhead.Run>> runs, PrintWriter err, ServerOverhead.Run run,
       int round) {
     runs.computeIfAbsent(run.target() + "@" + run.concurrency(), k -> new ArrayList<>()).add(run);
-    err.printf(Locale.ROOT, "round %d, concurrency %d, %-14s p50 %.3f ms, p99 %.3f ms, %.0f req/s%s%n", round,
-        run.concurrency(), run.target(), run.percentileMs(0.5), run.percentileMs(0.99), run.throughput(),
+    err.printf(Locale.ROOT, "round %d, concurrency %d, %-14s p50 %.3f ms, p99 %.3f ms, %.0f req/s, %.0f us CPU"
+        + " per request%s%n", round, run.concurrency(), run.target(), run.percentileMs(0.5), run.percentileMs(0.99),
+        run.throughput(), run.cpuMicrosPerRequest(),
         run.failures() > 0 ? ", " + run.failures() + " FAILED" : "");
   }
 
   private void report(Map<String, List<ServerOverhead.Run>> runs, Map<String, Double> decisionMs) {
     PrintWriter text = output.text();
-    text.println("| concurrency | path | p50 ms | p99 ms | requests/s | added p50 ms | throughput vs direct |");
-    text.println("|---|---|---|---|---|---|---|");
+    text.println("| concurrency | path | p50 ms | p99 ms | requests/s | added p50 ms | throughput vs direct | CPU us per"
+        + " request | added CPU us |");
+    text.println("|---|---|---|---|---|---|---|---|---|");
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int c : concurrency) {
       ServerOverhead.Run direct = pool(runs.get("direct@" + c));
@@ -183,9 +185,13 @@ public final class ServerBenchCommand implements Callable<Integer> {
         ServerOverhead.Run r = pool(e.getValue());
         double added = r.percentileMs(0.5) - direct.percentileMs(0.5);
         double ratio = r.throughput() / direct.throughput();
-        text.printf(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.0f | %s | %s |%n", c, r.target(), r.percentileMs(0.5),
-            r.percentileMs(0.99), r.throughput(), r.target().equals("direct") ? "-" : String.format(Locale.ROOT,
-                "%+.3f", added), r.target().equals("direct") ? "-" : String.format(Locale.ROOT, "%.2fx", ratio));
+        boolean isDirect = r.target().equals("direct");
+        double addedCpu = r.cpuMicrosPerRequest() - direct.cpuMicrosPerRequest();
+        text.printf(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.0f | %s | %s | %.0f | %s |%n", c, r.target(),
+            r.percentileMs(0.5), r.percentileMs(0.99), r.throughput(),
+            isDirect ? "-" : String.format(Locale.ROOT, "%+.3f", added),
+            isDirect ? "-" : String.format(Locale.ROOT, "%.2fx", ratio), r.cpuMicrosPerRequest(),
+            isDirect ? "-" : String.format(Locale.ROOT, "%+.0f", addedCpu));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("concurrency", c);
         row.put("path", r.target());
@@ -196,6 +202,8 @@ public final class ServerBenchCommand implements Callable<Integer> {
         row.put("requests_per_s", r.throughput());
         row.put("added_p50_ms", added);
         row.put("throughput_vs_direct", ratio);
+        row.put("cpu_us_per_request", r.cpuMicrosPerRequest());
+        row.put("added_cpu_us_per_request", addedCpu);
         rows.add(row);
       }
     }
@@ -214,10 +222,12 @@ public final class ServerBenchCommand implements Callable<Integer> {
     long n = 0;
     long failures = 0;
     double seconds = 0;
+    long cpu = 0;
     for (ServerOverhead.Run r : runs) {
       n += r.requests();
       failures += r.failures();
       seconds += r.seconds();
+      cpu += r.cpuNanos();
     }
     long[] all = new long[(int) n];
     int at = 0;
@@ -226,6 +236,6 @@ public final class ServerBenchCommand implements Callable<Integer> {
       at += r.nanos().length;
     }
     ServerOverhead.Run first = runs.get(0);
-    return new ServerOverhead.Run(first.target(), first.concurrency(), n, failures, seconds, all);
+    return new ServerOverhead.Run(first.target(), first.concurrency(), n, failures, seconds, all, cpu);
   }
 }

@@ -22,6 +22,16 @@ import org.eclipse.jetty.util.Callback;
  * request; thread-safe.
  */
 final class ClientWatch {
+  /** Handed to Jetty when the watch stops; one shared instance, without a stack trace (made per request otherwise). */
+  private static final CancellationException ANSWER_READY = new CancellationException("the answer is ready") {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
+  };
+
   private final EndPoint endPoint;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile boolean pipelined;
@@ -81,7 +91,7 @@ final class ClientWatch {
   /** Stops watching; true when the client sent bytes meanwhile, so the answer must close the connection. */
   boolean stop() {
     if (stopped.compareAndSet(false, true)) {
-      ((AbstractEndPoint) endPoint).getFillInterest().onFail(new CancellationException("the answer is ready"));
+      ((AbstractEndPoint) endPoint).getFillInterest().onFail(ANSWER_READY);
     }
     return pipelined;
   }

@@ -119,16 +119,21 @@ public final class RoutingServer implements AutoCloseable {
   private static final String ATTR_EXCHANGE = "routellm.exchange";
 
   /**
-   * Builds a router for one request: called per request with the threshold it asked for and the server's listener,
-   * which the router must register ({@link Router.Builder#listener}) so that the server counts and logs failures and
-   * knows about fallbacks. Routers are cheap to build when they share their predictor and backends.
+   * Builds the router for a threshold, with the server's listener, which the router must register ({@link
+   * Router.Builder#listener}) so that the server counts and logs failures and knows about fallbacks. The server keeps
+   * the routers it builds for up to {@value #CACHED_ROUTERS} thresholds and builds one per request beyond that, so
+   * routers should share their predictor, backends and cost tracker. Called from many threads.
    */
   @FunctionalInterface
   public interface RouterFactory {
     Router router(double threshold, RouterListener serverListener);
   }
 
+  /** Most routers kept for reuse, one per threshold asked for; others are built per request. */
+  static final int CACHED_ROUTERS = 64;
+
   private final RouterFactory routers;
+  private final Map<Double, Router> routerCache = new java.util.concurrent.ConcurrentHashMap<>();
   private final String routerName;
   private final double defaultThreshold;
   private final byte[] apiKey;
@@ -448,7 +453,7 @@ public final class RoutingServer implements AutoCloseable {
     ctx.attribute(ATTR_LOG, log);
     Router router;
     try {
-      router = routers.router(threshold, stats);
+      router = router(threshold);
     } catch (IllegalArgumentException | IllegalStateException e) {
       fail(ctx, ClientErrors.of(e));
       return;
@@ -461,6 +466,23 @@ public final class RoutingServer implements AutoCloseable {
     } else {
       new BlockingExchange(ctx, router, in, id, created, log).start();
     }
+  }
+
+  /**
+   * The router for {@code threshold}: built once and kept (routers are immutable and thread-safe), up to {@value
+   * #CACHED_ROUTERS} thresholds; a client asking for ever new thresholds gets a router built for each request.
+   */
+  private Router router(double threshold) {
+    Router cached = routerCache.get(threshold);
+    if (cached != null) {
+      return cached;
+    }
+    Router built = routers.router(threshold, stats);
+    if (routerCache.size() < CACHED_ROUTERS) {
+      Router raced = routerCache.putIfAbsent(threshold, built);
+      return raced != null ? raced : built;
+    }
+    return built;
   }
 
   /** Answers a refused or failed request with its error; counts refusals. */
@@ -757,7 +779,7 @@ public final class RoutingServer implements AutoCloseable {
     }
     StringBuilder line = new StringBuilder()
         .append(ctx.method()).append(' ').append(ctx.path()).append(' ').append(ctx.status().getCode())
-        .append(' ').append(String.format(Locale.ROOT, "%.1f ms", ms)).append(" client=").append(ctx.ip());
+        .append(' ').append(Math.round(ms * 10) / 10.0).append(" ms client=").append(ctx.ip());
     RequestLog record = ctx.attribute(ATTR_LOG);
     if (record != null) {
       record.appendTo(line);

@@ -593,6 +593,30 @@ class ServerHardeningTest {
         .hasSize(2);
   }
 
+  @Test
+  void routers_areBuiltOncePerThresholdAndReused() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger built = new java.util.concurrent.atomic.AtomicInteger();
+    RandomPredictor predictor = RandomPredictor.withSeed(1);
+    server.close();
+    CostTracker shared = new CostTracker();
+    server = RoutingServer.builder()
+        .routers("random", (t, listener) -> {
+          built.incrementAndGet();
+          return Router.builder().strong(strong).weak(weak).predictor(predictor).threshold(t).costModel(PRICES)
+              .costTracker(shared).listener(listener).build();
+        }, shared)
+        .defaultThreshold(1.0).log(logLines::add).port(0).start();
+    weakEndpoint.answers("a", 1, 1).answers("b", 1, 1).answers("c", 1, 1);
+    strongEndpoint.answers("d", 1, 1);
+    for (String model : List.of("router-random", "router-random-1.0", "router-random", "router-random-0.0")) {
+      try (Response r = post("{\"model\":\"" + model + "\"," + HI + "}")) {
+        assertThat(r.code()).isEqualTo(200);
+      }
+    }
+    assertThat(built.get()).as("thresholds 1.0 and 0.0").isEqualTo(2);
+    assertThat(server.costs().requests()).isEqualTo(4);
+  }
+
   /** A model whose non-streamed call never ends until cancelled; says when it was called and cancelled. */
   private static final class PendingModel implements ModelBackend {
     final String model;
