@@ -528,28 +528,36 @@ public final class RoutingServer implements AutoCloseable {
     return h;
   }
 
-  /**
-   * A non-streamed chat request: routed without holding a thread, cancelled when the client goes away or the
-   * shutdown cuts it off.
-   */
-  private final class BlockingExchange implements Admission.Exchange {
-    private final Context ctx;
-    private final Router router;
-    private final OpenAiWire.Incoming in;
-    private final String id;
-    private final long created;
-    private final RequestLog log;
-    private volatile CompletableFuture<RoutedResponse> call;
-    private volatile boolean cutOff;
-    private volatile boolean clientGone;
+  /** One chat request being answered: what both kinds of exchange hold. */
+  private abstract static class ChatExchange implements Admission.Exchange {
+    final Context ctx;
+    final Router router;
+    final OpenAiWire.Incoming in;
+    final String id;
+    final long created;
+    final RequestLog log;
 
-    BlockingExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
+    ChatExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
       this.ctx = ctx;
       this.router = router;
       this.in = in;
       this.id = id;
       this.created = created;
       this.log = log;
+    }
+  }
+
+  /**
+   * A non-streamed chat request: routed without holding a thread, cancelled when the client goes away or the
+   * shutdown cuts it off.
+   */
+  private final class BlockingExchange extends ChatExchange {
+    private volatile CompletableFuture<RoutedResponse> call;
+    private volatile boolean cutOff;
+    private volatile boolean clientGone;
+
+    BlockingExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
+      super(ctx, router, in, id, created, log);
     }
 
     void start() {
@@ -624,25 +632,14 @@ public final class RoutingServer implements AutoCloseable {
    * failure before it (both models down) still answers with an HTTP error status, which clients report better than
    * an error event. Every chunk names one model: the one answering when the text began.
    */
-  private final class StreamExchange implements Admission.Exchange, ServerStats.FallbackTarget {
-    private final Context ctx;
-    private final Router router;
-    private final OpenAiWire.Incoming in;
-    private final String id;
-    private final long created;
-    private final RequestLog log;
+  private final class StreamExchange extends ChatExchange implements ServerStats.FallbackTarget {
     private final EventStream sse;
     private RoutingDecision decision;
     private String model;
     private boolean fellBack;
 
     StreamExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
-      this.ctx = ctx;
-      this.router = router;
-      this.in = in;
-      this.id = id;
-      this.created = created;
-      this.log = log;
+      super(ctx, router, in, id, created, log);
       this.sse = new EventStream(ctx);
     }
 
