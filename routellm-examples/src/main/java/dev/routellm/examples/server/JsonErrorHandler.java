@@ -14,7 +14,7 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's own error answers (a malformed request line, an ambiguous path such as {@code /%2e%2e/}, headers too large)
  * in OpenAI's JSON error shape instead of Jetty's HTML page, so that every answer of the server is JSON a client can
- * parse. Never shows a stack trace.
+ * parse. Never shows a stack trace or a Java exception name.
  */
 final class JsonErrorHandler extends ErrorHandler {
   @Override
@@ -34,8 +34,14 @@ final class JsonErrorHandler extends ErrorHandler {
 
   private static byte[] body(int code, String message) {
     String reason = HttpStatus.getMessage(code);
-    String text = "the routing server could not read the request: HTTP " + code + " " + reason
-        + (message == null || message.isBlank() || message.equals(reason) ? "" : " (" + message + ")");
+    // Jetty's own words for a malformed request ("Ambiguous URI path separator") help the client; a Java exception
+    // name or anything about the server's side does not, and stays in the server's log
+    boolean plain = code < 500 && message != null && !message.isBlank() && !message.equals(reason)
+        && message.matches("[A-Za-z0-9 ,:;'()/_-]{1,200}") && !message.contains("Exception");
+    String text = code >= 500
+        ? "the routing server could not answer: HTTP " + code + " " + reason
+        : "the routing server could not read the request: HTTP " + code + " " + reason + (plain ? " (" + message + ")"
+            : "");
     return OpenAiWire.error(text, code >= 500 ? "server_error" : "invalid_request_error", null,
         code >= 500 ? "server_error" : "bad_request").toString().getBytes(StandardCharsets.UTF_8);
   }

@@ -38,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -116,7 +117,6 @@ public final class RoutingServer implements AutoCloseable {
   // request attributes read by the access log
   private static final String ATTR_START = "routellm.start";
   private static final String ATTR_LOG = "routellm.log";
-  private static final String ATTR_EXCHANGE = "routellm.exchange";
 
   /**
    * Builds the router for a threshold, with the server's listener, which the router must register ({@link
@@ -505,6 +505,26 @@ public final class RoutingServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Admits a chat request, or turns it away. An admitted one counts as in flight until Jetty has sent its whole
+   * answer (not merely handed it over), so that a shutdown waiting for it does not close the connection under it.
+   */
+  private boolean admit(Context ctx, Admission.Exchange exchange) {
+    Admission.Refusal refused = admission.enter(exchange);
+    if (refused != null) {
+      turnAway(ctx, refused);
+      return false;
+    }
+    try {
+      org.eclipse.jetty.server.Request.addCompletionListener(
+          ServletContextRequest.getServletContextRequest(ctx.req()), failure -> admission.leave(exchange));
+    } catch (RuntimeException e) {
+      admission.leave(exchange);
+      throw e;
+    }
+    return true;
+  }
+
   private static ClientErrors.ApiError shuttingDown() {
     return new ClientErrors.ApiError(503, "the routing server is shutting down; the answer was cut off",
         "server_error", "server_shutting_down", null);
@@ -561,9 +581,7 @@ public final class RoutingServer implements AutoCloseable {
     }
 
     void start() {
-      Admission.Refusal refused = admission.enter(this);
-      if (refused != null) {
-        turnAway(ctx, refused);
+      if (!admit(ctx, this)) {
         return;
       }
       CompletableFuture<RoutedResponse> f;
@@ -574,7 +592,6 @@ public final class RoutingServer implements AutoCloseable {
         throw e;
       }
       call = f;
-      ctx.attribute(ATTR_EXCHANGE, this); // left once the answer is written: see logRequest
       if (cutOff) {
         f.cancel(true);
       }
@@ -655,9 +672,7 @@ public final class RoutingServer implements AutoCloseable {
     }
 
     void run() {
-      Admission.Refusal refused = admission.enter(this);
-      if (refused != null) {
-        turnAway(ctx, refused);
+      if (!admit(ctx, this)) {
         return;
       }
       ServerStats.STREAM_FALLBACK.set(this);
@@ -665,7 +680,6 @@ public final class RoutingServer implements AutoCloseable {
         stream();
       } finally {
         ServerStats.STREAM_FALLBACK.remove();
-        admission.leave(this);
       }
     }
 
@@ -769,11 +783,6 @@ public final class RoutingServer implements AutoCloseable {
 
   /** One line per request: method, path, status, time, client; for chat, the model asked and what answered. */
   private void logRequest(Context ctx, Float ms) {
-    // the answer is written now: a shutdown waiting for this request may close the connection
-    Admission.Exchange exchange = ctx.attribute(ATTR_EXCHANGE);
-    if (exchange != null) {
-      admission.leave(exchange);
-    }
     StringBuilder line = new StringBuilder()
         .append(ctx.method()).append(' ').append(ctx.path()).append(' ').append(ctx.status().getCode())
         .append(' ').append(Math.round(ms * 10) / 10.0).append(" ms client=").append(ctx.ip());

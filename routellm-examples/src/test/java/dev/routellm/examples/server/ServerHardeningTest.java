@@ -356,7 +356,7 @@ class ServerHardeningTest {
     for (CompletableFuture<Integer> f : waiting) {
       assertThat(f.get(30, TimeUnit.SECONDS)).isEqualTo(200);
     }
-    assertThat(server.inFlight()).isZero();
+    awaitNothingInFlight();
   }
 
   @Test
@@ -377,7 +377,7 @@ class ServerHardeningTest {
     try (Response r = get("/stats")) {
       assertThat(json(r).get("client_disconnects").asInt()).isEqualTo(1);
     }
-    assertThat(server.inFlight()).isZero();
+    awaitNothingInFlight();
   }
 
   @Test
@@ -449,7 +449,9 @@ class ServerHardeningTest {
     });
     CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> {
       try (Response r = post("{\"model\":\"router-random\"," + HI + "}")) {
-        return r.code() + " " + json(r).at("/choices/0/message/content").asString();
+        String body = r.body().string();
+        return r.code() + " " + (r.code() == 200 ? OpenAiWire.JSON.readTree(body).at("/choices/0/message/content")
+            .asString() : body);
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
@@ -503,6 +505,15 @@ class ServerHardeningTest {
     } finally {
       stalling.release.countDown();
     }
+  }
+
+  /** A request leaves the in-flight count once Jetty has sent its whole answer, just after the client has it. */
+  private void awaitNothingInFlight() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (server.inFlight() > 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(server.inFlight()).isZero();
   }
 
   private void awaitHealth(int status) throws Exception {
