@@ -56,7 +56,7 @@ public final class ServerOverhead {
       // without TCP_NODELAY the JDK server's separate header and body writes meet delayed ACKs: 40 ms per answer
       System.setProperty("sun.net.httpserver.nodelay", "true");
       this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-      this.threads = Executors.newFixedThreadPool(threads);
+      this.threads = Executors.newFixedThreadPool(threads, named("fake-upstream-"));
       server.setExecutor(this.threads);
       server.createContext("/", exchange -> {
         String model;
@@ -130,7 +130,7 @@ public final class ServerOverhead {
   private static long send(OkHttpClient client, String baseUrl, String model, int concurrency, int requests,
       long[] nanos) throws Exception {
     AtomicInteger next = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency, named("bench-client-"));
     List<Future<Long>> workers = new ArrayList<>();
     String url = baseUrl + "/chat/completions";
     for (int w = 0; w < concurrency; w++) {
@@ -163,6 +163,15 @@ public final class ServerOverhead {
     }
     pool.shutdown();
     return failures;
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static String quote(String s) {

@@ -98,6 +98,14 @@ public final class ServeCommand implements Callable<Integer> {
           + " are never logged).")
   boolean logPrompts;
 
+  /**
+   * Where a router's asynchronous steps run: on the thread at hand (the request's Jetty thread decides, the HTTP
+   * client's thread finishes). The routers' default, the common fork-join pool, becomes a new thread per task on a
+   * machine with two cores (CompletableFuture's rule for a common pool of parallelism 1), which costs more than the
+   * decision itself.
+   */
+  static final java.util.concurrent.Executor DIRECT = Runnable::run;
+
   /** Counted down when the server should stop (tests; a signal drains and ends the JVM instead). */
   final CountDownLatch stop = new CountDownLatch(1);
 
@@ -162,7 +170,7 @@ public final class ServeCommand implements Callable<Integer> {
                       .threshold(t).costModel(prices)
                   : Router.builder().pool(models.pool()).policy(RoutingPolicy.threshold(loaded.predictor(),
                       ThresholdSource.fixed(t), config.strong(), config.weak())))
-                  .costTracker(totals).listener(listener).build(),
+                  .costTracker(totals).listener(listener).executor(DIRECT).build(),
               totals)
           .defaultThreshold(loaded.threshold())
           .log(ServeCommand::logLine)

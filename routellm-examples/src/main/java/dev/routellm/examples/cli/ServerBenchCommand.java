@@ -105,7 +105,8 @@ public final class ServerBenchCommand implements Callable<Integer> {
         CostTracker totals = new CostTracker();
         RoutingServer server = RoutingServer.builder()
             .routers(name, (t, listener) -> Router.builder().strong(strong).weak(weak).predictor(predictor)
-                .threshold(t).costModel(prices).costTracker(totals).listener(listener).build(), totals)
+                .threshold(t).costModel(prices).costTracker(totals).listener(listener).executor(ServeCommand.DIRECT)
+                .build(), totals)
             .defaultThreshold(threshold).maxConcurrent(Math.max(RoutingServer.DEFAULT_MAX_CONCURRENT, 2 * maxClients))
             .log(line -> {}).port(0).start();
         open.add(server);
