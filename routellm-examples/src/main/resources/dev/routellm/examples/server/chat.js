@@ -172,8 +172,9 @@
     row('Reason', r.reason);
     if (r.fell_back) row('Fallback', 'the chosen model failed; ' + r.answered_by + ' answered');
     for (const c of r.candidates || []) {
-      row('Candidate ' + c.model, 'predicted quality ' + (c.predicted_quality == null ? 'n/a' : Number(c.predicted_quality).toFixed(3)) +
-        ', expected cost ' + money(c.expected_cost_usd) + (c.excluded ? ' (excluded: ' + c.excluded + ')' : ''));
+      row('Candidate ' + c.model, (c.predicted_quality == null ? '' : 'predicted quality ' +
+        Number(c.predicted_quality).toFixed(3) + ', ') + 'expected cost ' + money(c.expected_cost_usd) +
+        (c.excluded ? ' (excluded: ' + c.excluded + ')' : ''));
     }
     for (const c of r.calls || []) {
       row('Call ' + c.model, (c.succeeded ? '' : 'failed · ') + c.prompt_tokens + ' in / ' + c.completion_tokens +
