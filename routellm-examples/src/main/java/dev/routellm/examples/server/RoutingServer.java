@@ -409,6 +409,8 @@ public final class RoutingServer implements AutoCloseable {
     root.put("client_disconnects", stats.clientsGone.sum());
     root.put("in_flight", admission.inFlight());
     root.put("max_concurrent", admission.limit());
+    ObjectNode kinds = root.putObject("failed_calls_by_kind");
+    stats.failureKinds().forEach(kinds::put);
     ObjectNode rejected = root.putObject("rejected");
     stats.rejected().forEach(rejected::put);
     Map<String, Long> failed = stats.failedCalls();

@@ -1,7 +1,5 @@
 package dev.routellm.examples.server;
 
-import dev.routellm.BackendException;
-import dev.routellm.RouteLlmException;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.routing.ModelCall;
 import dev.routellm.routing.RouterListener;
@@ -15,11 +13,12 @@ import java.util.function.Consumer;
  * What the routing server counts beside the routers' cost totals: failed model calls per model, fallbacks, requests
  * turned away (busy, shutting down, refused by the host or origin check) and clients that went away. As the routers'
  * {@link RouterListener} it also logs one line per failed model call, with the upstream's message (server side only;
- * clients get {@link ClientErrors}' wording). Thread-safe.
+ * clients get {@link ClientErrors}' wording), and one per fallback. Thread-safe.
  */
 final class ServerStats implements RouterListener {
   private final Consumer<String> log;
   private final Map<String, LongAdder> failedCalls = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> failureKinds = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
   final LongAdder fallbacks = new LongAdder();
   final LongAdder clientsGone = new LongAdder();
@@ -38,24 +37,24 @@ final class ServerStats implements RouterListener {
     void fellBackTo(String model);
   }
 
+  /** Every model call the routers make: a failed one is counted for its model and logged, one line each. */
+  @Override
+  public void onModelCall(ChatRequest request, ModelCall call) {
+    call.failure().ifPresent(f -> {
+      count(failedCalls, call.model());
+      count(failureKinds, f.kind());
+      log.accept("model call failed: " + call.model() + " (" + f.kind() + "): " + f.message());
+    });
+  }
+
   @Override
   public void onFallback(ChatRequest request, ModelCall failed, String nextModel) {
     fallbacks.increment();
-    count(failedCalls, failed.model());
-    log.accept("model call failed, falling back to " + nextModel + ": "
-        + failed.failure().map(ModelCall.Failure::message).orElse("(no message)"));
+    log.accept("falling back from " + failed.model() + " to " + nextModel);
     FallbackTarget target = STREAM_FALLBACK.get();
     if (target != null) {
       target.fellBackTo(nextModel);
     }
-  }
-
-  @Override
-  public void onFailure(ChatRequest request, RouteLlmException failure) {
-    if (failure instanceof BackendException e) {
-      count(failedCalls, e.model());
-    }
-    log.accept("request failed: " + failure.getMessage());
   }
 
   void rejected(String why) {
@@ -65,6 +64,11 @@ final class ServerStats implements RouterListener {
   /** Failed calls per model, by model name, sorted. */
   Map<String, Long> failedCalls() {
     return sum(failedCalls);
+  }
+
+  /** Failed model calls by kind ({@code RetriableBackendException}, {@code CircuitOpen}, ...), sorted. */
+  Map<String, Long> failureKinds() {
+    return sum(failureKinds);
   }
 
   /** Requests turned away, by reason ({@code busy}, {@code shutting_down}, {@code host}, {@code origin}), sorted. */

@@ -276,7 +276,9 @@ class ServerHardeningTest {
       assertThat(s.at("/models/strong-model/failed_calls").asInt()).isZero();
     }
     assertThat(logLines).filteredOn(l -> l.startsWith("model call failed"))
-        .singleElement().asString().contains("weak-model", "HTTP 500", "weak down");
+        .singleElement().asString().startsWith("model call failed: weak-model (RetriableBackendException): ")
+        .contains("HTTP 500", "weak down");
+    assertThat(logLines).contains("falling back from weak-model to strong-model");
   }
 
   @Test
@@ -600,8 +602,10 @@ class ServerHardeningTest {
       assertThat(s.at("/models/weak-model/failed_calls").asInt()).isEqualTo(1);
       assertThat(s.at("/models/strong-model/failed_calls").asInt()).isEqualTo(1);
     }
-    assertThat(logLines).filteredOn(l -> l.startsWith("model call failed") || l.startsWith("request failed"))
-        .hasSize(2);
+    assertThat(logLines).filteredOn(l -> l.startsWith("model call failed")).hasSize(2);
+    try (Response r = get("/stats")) {
+      assertThat(json(r).at("/failed_calls_by_kind/RetriableBackendException").asInt()).isEqualTo(2);
+    }
   }
 
   @Test
