@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.routellm.backend.OpenAiBackend;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostTracker;
+import dev.routellm.examples.FakeBackend;
 import dev.routellm.examples.MockModel;
 import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.routing.Router;
-import dev.routellm.chat.Capabilities;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
-import dev.routellm.chat.ModelBackend;
 import dev.routellm.chat.StreamListener;
 import dev.routellm.chat.Usage;
 import java.io.BufferedReader;
@@ -687,34 +686,13 @@ class RoutingServerTest {
   }
 
   /** A model that streams "tick" until the listener throws (the client went away) or a limit is reached. */
-  private static final class EndlessModel implements ModelBackend {
+  private static final class EndlessModel extends FakeBackend {
     static final int LIMIT = 10_000_000;
-    final String model;
     final AtomicInteger sent = new AtomicInteger();
     final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
 
     EndlessModel(String model) {
-      this.model = model;
-    }
-
-    @Override
-    public String model() {
-      return model;
-    }
-
-    @Override
-    public Capabilities capabilities() {
-      return Capabilities.ALL;
-    }
-
-    @Override
-    public ChatResponse chat(ChatRequest request) {
-      throw new UnsupportedOperationException("streams only");
-    }
-
-    @Override
-    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException("streams only"));
+      super(model);
     }
 
     @Override
@@ -729,10 +707,7 @@ class RoutingServerTest {
         throw e;
       }
       stopped.complete(null);
-      return ChatResponse.builder().model(model).text("tick").usage(Usage.of(1, sent.get())).build();
+      return ChatResponse.builder().model(model()).text("tick").usage(Usage.of(1, sent.get())).build();
     }
-
-    @Override
-    public void close() {}
   }
 }

@@ -3,7 +3,6 @@ package dev.routellm.examples.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.routellm.backend.OpenAiBackend;
-import dev.routellm.chat.Capabilities;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
 import dev.routellm.chat.ModelBackend;
@@ -11,6 +10,7 @@ import dev.routellm.chat.StreamListener;
 import dev.routellm.chat.Usage;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostTracker;
+import dev.routellm.examples.FakeBackend;
 import dev.routellm.examples.MockModel;
 import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.routing.Router;
@@ -633,28 +633,12 @@ class ServerHardeningTest {
   }
 
   /** A model whose non-streamed call never ends until cancelled; says when it was called and cancelled. */
-  private static final class PendingModel implements ModelBackend {
-    final String model;
+  private static final class PendingModel extends FakeBackend {
     final CountDownLatch called = new CountDownLatch(1);
     final CompletableFuture<Boolean> cancelled = new CompletableFuture<>();
 
     PendingModel(String model) {
-      this.model = model;
-    }
-
-    @Override
-    public String model() {
-      return model;
-    }
-
-    @Override
-    public Capabilities capabilities() {
-      return Capabilities.ALL;
-    }
-
-    @Override
-    public ChatResponse chat(ChatRequest request) {
-      throw new UnsupportedOperationException("asynchronous only");
+      super(model);
     }
 
     @Override
@@ -664,43 +648,14 @@ class ServerHardeningTest {
       called.countDown();
       return f;
     }
-
-    @Override
-    public ChatResponse stream(ChatRequest request, StreamListener listener) {
-      throw new UnsupportedOperationException("asynchronous only");
-    }
-
-    @Override
-    public void close() {}
   }
 
   /** A model that streams "tick", then waits (interruptibly) until released. */
-  private static final class StallingStreamModel implements ModelBackend {
-    final String model;
+  private static final class StallingStreamModel extends FakeBackend {
     final CountDownLatch release = new CountDownLatch(1);
 
     StallingStreamModel(String model) {
-      this.model = model;
-    }
-
-    @Override
-    public String model() {
-      return model;
-    }
-
-    @Override
-    public Capabilities capabilities() {
-      return Capabilities.ALL;
-    }
-
-    @Override
-    public ChatResponse chat(ChatRequest request) {
-      throw new UnsupportedOperationException("streams only");
-    }
-
-    @Override
-    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException("streams only"));
+      super(model);
     }
 
     @Override
@@ -712,10 +667,7 @@ class ServerHardeningTest {
         Thread.currentThread().interrupt();
       }
       listener.onText("tock");
-      return ChatResponse.builder().model(model).text("ticktock").usage(Usage.of(1, 2)).build();
+      return ChatResponse.builder().model(model()).text("ticktock").usage(Usage.of(1, 2)).build();
     }
-
-    @Override
-    public void close() {}
   }
 }
