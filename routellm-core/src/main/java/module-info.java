@@ -14,9 +14,11 @@ module dev.routellm.core {
   requires io.github.resilience4j.core;
   requires ejml.core;
   requires ejml.ddense;
+  requires static redis.clients.jedis;
 
   exports dev.routellm;
   exports dev.routellm.backend;
+  exports dev.routellm.budget;
   exports dev.routellm.calibration;
   exports dev.routellm.cascade;
   exports dev.routellm.chat;
@@ -28,4 +30,5 @@ module dev.routellm.core {
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
   exports dev.routellm.training;
+  exports dev.routellm.internal to dev.routellm.onnx;
 }

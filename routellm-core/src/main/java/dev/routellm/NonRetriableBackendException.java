@@ -14,15 +14,29 @@ public final class NonRetriableBackendException extends BackendException {
    * @param cause the underlying failure, may be {@code null}
    */
   public NonRetriableBackendException(String model, int statusCode, String message, Throwable cause) {
-    this(model, statusCode, message, cause, null);
+    super(model, statusCode, message, cause, null);
   }
 
   /**
-   * @param serverError the error object the server answered with, or null
-   * @see #NonRetriableBackendException(String, int, String, Throwable)
+   * @param model the model whose endpoint failed
+   * @param statusCode the HTTP status, or 0 when there is none
+   * @param message what failed, naming the model and endpoint
+   * @param cause the underlying failure, may be {@code null}
+   * @param kind what went wrong; {@code null} means {@link Kind#HTTP_STATUS} when there is a status, else {@link
+   *     Kind#OTHER}
    */
-  public NonRetriableBackendException(String model, int statusCode, String message, Throwable cause, ServerError serverError) {
-    super(model, statusCode, message, cause, serverError);
+  public NonRetriableBackendException(String model, int statusCode, String message, Throwable cause, Kind kind) {
+    super(model, statusCode, message, cause, kind);
+  }
+
+  /**
+   * @param kind what went wrong, or {@code null} as above
+   * @param serverError the error object the server answered with, or {@code null}
+   * @see #NonRetriableBackendException(String, int, String, Throwable, Kind)
+   */
+  public NonRetriableBackendException(String model, int statusCode, String message, Throwable cause, Kind kind,
+      ServerError serverError) {
+    super(model, statusCode, message, cause, kind, serverError);
   }
 
   @Override

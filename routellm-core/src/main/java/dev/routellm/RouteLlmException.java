@@ -12,6 +12,8 @@ package dev.routellm;
  *       model, unavailable execution provider).
  *   <li>{@link InvalidFileException}: a model, router or data file is missing or malformed; the message names the file
  *       and, where known, the line and field.
+ *   <li>{@link BudgetExceededException}: a spend limit (per day, per tenant or for all tenants) has no room for the
+ *       request's estimated cost; no model was called.
  * </ul>
  *
  * <p>Plain argument errors on public methods (a {@code null}, a threshold outside [0, 1]) are reported with the JDK's

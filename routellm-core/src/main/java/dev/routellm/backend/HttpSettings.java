@@ -26,6 +26,8 @@ final class HttpSettings {
   final Duration connectTimeout;
   final Duration readTimeout;
   final Duration callTimeout;
+  /** Most bytes read from one successful answer (a stream included). */
+  final long maxResponseBytes;
   final RetryPolicy retryPolicy;
   final RetryScheduler scheduler;
   /** The caller's client, never closed here; null when the backend builds its own. */
@@ -38,6 +40,7 @@ final class HttpSettings {
     this.connectTimeout = b.connectTimeout;
     this.readTimeout = b.readTimeout;
     this.callTimeout = b.callTimeout;
+    this.maxResponseBytes = b.maxResponseBytes;
     this.retryPolicy = b.retryPolicy;
     this.scheduler = b.scheduler;
     this.client = b.client;
@@ -92,7 +95,7 @@ final class HttpSettings {
   public String toString() {
     return "baseUrl=" + safeBaseUrl() + ", apiKey=" + (apiKey == null ? "none" : apiKey) + ", headers="
         + headers.keySet() + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
-        + ", callTimeout=" + callTimeout + ", retryPolicy=" + retryPolicy
+        + ", callTimeout=" + callTimeout + ", maxResponseBytes=" + maxResponseBytes + ", retryPolicy=" + retryPolicy
         + (client == null ? "" : ", httpClient=caller's");
   }
 
@@ -128,6 +131,7 @@ final class HttpSettings {
     private Duration connectTimeout = OpenAiBackend.DEFAULT_CONNECT_TIMEOUT;
     private Duration readTimeout = OpenAiBackend.DEFAULT_READ_TIMEOUT;
     private Duration callTimeout = OpenAiBackend.DEFAULT_CALL_TIMEOUT;
+    private long maxResponseBytes = OpenAiBackend.DEFAULT_MAX_RESPONSE_BYTES;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private RetryScheduler scheduler = RetryScheduler.system();
     private OkHttpClient client;
@@ -148,6 +152,7 @@ final class HttpSettings {
       connectTimeout = s.connectTimeout;
       readTimeout = s.readTimeout;
       callTimeout = s.callTimeout;
+      maxResponseBytes = s.maxResponseBytes;
       retryPolicy = s.retryPolicy;
       scheduler = s.scheduler;
       client = s.client;
@@ -283,6 +288,24 @@ final class HttpSettings {
      */
     public B callTimeout(Duration value) {
       this.callTimeout = timeout(value, "callTimeout");
+      return self();
+    }
+
+    /**
+     * Most bytes read from one successful answer, a stream included; default {@link
+     * OpenAiBackend#DEFAULT_MAX_RESPONSE_BYTES}. A larger answer fails with a {@link
+     * dev.routellm.RetriableBackendException} of kind {@link dev.routellm.BackendException.Kind#ANSWER_TOO_LARGE}
+     * naming the model and the limit, as soon as the limit is passed (or at once when its Content-Length says so); it
+     * is not fetched again, but a router may fall back to another model. Error answers are read up to 64 KiB whatever
+     * this says.
+     *
+     * @throws IllegalArgumentException when {@code bytes} is not positive
+     */
+    public B maxResponseBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxResponseBytes must be > 0 but was " + bytes);
+      }
+      this.maxResponseBytes = bytes;
       return self();
     }
 

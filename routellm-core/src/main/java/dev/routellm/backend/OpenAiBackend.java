@@ -1,5 +1,6 @@
 package dev.routellm.backend;
 
+import dev.routellm.BackendException;
 import dev.routellm.chat.Capabilities;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
@@ -47,15 +48,19 @@ import tools.jackson.databind.node.ObjectNode;
  * the log-probability list may be shorter than the answer's tokens; {@code -Infinity} and {@code -9999.0} are
  * clamped to {@link dev.routellm.chat.TokenLogprob#FLOOR}.
  *
- * <p><b>Failures.</b> HTTP 429, 408, 5xx, timeouts and connection failures are retried per the {@link RetryPolicy}
- * and then reported as {@link dev.routellm.RetriableBackendException}; any other 4xx, and a body that is not the
- * expected JSON, fail at once as {@link dev.routellm.NonRetriableBackendException}. Every message names the model
- * and the endpoint and quotes the server's own error text; none contains the API key, a credential header's value or
- * the base URL's query (they are replaced by {@code [redacted]} even when the server echoes them).
+ * <p><b>Failures.</b> HTTP 429, 408, 5xx, timeouts, connection failures and unusable successful answers (not JSON,
+ * no {@code choices}, a malformed or unfinished stream, a wrong Content-Type) are retried per the {@link RetryPolicy}
+ * and then reported as {@link dev.routellm.RetriableBackendException}, so that a router falls back to another model;
+ * any other 4xx fails at once as {@link dev.routellm.NonRetriableBackendException}. {@link
+ * dev.routellm.BackendException#kind()} says what went wrong. An answer larger than {@link
+ * Builder#maxResponseBytes(long)} (default {@link #DEFAULT_MAX_RESPONSE_BYTES}) fails, retriable but not fetched
+ * again. Every message names the model and the endpoint and quotes the server's own error text; none contains the API
+ * key, a credential header's value or the base URL's query (they are replaced by {@code [redacted]} even when the
+ * server echoes them).
  *
- * <p><b>Not guaranteed.</b> A stream is retried only until the response starts: once text reached the listener, a
- * broken stream is reported, not resumed. The whole-call timeout covers a stream from start to end. Only the first
- * choice ({@code n = 1}) is read.
+ * <p><b>Not guaranteed.</b> A stream is retried only while no text has reached the listener: once text reached it, a
+ * broken stream is reported (kind {@link dev.routellm.BackendException.Kind#STREAM_CUT}), not resumed. The whole-call
+ * timeout covers a stream from start to end. Only the first choice ({@code n = 1}) is read.
  */
 public final class OpenAiBackend implements ModelBackend {
   /** OpenAI's API root. */
@@ -71,6 +76,11 @@ public final class OpenAiBackend implements ModelBackend {
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(120);
   /** Longest time for one attempt as a whole, a stream included. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofMinutes(5);
+  /**
+   * Most bytes read from one answer, a stream included: 32 MiB, far above any chat answer (a 128-text batch of
+   * 3,072-dimension embeddings is about 9 MiB of JSON).
+   */
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 32L << 20;
   /** Both log-probabilities and streaming usage, as OpenAI, vLLM and llama.cpp's server offer. */
   public static final Capabilities DEFAULT_CAPABILITIES = Capabilities.ALL;
 
@@ -142,14 +152,26 @@ public final class OpenAiBackend implements ModelBackend {
   }
 
   /**
-   * {@inheritDoc}
+   * As {@link #chat(ChatRequest)}, all attempts and waits between them within {@code timeout}, on the calling
+   * thread: each attempt's whole-call timeout is cut to what is left of it, and no retry starts that could not finish
+   * in it. A call that runs out fails with a {@link dev.routellm.RetriableBackendException} of kind {@link
+   * dev.routellm.BackendException.Kind#TIMEOUT} whose message names the deadline.
    *
-   * <p>Runs on the calling thread, bounded by this backend's own timeouts and retry budget.
+   * @param timeout the longest the whole call may take, {@code > 0}
+   * @throws IllegalArgumentException when {@code timeout} is zero or negative
    */
   @Override
-  public ChatResponse chat(ChatRequest request, java.time.Duration timeout) {
+  public ChatResponse chat(ChatRequest request, Duration timeout) {
+    Objects.requireNonNull(request, "request");
+    return http.send(CHAT_PATH, ChatJson.requestBody(request, wire, false), reader(request), positive(timeout));
+  }
+
+  private static Duration positive(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
-    return chat(request);
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be > 0 but was " + timeout);
+    }
+    return timeout;
   }
 
   /**
@@ -180,52 +202,107 @@ public final class OpenAiBackend implements ModelBackend {
    * returns the whole answer. Usage comes from the final chunk when the server sends it ({@code
    * stream_options.include_usage}, when the capabilities say the server supports it) and is estimated otherwise;
    * per-chunk log-probabilities are accumulated. A server that ignores {@code stream: true} and answers with plain
-   * JSON is accepted: the listener then receives the whole text at once.
+   * JSON is accepted: the listener then receives the whole text at once. A stream that fails before any text reached
+   * the listener is retried like any other failure; once text reached it, it is not.
    *
-   * @throws dev.routellm.RetriableBackendException when the stream breaks after it started (the message says how
-   *     much text had arrived), or could not be opened within the retry policy
-   * @throws dev.routellm.BackendException for an error event, a malformed chunk, or a non-retriable HTTP status
+   * @throws dev.routellm.RetriableBackendException when the stream could not be had within the retry policy, or broke
+   *     after text reached the listener (kind {@link dev.routellm.BackendException.Kind#STREAM_CUT}; the message
+   *     says how much text had arrived)
+   * @throws dev.routellm.BackendException for a non-retriable HTTP status or error event
    * @throws RuntimeException whatever {@code listener} throws, after cancelling the stream
    */
   @Override
   public ChatResponse stream(ChatRequest request, StreamListener listener) {
+    return streamWithin(request, listener, null);
+  }
+
+  /**
+   * As {@link #stream(ChatRequest, StreamListener)}, all attempts and waits between them within {@code timeout}:
+   * each attempt's whole-call timeout is cut to what is left of it, and no retry starts that could not finish in it.
+   * A call that runs out fails with a {@link dev.routellm.RetriableBackendException} of kind {@link
+   * dev.routellm.BackendException.Kind#TIMEOUT} naming the deadline (or {@link
+   * dev.routellm.BackendException.Kind#STREAM_CUT} when text had reached the listener).
+   *
+   * @param timeout the longest the whole call may take, {@code > 0}
+   * @throws IllegalArgumentException when {@code timeout} is zero or negative
+   */
+  @Override
+  public ChatResponse stream(ChatRequest request, StreamListener listener, Duration timeout) {
+    return streamWithin(request, listener, positive(timeout));
+  }
+
+  /** Streams within {@code timeout}, or the retry policy's budget alone when it is null. */
+  private ChatResponse streamWithin(ChatRequest request, StreamListener listener, Duration timeout) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(listener, "listener");
-    try (Response response = http.open(CHAT_PATH, ChatJson.requestBody(request, wire, true))) {
-      MediaType type = response.body().contentType();
-      String kind = type == null ? "" : type.type() + "/" + type.subtype();
-      if (kind.equals(EVENT_STREAM)) {
-        StreamCollector collector = new StreamCollector(http, CHAT_PATH, request, serverModel, listener);
-        EventSources.processResponse(response, collector);
-        return collector.result(response.code());
+    ObjectNode body = ChatJson.requestBody(request, wire, true);
+    Delivery delivery = new Delivery(listener);
+    return http.send(CHAT_PATH, body, response -> streamed(request, delivery, response), timeout);
+  }
+
+  /** Reads one attempt's streamed answer. */
+  private ChatResponse streamed(ChatRequest request, Delivery delivery, Response response) throws IOException {
+    MediaType type = response.body().contentType();
+    String kind = type == null ? "" : type.type() + "/" + type.subtype();
+    if (kind.equals("application/json")) {
+      ChatResponse answer = reader(request).read(response);
+      if (!answer.text().isEmpty()) {
+        delivery.onText(answer.text());
       }
-      if (kind.equals("application/json")) {
-        return unstreamed(request, listener, response);
-      }
-      throw http.badContent(
-          CHAT_PATH,
-          response.code(),
+      return answer;
+    }
+    if (!kind.equals(EVENT_STREAM)) {
+      throw new ResponseFormatException(
           "asked for a stream (text/event-stream) but the answer's Content-Type is "
-              + (type == null ? "missing" : type),
-          null);
+              + (type == null ? "missing" : type));
+    }
+    StreamCollector collector = new StreamCollector(http, CHAT_PATH, request, serverModel, delivery);
+    EventSources.processResponse(response, collector);
+    try {
+      return collector.result(response.code());
+    } catch (BackendException e) {
+      throw delivery.failed(e);
     }
   }
 
-  /** A server that ignored {@code stream: true}: the whole answer as one JSON body. */
-  private ChatResponse unstreamed(ChatRequest request, StreamListener listener, Response response) {
-    ChatResponse answer;
-    try {
-      answer = reader(request).read(response);
-    } catch (IOException e) {
-      throw http.streamBroken(CHAT_PATH, response.code(), "the answer broke off: " + http.describe(e,
-          http.settings().callTimeout), e);
-    } catch (ResponseFormatException e) {
-      throw http.badContent(CHAT_PATH, response.code(), e.getMessage(), e.getCause());
+  /**
+   * Passes text to the caller's listener and remembers whether any arrived, and whether the listener itself threw,
+   * so that a failed stream is retried only while the caller has seen nothing. Used on one thread.
+   */
+  private static final class Delivery implements StreamListener {
+    private final StreamListener listener;
+    private long chars;
+    private boolean listenerThrew;
+
+    Delivery(StreamListener listener) {
+      this.listener = listener;
     }
-    if (!answer.text().isEmpty()) {
-      listener.onText(answer.text());
+
+    @Override
+    public void onText(String delta) {
+      chars += delta.length();
+      try {
+        listener.onText(delta);
+      } catch (RuntimeException | Error e) {
+        listenerThrew = true;
+        throw e;
+      }
     }
-    return answer;
+
+    /**
+     * What to throw for a stream's failure {@code e}: before any text, an attempt failure that is retried when {@code
+     * e} is retriable (an answer over the limit is not fetched again); after text, {@code e} as a {@link
+     * BackendException.Kind#STREAM_CUT}; what the listener threw, as it is.
+     */
+    RuntimeException failed(BackendException e) {
+      if (listenerThrew) {
+        return e;
+      }
+      if (chars == 0) {
+        return new OpenAiHttp.AttemptFailure(e, e.kind() != BackendException.Kind.ANSWER_TOO_LARGE);
+      }
+      return OpenAiHttp.withKind(e, BackendException.Kind.STREAM_CUT, e.getMessage());
+    }
   }
 
   /** Releases the HTTP client this backend built (never a caller's). Idempotent. */

@@ -29,6 +29,11 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
+import okio.ForwardingSource;
+import okio.Okio;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.json.JsonReadFeature;
@@ -79,10 +84,32 @@ final class OpenAiHttp implements AutoCloseable {
     this.secrets = settings.secrets();
   }
 
-  /** Reads a successful (2xx) response. May throw {@link ResponseFormatException} for an unusable body. */
+  /**
+   * Reads a successful (2xx) response, whose body is already limited to {@link HttpSettings#maxResponseBytes}. What
+   * it throws decides what happens next: {@link IOException} (the connection broke, a timeout, the answer too large)
+   * and {@link ResponseFormatException} (an unusable answer) end the attempt and are retried as the policy allows;
+   * {@link AttemptFailure} ends the attempt with a failure the reader classified itself; anything else propagates
+   * as it is.
+   */
   @FunctionalInterface
   interface BodyReader<T> {
     T read(Response response) throws IOException;
+  }
+
+  /**
+   * Thrown by a {@link BodyReader} to end an attempt with an exception it built (for example a stream that broke
+   * before any text reached the caller): retried as the policy allows when {@code retry} is true, else thrown.
+   */
+  static final class AttemptFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient BackendException failure;
+    final boolean retry;
+
+    AttemptFailure(BackendException failure, boolean retry) {
+      super(failure.getMessage(), failure, false, false);
+      this.failure = failure;
+      this.retry = retry;
+    }
   }
 
   HttpSettings settings() {
@@ -106,45 +133,37 @@ final class OpenAiHttp implements AutoCloseable {
 
   /** POSTs {@code body} and reads the answer, retrying as the policy allows. Blocks. */
   <T> T send(String path, ObjectNode body, BodyReader<T> reader) {
-    return send(path, body, reader, false);
+    return send(path, body, reader, null);
   }
 
   /**
-   * POSTs {@code body} and returns the open 2xx response, for streaming; the caller closes it. Failures before the
-   * answer starts are retried as the policy allows.
+   * POSTs {@code body} and reads the answer, retrying as the policy allows, all attempts and waits within {@code
+   * timeout} (null: the retry policy's budget alone). Blocks.
    */
-  Response open(String path, ObjectNode body) {
-    return send(path, body, response -> response, true);
-  }
-
-  private <T> T send(String path, ObjectNode body, BodyReader<T> reader, boolean keepOpen) {
+  <T> T send(String path, ObjectNode body, BodyReader<T> reader, Duration timeout) {
     ensureOpen();
     Request request = request(path, body);
-    Attempts attempts = new Attempts(path);
+    Attempts attempts = new Attempts(path, timeout);
     while (true) {
-      Duration timeout = attempts.begin();
+      Duration attemptTimeout = attempts.begin();
       Call call = client.newCall(request);
-      call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      call.timeout().timeout(attemptTimeout.toNanos(), TimeUnit.NANOSECONDS);
       Failure failure;
-      try {
-        Response response = call.execute();
-        boolean handedOver = false;
-        try {
-          if (response.isSuccessful()) {
-            T result = reader.read(response);
-            handedOver = keepOpen;
-            return result;
+      try (Response response = call.execute()) {
+        if (response.isSuccessful()) {
+          failure = tooLarge(response);
+          if (failure == null) {
+            return reader.read(limited(response));
           }
+        } else {
           failure = httpFailure(response);
-        } catch (ResponseFormatException e) {
-          throw malformed(path, response.code(), e);
-        } finally {
-          if (!handedOver) {
-            response.close();
-          }
         }
+      } catch (ResponseFormatException e) {
+        failure = malformed(e);
+      } catch (AttemptFailure e) {
+        failure = Failure.of(e);
       } catch (IOException e) {
-        failure = ioFailure(e, timeout);
+        failure = ioFailure(e, attempts);
       }
       Duration delay = attempts.retryDelay(failure);
       if (delay == null) {
@@ -156,19 +175,21 @@ final class OpenAiHttp implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new RetriableBackendException(
             model, failure.status, prefix(path) + "interrupted while waiting to retry after " + failure.description,
-            e);
+            e, BackendException.Kind.CANCELLED);
       }
     }
   }
 
   /**
    * POSTs {@code body} without blocking; retries are scheduled on the {@link RetryScheduler}, never waited for on a
-   * thread. Cancelling the returned future cancels the call in flight.
+   * thread. However the returned future completes before the answer (cancelled, {@link
+   * CompletableFuture#orTimeout timed out} or completed by the caller), the call in flight is cancelled and no
+   * further attempt starts.
    */
   <T> CompletableFuture<T> sendAsync(String path, ObjectNode body, BodyReader<T> reader) {
     ensureOpen();
     CompletableFuture<T> result = new CompletableFuture<>();
-    attemptAsync(path, request(path, body), new Attempts(path), reader, result);
+    attemptAsync(path, request(path, body), new Attempts(path, null), reader, result);
     return result;
   }
 
@@ -184,17 +205,18 @@ final class OpenAiHttp implements AutoCloseable {
     Duration timeout = attempts.begin();
     Call call = client.newCall(request);
     call.timeout().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    AtomicBoolean ownCompletion = new AtomicBoolean();
     result.whenComplete(
         (value, error) -> {
-          if (result.isCancelled()) {
-            call.cancel();
+          if (!ownCompletion.get()) {
+            call.cancel(); // the caller cancelled, timed out or completed the future: stop the call in flight
           }
         });
     call.enqueue(
         new Callback() {
           @Override
           public void onFailure(Call c, IOException e) {
-            retryOrFail(ioFailure(e, timeout));
+            retryOrFail(ioFailure(e, attempts));
           }
 
           @Override
@@ -202,16 +224,24 @@ final class OpenAiHttp implements AutoCloseable {
             Failure failure;
             try (response) {
               if (response.isSuccessful()) {
-                result.complete(reader.read(response));
-                return;
+                failure = tooLarge(response);
+                if (failure == null) {
+                  T value = reader.read(limited(response));
+                  ownCompletion.set(true);
+                  result.complete(value);
+                  return;
+                }
+              } else {
+                failure = httpFailure(response);
               }
-              failure = httpFailure(response);
             } catch (IOException e) {
-              failure = ioFailure(e, timeout);
+              failure = ioFailure(e, attempts);
             } catch (ResponseFormatException e) {
-              result.completeExceptionally(malformed(path, response.code(), e));
-              return;
+              failure = malformed(e);
+            } catch (AttemptFailure e) {
+              failure = Failure.of(e);
             } catch (RuntimeException | Error e) {
+              ownCompletion.set(true);
               result.completeExceptionally(e);
               return;
             }
@@ -221,16 +251,96 @@ final class OpenAiHttp implements AutoCloseable {
           private void retryOrFail(Failure failure) {
             Duration delay = attempts.retryDelay(failure);
             if (delay == null) {
+              ownCompletion.set(true);
               result.completeExceptionally(attempts.exception(failure));
               return;
             }
             try {
               settings.scheduler.schedule(delay, () -> attemptAsync(path, request, attempts, reader, result));
             } catch (RuntimeException e) {
+              ownCompletion.set(true);
               result.completeExceptionally(attempts.exception(failure));
             }
           }
         });
+  }
+
+  /** A failure when the answer announces a length over the limit, else null. */
+  private Failure tooLarge(Response response) {
+    long length = response.body().contentLength();
+    if (length > settings.maxResponseBytes) {
+      return new Failure(response.code(), "the answer is " + length + " bytes (Content-Length), over the limit of "
+          + bytes(settings.maxResponseBytes) + " (maxResponseBytes)", null, true, false,
+          BackendException.Kind.ANSWER_TOO_LARGE, null);
+    }
+    return null;
+  }
+
+  /** {@code response} with a body that fails with {@link AnswerTooLargeException} past the limit. */
+  private Response limited(Response response) {
+    return response.newBuilder().body(new LimitedBody(response.body(), settings.maxResponseBytes)).build();
+  }
+
+  /** The size of an answer as people read it: {@code 32 MiB}, {@code 1000 bytes}. */
+  static String bytes(long n) {
+    if (n >= 1 << 20 && n % (1 << 20) == 0) {
+      return (n >> 20) + " MiB";
+    }
+    if (n >= 1 << 10 && n % (1 << 10) == 0) {
+      return (n >> 10) + " KiB";
+    }
+    return n + " bytes";
+  }
+
+  /** Read past the limit on one answer's bytes. */
+  static final class AnswerTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    AnswerTooLargeException(long limit) {
+      super("the answer exceeded the limit of " + bytes(limit) + " (maxResponseBytes)");
+    }
+  }
+
+  /** A response body that counts the bytes read from it and fails once they pass {@code limit}. */
+  private static final class LimitedBody extends ResponseBody {
+    private final ResponseBody delegate;
+    private final BufferedSource source;
+
+    LimitedBody(ResponseBody delegate, long limit) {
+      this.delegate = delegate;
+      this.source =
+          Okio.buffer(
+              new ForwardingSource(delegate.source()) {
+                private long total;
+
+                @Override
+                public long read(Buffer sink, long byteCount) throws IOException {
+                  long n = super.read(sink, byteCount);
+                  if (n > 0) {
+                    total += n;
+                    if (total > limit) {
+                      throw new AnswerTooLargeException(limit);
+                    }
+                  }
+                  return n;
+                }
+              });
+    }
+
+    @Override
+    public MediaType contentType() {
+      return delegate.contentType();
+    }
+
+    @Override
+    public long contentLength() {
+      return delegate.contentLength();
+    }
+
+    @Override
+    public BufferedSource source() {
+      return source;
+    }
   }
 
   private Request request(String path, ObjectNode body) {
@@ -246,7 +356,7 @@ final class OpenAiHttp implements AutoCloseable {
 
   /** Parses a successful response's body as JSON. */
   static JsonNode readJson(Response response) throws IOException {
-    String text = response.body().string();
+    String text = response.body().string(); // bounded: the body is limited to maxResponseBytes
     if (text.isBlank()) {
       throw new ResponseFormatException(
           "HTTP " + response.code() + " answer has an empty body where JSON was expected");
@@ -275,13 +385,17 @@ final class OpenAiHttp implements AutoCloseable {
         : message + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
   }
 
-  private NonRetriableBackendException malformed(String path, int status, ResponseFormatException e) {
-    return new NonRetriableBackendException(model, status, redact(prefix(path) + e.getMessage()), scrub(e.getCause()));
+  /** An unusable 2xx answer: retried like any other failure, since the next attempt (or model) may do better. */
+  private Failure malformed(ResponseFormatException e) {
+    return new Failure(0, e.getMessage(), null, true, true, BackendException.Kind.MALFORMED_ANSWER, e.getCause());
   }
 
-  /** Thrown when a streamed answer breaks after it started; not retried, since text was already delivered. */
+  /**
+   * Thrown when a streamed answer breaks after it started: retriable, of the kind its cause says (a stream closed
+   * without its end is {@linkplain BackendException.Kind#MALFORMED_ANSWER incomplete}).
+   */
   RetriableBackendException streamBroken(String path, int status, String what, Throwable cause) {
-    return new RetriableBackendException(model, status, redact(prefix(path) + what), scrub(cause));
+    return new RetriableBackendException(model, status, redact(prefix(path) + what), scrub(cause), kindOf(cause));
   }
 
   /** Thrown for an error the server reports inside a stream; retriable unless the server says it was a 4xx. */
@@ -289,13 +403,46 @@ final class OpenAiHttp implements AutoCloseable {
     String message = redact(prefix(path) + what);
     boolean retriable = status == 0 || isRetriableStatus(status);
     return retriable
-        ? new RetriableBackendException(model, status, message, null)
-        : new NonRetriableBackendException(model, status, message, null);
+        ? new RetriableBackendException(model, status, message, null, BackendException.Kind.HTTP_STATUS)
+        : new NonRetriableBackendException(model, status, message, null, BackendException.Kind.HTTP_STATUS);
   }
 
-  /** A non-retriable failure about a response's content, for example a streamed chunk that is not JSON. */
-  NonRetriableBackendException badContent(String path, int status, String what, Throwable cause) {
-    return new NonRetriableBackendException(model, status, redact(prefix(path) + what), scrub(cause));
+  /**
+   * A failure about a 2xx answer's content, for example a streamed chunk that is not JSON: retriable, since garbage
+   * is a failure like any other.
+   */
+  RetriableBackendException badContent(String path, int status, String what, Throwable cause) {
+    return new RetriableBackendException(
+        model, status, redact(prefix(path) + what), scrub(cause), BackendException.Kind.MALFORMED_ANSWER);
+  }
+
+  /** {@code e} as it is, but of another kind (the same class, message, cause, stack trace and suppressed ones). */
+  static BackendException withKind(BackendException e, BackendException.Kind kind, String message) {
+    int status = e.statusCode().orElse(0);
+    BackendException copy =
+        e.isRetriable()
+            ? new RetriableBackendException(e.model(), status, message, e.getCause(), kind)
+            : new NonRetriableBackendException(e.model(), status, message, e.getCause(), kind);
+    copy.setStackTrace(e.getStackTrace());
+    for (Throwable s : e.getSuppressed()) {
+      copy.addSuppressed(s);
+    }
+    return copy;
+  }
+
+  /** The kind of failure a transport exception means (null: a stream that ended early, an incomplete answer). */
+  private static BackendException.Kind kindOf(Throwable cause) {
+    if (cause == null) {
+      return BackendException.Kind.MALFORMED_ANSWER;
+    }
+    if (cause instanceof AnswerTooLargeException) {
+      return BackendException.Kind.ANSWER_TOO_LARGE;
+    }
+    if (cause instanceof SocketTimeoutException
+        || cause instanceof InterruptedIOException && String.valueOf(cause.getMessage()).contains("timeout")) {
+      return BackendException.Kind.TIMEOUT;
+    }
+    return BackendException.Kind.CONNECTION;
   }
 
   static boolean isRetriableStatus(int status) {
@@ -312,17 +459,33 @@ final class OpenAiHttp implements AutoCloseable {
     }
     String detail = serverMessage(body);
     String description = "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
-    return new Failure(status, description, retryAfter(response.headers()), isRetriableStatus(status), null,
-        serverError(body));
+    boolean retriable = isRetriableStatus(status);
+    return new Failure(status, description, retryAfter(response.headers()), retriable, retriable,
+        BackendException.Kind.HTTP_STATUS, null, null, serverError(body));
   }
 
-  private Failure ioFailure(IOException e, Duration attemptTimeout) {
-    return new Failure(0, describe(e, attemptTimeout), null, true, e, null);
+  private Failure ioFailure(IOException e, Attempts attempts) {
+    if (Thread.currentThread().isInterrupted() || "Canceled".equals(e.getMessage())) {
+      return new Failure(0, "the call was cancelled or interrupted", null, true, false,
+          BackendException.Kind.CANCELLED, e);
+    }
+    BackendException.Kind kind = kindOf(e);
+    // An answer over the limit is not fetched again: the same request would most likely bring the same answer.
+    boolean retry = kind != BackendException.Kind.ANSWER_TOO_LARGE;
+    return new Failure(0, attempts.describe(e), null, true, retry, kind, e);
   }
 
   /** What a transport failure means for the user: which timeout fired, or what broke the connection. */
   String describe(IOException e, Duration attemptTimeout) {
+    return describe(e, attemptTimeout, attemptTimeout.equals(settings.callTimeout) ? ")"
+        : ", cut to what was left of the retry budget)");
+  }
+
+  private String describe(IOException e, Duration attemptTimeout, String timeoutNote) {
     String message = String.valueOf(e.getMessage());
+    if (e instanceof AnswerTooLargeException) {
+      return message;
+    }
     if (e instanceof SocketTimeoutException && message.toLowerCase(Locale.ROOT).contains("connect")) {
       return "could not connect within the connect timeout (" + format(settings.connectTimeout) + ")";
     }
@@ -330,8 +493,7 @@ final class OpenAiHttp implements AutoCloseable {
       return "no data within the read timeout (" + format(settings.readTimeout) + ")";
     }
     if (e instanceof InterruptedIOException && message.contains("timeout")) {
-      return "the call did not finish within " + format(attemptTimeout) + " (the whole-call timeout"
-          + (attemptTimeout.equals(settings.callTimeout) ? ")" : ", cut to what was left of the retry budget)");
+      return "the call did not finish within " + format(attemptTimeout) + " (the whole-call timeout" + timeoutNote;
     }
     if (e instanceof ConnectException || e instanceof UnknownHostException) {
       return "could not connect (" + e.getClass().getSimpleName() + ": " + message + ")";
@@ -512,30 +674,91 @@ final class OpenAiHttp implements AutoCloseable {
     return closed.get();
   }
 
-  /** One failed attempt: what happened, whether it may pass on retry, and the wait the server asked for. */
+  /**
+   * One failed attempt: what happened, whether the request may pass later ({@code retriable}), whether this backend
+   * tries it again ({@code retry}), and the wait the server asked for. {@code prebuilt} is the exception a reader built
+   * itself, thrown (with the reason retries stopped) when the failure is final.
+   */
   private record Failure(
-      int status, String description, Duration retryAfter, boolean retriable, Throwable cause, ServerError error) {}
+      int status,
+      String description,
+      Duration retryAfter,
+      boolean retriable,
+      boolean retry,
+      BackendException.Kind kind,
+      Throwable cause,
+      BackendException prebuilt,
+      ServerError error) {
+    Failure(int status, String description, Duration retryAfter, boolean retriable, boolean retry,
+        BackendException.Kind kind, Throwable cause) {
+      this(status, description, retryAfter, retriable, retry, kind, cause, null, null);
+    }
 
-  /** The attempts of one call: counts them, measures the budget, decides the next wait. */
+    static Failure of(AttemptFailure e) {
+      BackendException f = e.failure;
+      return new Failure(f.statusCode().orElse(0), f.getMessage(), null, f.isRetriable(), e.retry && f.isRetriable(),
+          f.kind(), f.getCause(), f, f.serverError().orElse(null));
+    }
+  }
+
+  /** Which limit cut an attempt's whole-call timeout. */
+  private enum Limit {
+    CALL_TIMEOUT,
+    RETRY_BUDGET,
+    DEADLINE
+  }
+
+  /**
+   * The attempts of one call: counts them, measures the budget (the retry policy's, or the caller's deadline when
+   * shorter), decides the next wait.
+   */
   private final class Attempts {
     private final String path;
     private final long start = settings.scheduler.nanoTime();
+    /** The retry budget, or the caller's timeout when that is shorter. */
+    private final Duration budget;
+    private final boolean deadline;
     private int made;
+    private Duration attemptTimeout = Duration.ZERO;
+    private Limit limit = Limit.CALL_TIMEOUT;
     private String stopReason = "";
 
-    Attempts(String path) {
+    Attempts(String path, Duration timeout) {
       this.path = path;
+      Duration policy = settings.retryPolicy.maxElapsed();
+      this.deadline = timeout != null && timeout.compareTo(policy) < 0;
+      this.budget = deadline ? timeout : policy;
     }
 
-    /** Counts an attempt and returns its whole-call timeout: the configured one, cut to what is left of the budget. */
+    /**
+     * Counts an attempt and returns its whole-call timeout: the configured one, cut to what is left of the budget.
+     */
     Duration begin() {
       made++;
-      Duration left = settings.retryPolicy.maxElapsed().minus(elapsed());
+      Duration left = budget.minus(elapsed());
       if (left.isNegative() || left.isZero()) {
         left = Duration.ofMillis(1);
       }
       Duration configured = settings.callTimeout;
-      return configured.isZero() || configured.compareTo(left) > 0 ? left : configured;
+      if (configured.isZero() || configured.compareTo(left) > 0) {
+        limit = deadline ? Limit.DEADLINE : Limit.RETRY_BUDGET;
+        attemptTimeout = left;
+      } else {
+        limit = Limit.CALL_TIMEOUT;
+        attemptTimeout = configured;
+      }
+      return attemptTimeout;
+    }
+
+    /** A transport failure of the current attempt, for the user, naming the timeout that fired. */
+    String describe(IOException e) {
+      String note =
+          switch (limit) {
+            case CALL_TIMEOUT -> ")";
+            case RETRY_BUDGET -> ", cut to what was left of the retry budget of " + format(budget) + ")";
+            case DEADLINE -> ", cut to what was left of the caller's deadline of " + format(budget) + ")";
+          };
+      return OpenAiHttp.this.describe(e, attemptTimeout, note);
     }
 
     private Duration elapsed() {
@@ -545,7 +768,7 @@ final class OpenAiHttp implements AutoCloseable {
     /** The wait before the next attempt, or null when {@code failure} is final. */
     Duration retryDelay(Failure failure) {
       RetryPolicy policy = settings.retryPolicy;
-      if (!failure.retriable) {
+      if (!failure.retry) {
         return null;
       }
       if (made >= policy.maxAttempts()) {
@@ -556,11 +779,12 @@ final class OpenAiHttp implements AutoCloseable {
           failure.retryAfter != null
               ? failure.retryAfter
               : policy.backoff(made, ThreadLocalRandom.current().nextDouble());
-      if (elapsed().plus(delay).compareTo(policy.maxElapsed()) >= 0) {
+      if (elapsed().plus(delay).compareTo(budget) >= 0) {
         stopReason =
             " (gave up after " + made + (made == 1 ? " attempt" : " attempts") + ": waiting " + format(delay)
                 + (failure.retryAfter != null ? " as the server asked" : "")
-                + " would pass the retry budget of " + format(policy.maxElapsed()) + ")";
+                + " would pass the " + (deadline ? "caller's deadline" : "retry budget") + " of " + format(budget)
+                + ")";
         return null;
       }
       LOG.log(
@@ -571,11 +795,16 @@ final class OpenAiHttp implements AutoCloseable {
     }
 
     BackendException exception(Failure failure) {
+      if (failure.prebuilt != null) {
+        return stopReason.isEmpty()
+            ? failure.prebuilt
+            : withKind(failure.prebuilt, failure.prebuilt.kind(), failure.prebuilt.getMessage() + stopReason);
+      }
       String message = redact(prefix(path) + failure.description + stopReason);
       Throwable cause = scrub(failure.cause);
       return failure.retriable
-          ? new RetriableBackendException(model, failure.status, message, cause, failure.error)
-          : new NonRetriableBackendException(model, failure.status, message, cause, failure.error);
+          ? new RetriableBackendException(model, failure.status, message, cause, failure.kind, failure.error)
+          : new NonRetriableBackendException(model, failure.status, message, cause, failure.kind, failure.error);
     }
   }
 }

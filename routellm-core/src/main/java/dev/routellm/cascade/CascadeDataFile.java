@@ -1,5 +1,6 @@
 package dev.routellm.cascade;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import dev.routellm.chat.TokenLogprob;
 import dev.routellm.chat.Usage;
@@ -112,6 +113,9 @@ public final class CascadeDataFile {
     String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
     List<CascadeExample> examples;
     try {
+      if (name.endsWith(".csv") || name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
+        BoundedFiles.check(file, BoundedFiles.MAX_DATA_BYTES, "cascade data file");
+      }
       if (name.endsWith(".csv")) {
         examples = readCsv(file);
       } else if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
@@ -121,6 +125,15 @@ public final class CascadeDataFile {
       }
     } catch (NoSuchFileException e) {
       throw InvalidFileException.of(file, "no such file", e);
+    } catch (JacksonException e) {
+      // A CSV header that cannot be read fails before the first row.
+      long at = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw at > 0
+          ? InvalidFileException.atLine(file, at, "malformed CSV: " + e.getOriginalMessage(), e)
+          : InvalidFileException.of(file, "malformed CSV: " + e.getOriginalMessage(), e);
+    } catch (BoundedFiles.LineTooLongException e) {
+      throw InvalidFileException.atLine(file, e.line(), "line is longer than " + BoundedFiles.MAX_LINE_CHARS
+          + " characters", e);
     } catch (IOException e) {
       throw InvalidFileException.of(file, "cannot read: " + e.getMessage(), e);
     }
@@ -134,10 +147,10 @@ public final class CascadeDataFile {
     List<CascadeExample> out = new ArrayList<>();
     Set<String> known = new HashSet<>(OPTIONAL_FIELDS);
     known.addAll(Set.of("correct", "logprobs", "features"));
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BoundedFiles.Lines reader = BoundedFiles.lines(file, BoundedFiles.MAX_DATA_BYTES, "cascade data file")) {
       String text;
       long line = 0;
-      while ((text = reader.readLine()) != null) {
+      while ((text = reader.next()) != null) {
         line++;
         if (text.isBlank()) {
           continue;

@@ -1,5 +1,6 @@
 package dev.routellm.cascade;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -122,11 +123,7 @@ final class ConfidenceModelFile {
     Objects.requireNonNull(file, "file");
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readString(file));
-    } catch (NoSuchFileException e) {
-      throw InvalidFileException.of(file, "no such file", e);
-    } catch (IOException e) {
-      throw InvalidFileException.of(file, "cannot read: " + e.getMessage(), e);
+      root = JSON.readTree(BoundedFiles.readAllBytes(file, BoundedFiles.MAX_JSON_BYTES, "confidence model file"));
     } catch (JacksonException e) {
       throw InvalidFileException.of(file, "not valid JSON: " + e.getOriginalMessage(), e);
     }

@@ -1,5 +1,6 @@
 package dev.routellm.checkpoint;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,6 +42,12 @@ public final class Safetensors {
   /** The key of the optional string-to-string metadata map in the header. */
   public static final String METADATA_KEY = "__metadata__";
 
+  /**
+   * Files above this size are refused before they are read ({@value} bytes, 1 GiB: 268 million float32 values, far
+   * above any router); so are files above half the JVM's maximum heap, directories, FIFOs and devices.
+   */
+  public static final long MAX_FILE_BYTES = BoundedFiles.MAX_DATA_BYTES;
+
   /** Headers above this size are refused, as the reference implementation does. */
   static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
@@ -64,12 +71,7 @@ public final class Safetensors {
    */
   public static Safetensors read(Path file) {
     Objects.requireNonNull(file, "file");
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw InvalidFileException.of(file, "cannot read safetensors file: " + e.getMessage(), e);
-    }
+    byte[] bytes = BoundedFiles.readAllBytes(file, MAX_FILE_BYTES, "safetensors file");
     return parse(bytes, problem -> InvalidFileException.of(file, problem), file.toString());
   }
 

@@ -1,5 +1,6 @@
 package dev.routellm.data;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,8 @@ final class CsvTable {
       }
     } catch (JacksonException e) {
       throw InvalidFileException.atLine(file, rowLine, "malformed CSV: " + e.getOriginalMessage(), e);
+    } catch (java.io.UncheckedIOException e) {
+      throw InvalidFileException.of(file, "cannot be read: " + e.getMessage(), e);
     }
     if (header == null) {
       throw InvalidFileException.of(file, "is empty: expected a header line");
@@ -90,13 +93,9 @@ final class CsvTable {
     return new CsvTable(file, header, rows);
   }
 
+  /** Checks that {@code file} is a readable regular file within the size limit of data files. */
   static void requireFile(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw InvalidFileException.of(file, Files.exists(file) ? "is not a regular file" : "no such file");
-    }
-    if (!Files.isReadable(file)) {
-      throw InvalidFileException.of(file, "is not readable");
-    }
+    BoundedFiles.check(file, BoundedFiles.MAX_DATA_BYTES, "data file");
   }
 
   /** {@code true} or {@code false} for those words in any case (surrounding spaces ignored), otherwise null. */

@@ -1,5 +1,6 @@
 package dev.routellm.data;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,11 +31,10 @@ final class JsonLines {
    * @throws InvalidFileException when the file is missing or unreadable, or a line is not a JSON object
    */
   static void read(Path file, LineHandler handler) {
-    CsvTable.requireFile(file);
     long line = 0;
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BoundedFiles.Lines reader = BoundedFiles.lines(file, BoundedFiles.MAX_DATA_BYTES, "data file")) {
       String text;
-      while ((text = reader.readLine()) != null) {
+      while ((text = reader.next()) != null) {
         line++;
         if (line == 1 && text.startsWith("\uFEFF")) {
           text = text.substring(1);
@@ -53,6 +53,9 @@ final class JsonLines {
         }
         handler.accept(line, node);
       }
+    } catch (BoundedFiles.LineTooLongException e) {
+      throw InvalidFileException.atLine(file, e.line(), "line is longer than " + BoundedFiles.MAX_LINE_CHARS
+          + " characters", e);
     } catch (IOException | UncheckedIOException e) {
       throw InvalidFileException.of(file, "cannot be read: " + e.getMessage(), e);
     }

@@ -1,6 +1,7 @@
 package dev.routellm.embedding;
 
 import dev.routellm.InvalidFileException;
+import dev.routellm.internal.BoundedFiles;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -54,6 +55,10 @@ public final class CachingEmbedder implements Embedder {
     this.delegate = delegate;
     this.file = file;
     this.recordBytes = KEY_BYTES + 4 * delegate.dimension() + CHECKSUM_BYTES;
+    if (Files.exists(file)) {
+      // Before opening: a FIFO would block the open, a huge file would fill the heap with vectors.
+      BoundedFiles.check(file, Long.MAX_VALUE, "embedding cache");
+    }
     this.out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
     // The lock keeps a second process from truncating or interleaving records; closing the channel releases it.
     java.nio.channels.FileLock lock;
@@ -89,7 +94,8 @@ public final class CachingEmbedder implements Embedder {
   /**
    * A caching embedder over {@code delegate}, keeping its vectors in {@code directory} (created if needed).
    *
-   * @throws InvalidFileException when the cache file exists but belongs to another embedder, is of a newer format
+   * @throws InvalidFileException when the cache file exists but is not a regular file or is larger than half the
+   *     JVM's maximum heap, belongs to another embedder, is of a newer format
    *     version, or a complete record fails its checksum or holds a non-finite value (the message names the file and
    *     the record)
    * @throws UncheckedIOException when the directory or file cannot be created

@@ -1,5 +1,6 @@
 package dev.routellm.prediction;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import dev.routellm.NonRetriableBackendException;
 import dev.routellm.chat.ChatRequest;
@@ -88,11 +89,7 @@ public final class CausalLlmClassifier implements WinRatePredictor {
   }
 
   private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw InvalidFileException.of(file, "cannot read the causal-LLM classifier's prompt: " + e.getMessage(), e);
-    }
+    return BoundedFiles.readString(file, BoundedFiles.MAX_TEXT_BYTES, "causal-LLM classifier prompt");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.routellm.prediction;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.checkpoint.Safetensors;
@@ -207,8 +208,8 @@ public final class MatrixFactorization {
   private static void checkConfig(Path config, MatrixFactorization mf) {
     JsonNode node;
     try {
-      node = JSON.readTree(Files.readString(config));
-    } catch (IOException | JacksonException e) {
+      node = JSON.readTree(BoundedFiles.readAllBytes(config, BoundedFiles.MAX_JSON_BYTES, "checkpoint config"));
+    } catch (JacksonException e) {
       throw InvalidFileException.of(config, "cannot read the checkpoint's config: " + e.getMessage(), e);
     }
     check(config, node, "dim", mf.hiddenDimension());

@@ -248,8 +248,8 @@ final class PoolRouter implements Router {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(options, "options");
     Run run = new Run(request, options, listener, null);
-    tell(l -> l.onRequest(request, options));
     try {
+      tell(l -> l.onRequest(request, options));
       return run.runSync();
     } catch (RuntimeException e) {
       throw run.ended(e);
@@ -265,7 +265,12 @@ final class PoolRouter implements Router {
     Pending pending = new Pending();
     Run run = new Run(request, options, null, pending);
     pending.run = run;
-    tell(l -> l.onRequest(request, options));
+    try {
+      tell(l -> l.onRequest(request, options));
+    } catch (VirtualMachineError e) {
+      run.abandoned();
+      throw e;
+    }
     // A plain cascade has nothing to compute before its first calls; other policies predict, which may take a while.
     boolean inline = policy instanceof CascadePolicy c && c.chain().starter().isEmpty();
     CompletableFuture<Void> planned;
@@ -277,7 +282,11 @@ final class PoolRouter implements Router {
         planned = CompletableFuture.failedFuture(e);
       }
     } else {
-      planned = CompletableFuture.runAsync(run::planAndDecide, executor);
+      try {
+        planned = CompletableFuture.runAsync(run::planAndDecide, executor);
+      } catch (RuntimeException e) {
+        planned = CompletableFuture.failedFuture(e); // the executor rejected the task
+      }
     }
     planned
         .thenCompose(x -> run.runAsync(0))
@@ -928,7 +937,7 @@ final class PoolRouter implements Router {
       if (!breakers.tryAcquire(model)) {
         tracker.recordSkipped(model);
         RetriableBackendException e = new RetriableBackendException(model, 0, "model '" + model
-            + "' was not called: its circuit breaker is open", null);
+            + "' was not called: its circuit breaker is open", null, BackendException.Kind.CIRCUIT_OPEN);
         record(new ModelCall(model, role, new Usage(0, 0, false), 0.0, Duration.ZERO, Optional.of(
             new ModelCall.Failure(ModelCall.Failure.CIRCUIT_OPEN, e.getMessage(), true))));
         throw e;

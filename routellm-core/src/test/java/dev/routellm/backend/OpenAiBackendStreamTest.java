@@ -209,20 +209,26 @@ class OpenAiBackendStreamTest {
   }
 
   @Test
-  void stream_namedErrorEvent_isReported() {
-    server.enqueue(eventStream("event: error\ndata: {\"message\":\"overloaded\"}\n\n"));
+  void stream_namedErrorEventBeforeText_isRetriedAndReported() {
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(eventStream("event: error\ndata: {\"message\":\"overloaded\"}\n\n"));
+    }
 
     assertThatThrownBy(() -> stream(ChatRequest.of("Hi")))
         .isInstanceOf(RetriableBackendException.class)
-        .hasMessageEndingWith(": overloaded");
+        .hasMessageEndingWith(": overloaded (gave up after 3 attempts in "
+            + OpenAiHttp.format(scheduler.waits().stream().reduce(Duration.ZERO, Duration::plus)) + ")");
+    assertThat(server.getRequestCount()).isEqualTo(3);
   }
 
   @Test
-  void stream_malformedChunk_isNonRetriableQuotingIt() {
+  void stream_malformedChunkAfterText_isAStreamCutQuotingIt() {
     server.enqueue(eventStream(chunk("ok") + "data: {\"choices\": [ oops\n\ndata: [DONE]\n\n"));
 
     assertThatThrownBy(() -> stream(ChatRequest.of("Hi")))
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOfSatisfying(
+            RetriableBackendException.class,
+            e -> assertThat(e.kind()).isEqualTo(dev.routellm.BackendException.Kind.STREAM_CUT))
         .hasMessageStartingWith("model 'gpt-4o-mini' at " + endpoint() + ": streamed chunk 2 is not valid JSON (")
         .hasMessageEndingWith("): {\"choices\": [ oops")
         .hasMessageNotContaining("tools.jackson");
@@ -281,11 +287,13 @@ class OpenAiBackendStreamTest {
   }
 
   @Test
-  void stream_unexpectedContentType_isNonRetriable() {
+  void stream_unexpectedContentType_isRetriableMalformedAnswer() {
     server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/plain").body("hello").build());
+    backend.close();
+    backend = builder().retryPolicy(RetryPolicy.none()).build();
 
     assertThatThrownBy(() -> stream(ChatRequest.of("Hi")))
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOf(RetriableBackendException.class)
         .hasMessage(
             "model 'gpt-4o-mini' at " + endpoint() + ": asked for a stream (text/event-stream) but the answer's"
                 + " Content-Type is text/plain");

@@ -426,13 +426,13 @@ class OpenAiBackendTest {
   }
 
   @Test
-  void chat_malformedJsonIn200_isNonRetriableNamingModelAndEndpoint() {
+  void chat_malformedJsonIn200_isRetriableMalformedAnswerNamingModelAndEndpoint() {
     server.enqueue(json("{\"id\":\"chatcmpl-1\",\"choices\":[{\"message\": {\"content\": \"Par"));
-    backend = backend();
+    backend = builder().retryPolicy(RetryPolicy.none()).build();
 
     assertThatThrownBy(() -> backend.chat(ChatRequest.of("Hi")))
         .isInstanceOfSatisfying(
-            NonRetriableBackendException.class,
+            RetriableBackendException.class,
             e -> {
               assertThat(e.getMessage())
                   .startsWith("model 'gpt-4o-mini' at " + endpoint() + ": HTTP 200 answer is not valid JSON (")
@@ -440,41 +440,69 @@ class OpenAiBackendTest {
                   .endsWith("it begins: {\"id\":\"chatcmpl-1\",\"choices\":[{\"message\": {\"content\": \"Par")
                   .doesNotContain("tools.jackson")
                   .doesNotContain("\tat ");
-              assertThat(e.statusCode()).hasValue(200);
+              assertThat(e.kind()).isEqualTo(BackendException.Kind.MALFORMED_ANSWER);
               assertThat(e.getCause()).isNotNull();
             });
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
 
   @Test
-  void chat_jsonWithoutChoices_isNonRetriableQuotingTheAnswer() {
+  void chat_malformedThenGoodAnswer_retriesAndAnswers() {
+    server.enqueue(json("{\"id\":\"chatcmpl-1\",\"choices\":[{\"message\": {\"content\": \"Par"));
     server.enqueue(json("{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}"));
+    server.enqueue(json(completion("third time")));
+    backend = backend();
+
+    assertThat(backend.chat(ChatRequest.of("Hi")).text()).isEqualTo("third time");
+    assertThat(server.getRequestCount()).isEqualTo(3);
+    assertThat(scheduler.waits()).hasSize(2);
+  }
+
+  @Test
+  void chat_malformedEveryTime_givesUpAfterTheRetryPolicysAttempts() {
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(json("not json"));
+    }
     backend = backend();
 
     assertThatThrownBy(() -> backend.chat(ChatRequest.of("Hi")))
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOfSatisfying(
+            RetriableBackendException.class,
+            e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.MALFORMED_ANSWER))
+        .hasMessageContaining("HTTP 200 answer is not valid JSON")
+        .hasMessageContaining("(gave up after 3 attempts in ");
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void chat_jsonWithoutChoices_isRetriableQuotingTheAnswer() {
+    server.enqueue(json("{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}"));
+    backend = builder().retryPolicy(RetryPolicy.none()).build();
+
+    assertThatThrownBy(() -> backend.chat(ChatRequest.of("Hi")))
+        .isInstanceOf(RetriableBackendException.class)
         .hasMessage(
             "model 'gpt-4o-mini' at " + endpoint() + ": answer has no choices[0].message; it was: "
                 + "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}");
   }
 
   @Test
-  void chat_errorObjectIn200_isNonRetriableWithTheServersMessage() {
+  void chat_errorObjectIn200_isRetriableWithTheServersMessage() {
     server.enqueue(json("{\"error\":{\"message\":\"Provider returned error\",\"code\":502}}"));
-    backend = backend();
+    backend = builder().retryPolicy(RetryPolicy.none()).build();
 
     assertThatThrownBy(() -> backend.chat(ChatRequest.of("Hi")))
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOf(RetriableBackendException.class)
         .hasMessage("model 'gpt-4o-mini' at " + endpoint() + ": answer is an error: Provider returned error (502)");
   }
 
   @Test
-  void chat_emptyBodyIn200_isNonRetriable() {
+  void chat_emptyBodyIn200_isRetriableMalformedAnswer() {
     server.enqueue(json(""));
-    backend = backend();
+    backend = builder().retryPolicy(RetryPolicy.none()).build();
 
     assertThatThrownBy(() -> backend.chat(ChatRequest.of("Hi")))
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOf(RetriableBackendException.class)
         .hasMessageEndingWith(": HTTP 200 answer has an empty body where JSON was expected");
   }
 
@@ -632,7 +660,7 @@ class OpenAiBackendTest {
         .isInstanceOf(RetriableBackendException.class)
         .hasMessage(
             "model 'gpt-4o-mini' at " + endpoint() + ": the call did not finish within 300 ms (the whole-call"
-                + " timeout, cut to what was left of the retry budget) (gave up after 1 attempt: waiting 500 ms would"
+                + " timeout, cut to what was left of the retry budget of 300 ms) (gave up after 1 attempt: waiting 500 ms would"
                 + " pass the retry budget of 300 ms)");
   }
 
@@ -698,14 +726,14 @@ class OpenAiBackendTest {
   }
 
   @Test
-  void chatAsync_malformedJson_completesExceptionallyNonRetriable() {
+  void chatAsync_malformedJson_completesExceptionallyRetriable() {
     server.enqueue(json("not json at all"));
 
-    var future = backend().chatAsync(ChatRequest.of("Hi"));
+    var future = builder().retryPolicy(RetryPolicy.none()).build().chatAsync(ChatRequest.of("Hi"));
 
     assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
         .cause()
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOf(RetriableBackendException.class)
         .hasMessageContaining("HTTP 200 answer is not valid JSON")
         .hasMessageContaining("it begins: not json at all");
   }
@@ -765,6 +793,7 @@ class OpenAiBackendTest {
         builder()
             .header("X-Api-Key", "hdr-secret-98765")
             .baseUrl(baseUrl() + "?key=query-secret-5555")
+            .retryPolicy(RetryPolicy.none())
             .build();
 
     for (int i = 0; i < 3; i++) {

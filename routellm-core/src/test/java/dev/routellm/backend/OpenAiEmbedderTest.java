@@ -161,10 +161,10 @@ class OpenAiEmbedderTest {
   @Test
   void embed_vectorOfTheWrongLength_isAClearError() {
     server.enqueue(json(answer(new float[][] {new float[] {0.1f, 0.2f}}, 0)));
-    embedder = builder().build();
+    embedder = builder().retryPolicy(RetryPolicy.none()).build();
 
     assertThatThrownBy(() -> embedder.embed("hello"))
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOf(RetriableBackendException.class)
         .hasMessage(
             "model 'text-embedding-3-small' at " + endpoint() + ": answer holds a 2-dimensional vector for text 0"
                 + " but 1536 dimensions were expected (configure the embedder's dimension to match the model)");
@@ -174,10 +174,10 @@ class OpenAiEmbedderTest {
   void embedAll_wrongLengthInALaterBatch_namesTheTextInTheCallersList() {
     server.enqueue(json(answer(new float[][] {vectorFor(0), vectorFor(1)}, 0, 1)));
     server.enqueue(json(answer(new float[][] {vectorFor(2), new float[] {1f}}, 0, 1)));
-    embedder = builder().expectedDimension(3).batchSize(2).build();
+    embedder = builder().expectedDimension(3).batchSize(2).retryPolicy(RetryPolicy.none()).build();
 
     assertThatThrownBy(() -> embedder.embedAll(List.of("a", "b", "c", "d")))
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOf(RetriableBackendException.class)
         .hasMessageContaining("answer holds a 1-dimensional vector for text 3 but 3 dimensions were expected");
   }
 
@@ -197,12 +197,14 @@ class OpenAiEmbedderTest {
             + "|the embedding of text 1 is missing or not an array of numbers",
         "{\"object\":\"list\"}|answer has no 'data' array of embeddings; it was: {\"object\":\"list\"}",
       })
-  void embedAll_malformedAnswer_isNonRetriableSayingWhatIsWrong(String answer, String problem) {
+  void embedAll_malformedAnswer_isRetriableSayingWhatIsWrong(String answer, String problem) {
     server.enqueue(json(answer));
-    embedder = builder().expectedDimension(3).build();
+    embedder = builder().expectedDimension(3).retryPolicy(RetryPolicy.none()).build();
 
     assertThatThrownBy(() -> embedder.embedAll(List.of("a", "b")))
-        .isInstanceOf(NonRetriableBackendException.class)
+        .isInstanceOfSatisfying(
+            RetriableBackendException.class,
+            e -> assertThat(e.kind()).isEqualTo(dev.routellm.BackendException.Kind.MALFORMED_ANSWER))
         .hasMessage("model 'text-embedding-3-small' at " + endpoint() + ": " + problem);
   }
 

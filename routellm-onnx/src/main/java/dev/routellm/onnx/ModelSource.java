@@ -1,5 +1,6 @@
 package dev.routellm.onnx;
 
+import dev.routellm.internal.BoundedFiles;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -153,11 +154,7 @@ final class ModelSource {
   /** The tokenizer JSON's bytes. */
   byte[] tokenizerBytes() {
     if (tokenizerFile != null) {
-      try {
-        return Files.readAllBytes(tokenizerFile);
-      } catch (IOException e) {
-        throw InvalidFileException.of(tokenizerFile, "cannot be read: " + e.getMessage(), e);
-      }
+      return BoundedFiles.readAllBytes(tokenizerFile, BoundedFiles.MAX_TOKENIZER_BYTES, "tokenizer file");
     }
     return resourceBytes(tokenizerResource);
   }

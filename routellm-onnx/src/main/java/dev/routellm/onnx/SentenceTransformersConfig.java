@@ -1,5 +1,6 @@
 package dev.routellm.onnx;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,13 +68,11 @@ final class SentenceTransformersConfig {
   }
 
   private static Optional<JsonNode> readJson(Path file) {
-    if (!Files.isRegularFile(file)) {
+    if (!Files.exists(file)) {
       return Optional.empty();
     }
     try {
-      return Optional.of(JSON.readTree(Files.readAllBytes(file)));
-    } catch (IOException e) {
-      throw InvalidFileException.of(file, "cannot be read: " + e.getMessage(), e);
+      return Optional.of(JSON.readTree(BoundedFiles.readAllBytes(file, BoundedFiles.MAX_JSON_BYTES, "configuration file")));
     } catch (JacksonException e) {
       throw InvalidFileException.of(file, "not valid JSON: " + e.getOriginalMessage(), e);
     }

@@ -6,6 +6,9 @@ import dev.routellm.examples.bench.BenchReport;
 import dev.routellm.examples.bench.ClassifierBenchmark;
 import dev.routellm.examples.bench.EmbeddingBenchmark;
 import dev.routellm.examples.bench.EmbeddingSameTokensBenchmark;
+import dev.routellm.examples.faults.FaultBench;
+import dev.routellm.backend.RetryPolicy;
+import java.time.Duration;
 import dev.routellm.onnx.BuiltInEmbeddingModel;
 import dev.routellm.onnx.ExecutionOptions;
 import dev.routellm.onnx.OnnxEmbedder;
@@ -45,7 +48,12 @@ import picocli.CommandLine.Option;
       "Benchmarks local inference with JMH: MiniLM embeddings (routellm-onnx against LangChain4j's"
           + " AllMiniLmL6V2QuantizedEmbeddingModel, same model and texts; p50/p99 for 20- and 200-token prompts,"
           + " texts/s one at a time and for 64 mixed texts) and the ONNX classifier router. Takes about 10 minutes"
-          + " (--quick: about 2). JMH's progress goes to stderr."
+          + " (--quick: about 2). JMH's progress goes to stderr.",
+      "With --faults: drives many threads through one shared router whose two upstreams are fault-injecting"
+          + " servers on loopback (500, 429 with and without Retry-After, 503, hangs, resets, malformed JSON,"
+          + " truncated answers and streams) and prints per scenario: requests, answered, fell back, failed by"
+          + " exception type, lost, whether the cost totals are exact, latency p50/p99/mean. Scenarios: healthy,"
+          + " faults-20, one-dead, one-hanging, both-dead, soak."
     })
 public final class BenchCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
@@ -74,6 +82,53 @@ public final class BenchCommand implements Callable<Integer> {
               + " 1 runs every inference on one thread, as the library did before its solo lane.")
   Integer soloIntraOpThreads;
 
+  @Option(names = "--faults", description = "Run the fault-injection benchmark instead of the inference benchmarks.")
+  boolean faults;
+
+  @Option(
+      names = "--requests",
+      description = "--faults: requests of the healthy and faults-20 scenarios (default: ${DEFAULT-VALUE}).",
+      defaultValue = "10000")
+  int requests;
+
+  @Option(
+      names = "--threads",
+      description = "--faults: client threads sharing the router (default: ${DEFAULT-VALUE}).",
+      defaultValue = "32")
+  int threads;
+
+  @Option(
+      names = "--outage-requests",
+      description = "--faults: requests of the one-dead, one-hanging and both-dead scenarios (default:"
+          + " ${DEFAULT-VALUE}).",
+      defaultValue = "2000")
+  int outageRequests;
+
+  @Option(
+      names = "--soak-threads",
+      description = "--faults: client threads of the soak (default: ${DEFAULT-VALUE}).",
+      defaultValue = "64")
+  int soakThreads;
+
+  @Option(
+      names = "--soak-requests",
+      description = "--faults: requests each soak thread sends (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1000")
+  int soakRequests;
+
+  @Option(
+      names = "--read-timeout-ms",
+      description = "--faults: the backends' read timeout in milliseconds (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1000")
+  long readTimeoutMillis;
+
+  @Option(
+      names = "--scenarios",
+      split = ",",
+      description = "--faults: the scenarios to run, comma-separated (default: all of healthy, faults-20, one-dead,"
+          + " one-hanging, both-dead, soak).")
+  List<String> scenarios;
+
   enum Only {
     all,
     embedding,
@@ -82,6 +137,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws RunnerException, IOException, InterruptedException {
+    if (faults) {
+      return faultBench();
+    }
     if (intraOpThreads != null && (intraOpThreads < 1 || intraOpThreads > 256)) {
       throw new IllegalArgumentException("--intra-op-threads must be in [1, 256] but was " + intraOpThreads);
     }
@@ -142,6 +200,57 @@ public final class BenchCommand implements Callable<Integer> {
     result.put("machine", machine);
     result.put("same_model_check", parity);
     result.putAll(report.toMap());
+    output.result(result);
+    return 0;
+  }
+
+  private int faultBench() throws IOException, InterruptedException {
+    if (readTimeoutMillis < 1) {
+      throw new IllegalArgumentException("--read-timeout-ms must be >= 1 but was " + readTimeoutMillis);
+    }
+    FaultBench.Settings settings =
+        new FaultBench.Settings(
+            requests,
+            threads,
+            outageRequests,
+            soakThreads,
+            soakRequests,
+            Duration.ofSeconds(1),
+            Duration.ofMillis(readTimeoutMillis),
+            0.20,
+            42,
+            scenarios == null ? FaultBench.SCENARIOS : scenarios);
+    PrintWriter text = output.text();
+    Map<String, Object> machine = machine();
+    text.println("Machine: " + machine);
+    text.println("Backends: connect timeout 1 s, read timeout " + readTimeoutMillis + " ms, " + RetryPolicy.defaults());
+    text.flush();
+    PrintWriter progress = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+    List<FaultBench.Result> results = FaultBench.run(settings, progress::println);
+    text.println();
+    text.println("| scenario | threads | requests | answered | fell back | failed | stream cut after text | lost |"
+        + " cost exact | p50 ms | p99 ms | mean ms | 2nd half mean ms | 2nd half p99 ms | wall s |");
+    text.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (FaultBench.Result r : results) {
+      text.printf(
+          Locale.ROOT,
+          "| %s | %d | %d | %d (%.2f%%) | %d | %d | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n",
+          r.scenario(), r.threads(), r.requests(), r.answered(), 100.0 * r.answered() / r.requests(), r.fellBack(),
+          r.failedTotal(), r.streamCuts(), r.lost(), r.costExact(), r.p50Millis(), r.p99Millis(), r.meanMillis(),
+          r.secondHalfMeanMillis(), r.secondHalfP99Millis(), r.wallSeconds());
+    }
+    text.println();
+    for (FaultBench.Result r : results) {
+      if (!r.failed().isEmpty()) {
+        text.println(r.scenario() + " failures: " + r.failed());
+      }
+    }
+    text.flush();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("machine", machine);
+    result.put("backend", Map.of("connect_timeout_ms", 1000, "read_timeout_ms", readTimeoutMillis,
+        "retry_policy", RetryPolicy.defaults().toString()));
+    result.put("scenarios", results.stream().map(FaultBench.Result::toMap).toList());
     output.result(result);
     return 0;
   }

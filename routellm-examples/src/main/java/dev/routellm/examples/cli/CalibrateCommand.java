@@ -1,5 +1,6 @@
 package dev.routellm.examples.cli;
 
+import dev.routellm.internal.BoundedFiles;
 import dev.routellm.InvalidFileException;
 import dev.routellm.calibration.Calibration;
 import dev.routellm.calibration.ThresholdCalibrator;
@@ -251,15 +252,14 @@ public final class CalibrateCommand implements Callable<Integer> {
       if (name.endsWith(".csv") || name.endsWith(".jsonl")) {
         labelled = DatasetFiles.read(file);
       } else if (name.endsWith(".txt")) {
-        try {
-          List<String> lines = Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
-          if (lines.isEmpty()) {
-            throw new IllegalArgumentException("--prompts: " + file + " holds no prompt");
-          }
-          return new Input(lines, null);
-        } catch (IOException e) {
-          throw InvalidFileException.of(file, "cannot read prompts: " + e.getMessage(), e);
+        List<String> lines =
+            BoundedFiles.readString(file, BoundedFiles.MAX_TEXT_BYTES, "prompts file").lines()
+                .filter(l -> !l.isBlank())
+                .toList();
+        if (lines.isEmpty()) {
+          throw new IllegalArgumentException("--prompts: " + file + " holds no prompt");
         }
+        return new Input(lines, null);
       } else {
         throw new IllegalArgumentException("--prompts must be a .txt, .csv or .jsonl file or one of "
             + RouteLlmBenchmarks.NAMES + " but was '" + prompts + "'");

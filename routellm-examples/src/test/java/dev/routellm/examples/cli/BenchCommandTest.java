@@ -9,7 +9,7 @@ class BenchCommandTest {
   void help_listsOptions_exitZero() {
     CliRun run = CliRun.of("bench", "--help");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("--quick").contains("--only").contains("--intra-op-threads").contains("--solo-intra-op-threads")
+    assertThat(run.out()).contains("--quick").contains("--faults").contains("--only").contains("--intra-op-threads").contains("--solo-intra-op-threads")
         .contains("LangChain4j");
   }
 
