@@ -91,6 +91,34 @@ final class ClientErrors {
     if (status == 401 || status == 403) {
       return model + " refused the routing server's credentials (HTTP " + status + ")";
     }
+    switch (e.kind()) {
+      case TIMEOUT -> {
+        return model + " did not answer in time";
+      }
+      case STREAM_CUT -> {
+        return model + " broke off its answer";
+      }
+      case MALFORMED_ANSWER -> {
+        return model + " sent an answer that could not be read";
+      }
+      case ANSWER_TOO_LARGE -> {
+        return model + " sent an answer larger than the routing server takes";
+      }
+      case CIRCUIT_OPEN -> {
+        return model + " is not called for now: it failed too often recently";
+      }
+      case CANCELLED -> {
+        return model + "'s call was cancelled";
+      }
+      case CONNECTION -> {
+        if (status == 0) {
+          return model + " could not be reached";
+        }
+      }
+      default -> {
+        // HTTP_STATUS and OTHER: described below by status and cause
+      }
+    }
     if (status >= 300) {
       return model + " answered HTTP " + status + (upstream == null ? "" : ": " + upstream.message());
     }
