@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -30,12 +31,16 @@ public final class ChatRequest {
           "model", "messages", "temperature", "max_tokens", "max_completion_tokens", "stop", "logprobs",
           "top_logprobs", "stream", "stream_options");
 
+  /** The wire name OpenAI's newer models require for the token limit; see {@link Builder#maxCompletionTokens}. */
+  public static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
+
   /** The most alternatives per token that OpenAI accepts for {@code top_logprobs}. */
   public static final int MAX_TOP_LOGPROBS = 20;
 
   private final List<ChatMessage> messages;
   private final Double temperature;
   private final Integer maxTokens;
+  private final String maxTokensField;
   private final List<String> stop;
   private final boolean logprobs;
   private final int topLogprobs;
@@ -52,6 +57,7 @@ public final class ChatRequest {
     this.messages = List.copyOf(b.messages);
     this.temperature = b.temperature;
     this.maxTokens = b.maxTokens;
+    this.maxTokensField = b.maxTokensField;
     this.stop = List.copyOf(b.stop);
     this.logprobs = b.logprobs || b.topLogprobs > 0;
     this.topLogprobs = b.topLogprobs;
@@ -128,6 +134,7 @@ public final class ChatRequest {
     b.messages.addAll(messages);
     b.temperature = temperature;
     b.maxTokens = maxTokens;
+    b.maxTokensField = maxTokensField;
     b.stop.addAll(stop);
     b.logprobs = logprobs;
     b.topLogprobs = topLogprobs;
@@ -167,6 +174,14 @@ public final class ChatRequest {
     return maxTokens == null ? OptionalInt.empty() : OptionalInt.of(maxTokens);
   }
 
+  /**
+   * The wire name the token limit must be sent under, when the caller fixed it ({@value #MAX_COMPLETION_TOKENS} after
+   * {@link Builder#maxCompletionTokens}); empty when the backend chooses ({@link Builder#maxTokens}).
+   */
+  public Optional<String> maxTokensField() {
+    return Optional.ofNullable(maxTokensField);
+  }
+
   /** Stop sequences; empty when none. */
   public List<String> stop() {
     return stop;
@@ -193,6 +208,7 @@ public final class ChatRequest {
         && messages.equals(r.messages)
         && Objects.equals(temperature, r.temperature)
         && Objects.equals(maxTokens, r.maxTokens)
+        && Objects.equals(maxTokensField, r.maxTokensField)
         && stop.equals(r.stop)
         && logprobs == r.logprobs
         && topLogprobs == r.topLogprobs
@@ -201,7 +217,7 @@ public final class ChatRequest {
 
   @Override
   public int hashCode() {
-    return Objects.hash(messages, temperature, maxTokens, stop, logprobs, topLogprobs, extra);
+    return Objects.hash(messages, temperature, maxTokens, maxTokensField, stop, logprobs, topLogprobs, extra);
   }
 
   @Override
@@ -215,6 +231,7 @@ public final class ChatRequest {
     private final List<ChatMessage> messages = new ArrayList<>();
     private Double temperature;
     private Integer maxTokens;
+    private String maxTokensField;
     private final List<String> stop = new ArrayList<>();
     private boolean logprobs;
     private int topLogprobs;
@@ -257,12 +274,30 @@ public final class ChatRequest {
       return this;
     }
 
-    /** Most tokens to generate, {@code > 0}. */
+    /**
+     * Most tokens to generate, {@code > 0}, sent under the name the backend is configured with ({@code max_tokens}
+     * by default).
+     */
     public Builder maxTokens(int value) {
       if (value <= 0) {
         throw new IllegalArgumentException("maxTokens must be > 0 but was " + value);
       }
       this.maxTokens = value;
+      this.maxTokensField = null;
+      return this;
+    }
+
+    /**
+     * Most tokens to generate, {@code > 0}, always sent as {@value ChatRequest#MAX_COMPLETION_TOKENS} whatever the
+     * backend's setting: OpenAI's reasoning models reject {@code max_tokens}. A routing server forwarding a client's
+     * field uses this to keep the name the client sent.
+     */
+    public Builder maxCompletionTokens(int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException("maxCompletionTokens must be > 0 but was " + value);
+      }
+      this.maxTokens = value;
+      this.maxTokensField = MAX_COMPLETION_TOKENS;
       return this;
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import okhttp3.OkHttpClient;
 import picocli.CommandLine.Option;
 
 /**
@@ -107,15 +108,28 @@ public final class BackendOptions {
   }
 
   ModelBackend strong() {
-    return backend(strongUrl, strongModel, strongKeyEnv);
+    return backend(strongUrl, strongModel, strongKeyEnv, null);
   }
 
   ModelBackend weak() {
-    return backend(weakUrl, weakModel, weakKeyEnv);
+    return backend(weakUrl, weakModel, weakKeyEnv, null);
   }
 
-  private static ModelBackend backend(String url, String model, String keyEnv) {
+  /** The strong model's backend on {@code client} (shared connection pool and dispatcher; the caller closes it). */
+  ModelBackend strong(OkHttpClient client) {
+    return backend(strongUrl, strongModel, strongKeyEnv, client);
+  }
+
+  /** The weak model's backend on {@code client}. */
+  ModelBackend weak(OkHttpClient client) {
+    return backend(weakUrl, weakModel, weakKeyEnv, client);
+  }
+
+  private static ModelBackend backend(String url, String model, String keyEnv, OkHttpClient client) {
     OpenAiBackend.Builder b = OpenAiBackend.builder().baseUrl(url).model(model);
+    if (client != null) {
+      b.httpClient(client);
+    }
     if (NO_KEY.equals(keyEnv)) {
       b.noApiKey();
     } else if (!OpenAiBackend.DEFAULT_API_KEY_VARIABLE.equals(keyEnv)) {
