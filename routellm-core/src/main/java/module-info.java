@@ -12,8 +12,15 @@ module dev.routellm.core {
   requires kotlin.stdlib;
   requires io.github.resilience4j.circuitbreaker;
   requires io.github.resilience4j.core;
-  requires ejml.core;
-  requires ejml.ddense;
+
+  // Optional integrations, present only when the application has them. Micrometer and OpenTelemetry have stable
+  // module names. LangChain4j 1.19 and Spring AI 1.1 have none (no module-info, no Automatic-Module-Name), so their
+  // adapters (dev.routellm.langchain4j, dev.routellm.spring) are compiled on the class path, neither required nor
+  // exported here: naming a module after a jar file would break the day those projects name theirs. Those two
+  // packages serve class-path applications, as LangChain4j and Spring AI themselves do.
+  requires static micrometer.core;
+  requires static io.opentelemetry.api;
+  requires static io.opentelemetry.context;
   requires static redis.clients.jedis;
 
   exports dev.routellm;
@@ -28,6 +35,8 @@ module dev.routellm.core {
   exports dev.routellm.embedding;
   exports dev.routellm.evaluation;
   exports dev.routellm.labelling;
+  exports dev.routellm.micrometer;
+  exports dev.routellm.opentelemetry;
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
   exports dev.routellm.training;

@@ -1,5 +1,6 @@
 package dev.routellm;
 
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -15,12 +16,18 @@ public abstract sealed class BackendException extends RouteLlmException
   private final String model;
   private final int statusCode;
   private final Kind kind;
+  private final ServerError serverError;
 
   BackendException(String model, int statusCode, String message, Throwable cause, Kind kind) {
+    this(model, statusCode, message, cause, kind, null);
+  }
+
+  BackendException(String model, int statusCode, String message, Throwable cause, Kind kind, ServerError serverError) {
     super(message, cause);
     this.model = model;
     this.statusCode = statusCode;
     this.kind = kind != null ? kind : statusCode > 0 ? Kind.HTTP_STATUS : Kind.OTHER;
+    this.serverError = serverError;
   }
 
   /**
@@ -67,6 +74,11 @@ public abstract sealed class BackendException extends RouteLlmException
   /** What went wrong; see {@link Kind}. */
   public Kind kind() {
     return kind;
+  }
+
+  /** The error object the server answered with, when it sent one in a known shape. */
+  public Optional<ServerError> serverError() {
+    return Optional.ofNullable(serverError);
   }
 
   /** Whether the same request may succeed when tried again later. */

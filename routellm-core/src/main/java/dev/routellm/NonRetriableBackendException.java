@@ -29,6 +29,16 @@ public final class NonRetriableBackendException extends BackendException {
     super(model, statusCode, message, cause, kind);
   }
 
+  /**
+   * @param kind what went wrong, or {@code null} as above
+   * @param serverError the error object the server answered with, or {@code null}
+   * @see #NonRetriableBackendException(String, int, String, Throwable, Kind)
+   */
+  public NonRetriableBackendException(String model, int statusCode, String message, Throwable cause, Kind kind,
+      ServerError serverError) {
+    super(model, statusCode, message, cause, kind, serverError);
+  }
+
   @Override
   public boolean isRetriable() {
     return false;

@@ -30,7 +30,8 @@ final class ChatJson {
       message(messages.addObject(), m);
     }
     request.temperature().ifPresent(t -> body.put("temperature", t));
-    String maxTokensField = wire.maxCompletionTokens() ? "max_completion_tokens" : "max_tokens";
+    String maxTokensField = request.maxTokensField()
+        .orElse(wire.maxCompletionTokens() ? ChatRequest.MAX_COMPLETION_TOKENS : "max_tokens");
     request.maxTokens().ifPresent(n -> body.put(maxTokensField, n));
     if (!request.stop().isEmpty()) {
       ArrayNode stop = body.putArray("stop");
@@ -38,8 +39,9 @@ final class ChatJson {
     }
     if (request.logprobs() && wire.logprobsSupported()) {
       body.put("logprobs", true);
-      // Older vLLM versions reject logprobs without top_logprobs; alternatives not asked for are dropped on return.
-      body.put("top_logprobs", Math.max(1, request.topLogprobs()));
+      if (request.topLogprobs() > 0) { // only when asked: callers that need alternatives (a cascade) ask for them
+        body.put("top_logprobs", request.topLogprobs());
+      }
     }
     request.extra().forEach((name, value) -> body.set(name, toJson(value, name)));
     if (stream) {
@@ -222,7 +224,10 @@ final class ChatJson {
             .text(text)
             .toolCalls(calls)
             .finishReason(text(choice.path("finish_reason")))
-            .usage(usage(root.path("usage"), request, answerText(text, calls)));
+            .usage(usage(root.path("usage"), request, answerText(text, calls)))
+            .systemFingerprint(text(root.path("system_fingerprint")))
+            .serviceTier(text(root.path("service_tier")))
+            .refusal(message.path("refusal").isString() ? message.path("refusal").stringValue() : null);
     JsonNode logprobs = choice.path("logprobs");
     if (logprobs.isMissingNode() || logprobs.isNull()) {
       logprobs = root.path("logprobs"); // Ollama's native shape

@@ -11,8 +11,8 @@ import tools.jackson.databind.JsonNode;
  * Reads token log-probabilities in every wire shape that OpenAI-compatible servers use, into {@link TokenLogprob}s:
  *
  * <ul>
- *   <li>chat completions: {@code logprobs.content[] = {token, logprob, bytes, top_logprobs: [{token, logprob}]}}
- *       (OpenAI, vLLM, llama.cpp's server, Ollama's {@code /v1});
+ *   <li>chat completions: {@code logprobs.content[] = {token, logprob, bytes, top_logprobs: [{token, logprob,
+ *       bytes}]}} (OpenAI, vLLM, llama.cpp's server, Ollama's {@code /v1}); {@code bytes} is kept;
  *   <li>the legacy completions shape: {@code logprobs = {tokens[], token_logprobs[], top_logprobs[] (maps token ->
  *       logprob), text_offset[]}} (some vLLM and Together versions on the chat endpoint);
  *   <li>a bare array of chat-shape entries, as Ollama's native API puts at the top level of a response.
@@ -73,11 +73,13 @@ final class Logprobs {
         for (JsonNode alt : entry.path("top_logprobs")) {
           Double altLogprob = number(alt.path("logprob"));
           if (alt.path("token").isString() && altLogprob != null) {
-            alternatives.add(new TokenLogprob.Alternative(alt.path("token").stringValue(), altLogprob));
+            alternatives.add(
+                new TokenLogprob.Alternative(alt.path("token").stringValue(), altLogprob, bytes(alt.path("bytes"))));
           }
         }
       }
-      out.add(token(token.stringValue(), logprob, alternatives));
+      alternatives.sort(MOST_LIKELY_FIRST);
+      out.add(new TokenLogprob(token.stringValue(), logprob, alternatives, bytes(entry.path("bytes"))));
     }
     logSkipped(skipped, entries.size());
     return out;
@@ -114,6 +116,21 @@ final class Logprobs {
   private static TokenLogprob token(String token, double logprob, List<TokenLogprob.Alternative> alternatives) {
     alternatives.sort(MOST_LIKELY_FIRST);
     return new TokenLogprob(token, logprob, alternatives);
+  }
+
+  /** OpenAI's {@code bytes}: a list of integers in [0, 255]; anything else (absent, null, malformed) is none. */
+  private static List<Integer> bytes(JsonNode n) {
+    if (!n.isArray() || n.isEmpty()) {
+      return List.of();
+    }
+    List<Integer> out = new ArrayList<>(n.size());
+    for (JsonNode b : n) {
+      if (!b.canConvertToInt() || !b.isIntegralNumber() || b.intValue() < 0 || b.intValue() > 255) {
+        return List.of();
+      }
+      out.add(b.intValue());
+    }
+    return out;
   }
 
   /** The value as a double, or null when it is not a number or is NaN. */

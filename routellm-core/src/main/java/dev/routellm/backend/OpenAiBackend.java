@@ -35,10 +35,10 @@ import tools.jackson.databind.node.ObjectNode;
  * call fails with {@link IllegalStateException}. Calls still in flight when it is closed may fail.
  *
  * <p><b>Requests.</b> Messages, temperature, {@code max_tokens} (or {@code max_completion_tokens}, see {@link
- * Builder#maxCompletionTokens(boolean)}), stop sequences and {@link ChatRequest#extra()} fields are sent as given.
- * When log-probabilities are requested and the {@link Capabilities} allow them, {@code logprobs: true} is sent with
- * {@code top_logprobs} at least 1 (older vLLM versions reject it otherwise); alternatives the request did not ask for
- * are dropped from the answer. Without the capability they are not requested at all.
+ * Builder#maxCompletionTokens(boolean)} and {@link ChatRequest.Builder#maxCompletionTokens(int)}), stop sequences and
+ * {@link ChatRequest#extra()} fields are sent as given. When log-probabilities are requested and the {@link
+ * Capabilities} allow them, {@code logprobs: true} is sent, with {@code top_logprobs} only when the request asks for
+ * alternatives. Without the capability they are not requested at all.
  *
  * <p><b>Answers.</b> Text, model, id, finish reason and usage; when the server reports no usage it is
  * {@linkplain dev.routellm.chat.Usage#estimate estimated} from the text lengths. Log-probabilities are read in both

@@ -3,6 +3,7 @@ package dev.routellm.backend;
 import dev.routellm.BackendException;
 import dev.routellm.NonRetriableBackendException;
 import dev.routellm.RetriableBackendException;
+import dev.routellm.ServerError;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -460,7 +461,7 @@ final class OpenAiHttp implements AutoCloseable {
     String description = "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
     boolean retriable = isRetriableStatus(status);
     return new Failure(status, description, retryAfter(response.headers()), retriable, retriable,
-        BackendException.Kind.HTTP_STATUS, null);
+        BackendException.Kind.HTTP_STATUS, null, null, serverError(body));
   }
 
   private Failure ioFailure(IOException e, Attempts attempts) {
@@ -524,6 +525,29 @@ final class OpenAiHttp implements AutoCloseable {
       // Not JSON: quote the text itself.
     }
     return quote(text, MAX_QUOTED_CHARS);
+  }
+
+  /**
+   * The error object in an error body: OpenAI's {@code {"error":{...}}} or vLLM's flat {@code {"object":"error",
+   * ...}}, with secrets redacted; null for any other body.
+   */
+  ServerError serverError(String body) {
+    try {
+      JsonNode root = MAPPER.readTree(body.strip());
+      JsonNode error = root.path("error");
+      JsonNode holder = error.isObject() ? error : "error".equals(root.path("object").asString("")) ? root : null;
+      if (holder == null || !holder.path("message").isString()) {
+        return null;
+      }
+      return new ServerError(redact(truncate(holder.path("message").stringValue(), MAX_QUOTED_CHARS)),
+          scalar(holder.path("type")), scalar(holder.path("code")), scalar(holder.path("param")));
+    } catch (JacksonException notJson) {
+      return null;
+    }
+  }
+
+  private String scalar(JsonNode n) {
+    return n.isString() || n.isNumber() ? redact(truncate(n.asString(), 200)) : null;
   }
 
   private static String firstText(JsonNode... candidates) {
@@ -663,16 +687,17 @@ final class OpenAiHttp implements AutoCloseable {
       boolean retry,
       BackendException.Kind kind,
       Throwable cause,
-      BackendException prebuilt) {
+      BackendException prebuilt,
+      ServerError error) {
     Failure(int status, String description, Duration retryAfter, boolean retriable, boolean retry,
         BackendException.Kind kind, Throwable cause) {
-      this(status, description, retryAfter, retriable, retry, kind, cause, null);
+      this(status, description, retryAfter, retriable, retry, kind, cause, null, null);
     }
 
     static Failure of(AttemptFailure e) {
       BackendException f = e.failure;
       return new Failure(f.statusCode().orElse(0), f.getMessage(), null, f.isRetriable(), e.retry && f.isRetriable(),
-          f.kind(), f.getCause(), f);
+          f.kind(), f.getCause(), f, f.serverError().orElse(null));
     }
   }
 
@@ -778,8 +803,8 @@ final class OpenAiHttp implements AutoCloseable {
       String message = redact(prefix(path) + failure.description + stopReason);
       Throwable cause = scrub(failure.cause);
       return failure.retriable
-          ? new RetriableBackendException(model, failure.status, message, cause, failure.kind)
-          : new NonRetriableBackendException(model, failure.status, message, cause, failure.kind);
+          ? new RetriableBackendException(model, failure.status, message, cause, failure.kind, failure.error)
+          : new NonRetriableBackendException(model, failure.status, message, cause, failure.kind, failure.error);
     }
   }
 }

@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Collects one streamed chat completion from server-sent events: passes text deltas to the caller's
- * {@link StreamListener} and accumulates text, tool calls, log-probabilities, finish reason and usage. Used on a single thread
+ * {@link StreamListener} and accumulates text, tool calls, log-probabilities, finish reason, usage, refusal, {@code
+ * system_fingerprint} and {@code service_tier}. Used on a single thread
  * (OkHttp's {@code EventSources.processResponse} runs on the caller's thread); not thread-safe.
  *
  * <p>A stream is complete when {@code data: [DONE]} arrived, or it closed cleanly after a chunk carrying a
@@ -48,6 +49,9 @@ final class StreamCollector extends EventSourceListener {
   private String id;
   private String model;
   private String finishReason;
+  private String systemFingerprint;
+  private String serviceTier;
+  private StringBuilder refusal;
   private JsonNode usage;
   private int chunks;
   private boolean done;
@@ -100,6 +104,14 @@ final class StreamCollector extends EventSourceListener {
     if (chunk.path("usage").isObject()) {
       usage = chunk.path("usage");
     }
+    String fingerprint = ChatJson.text(chunk.path("system_fingerprint"));
+    if (fingerprint != null) {
+      systemFingerprint = fingerprint;
+    }
+    String tier = ChatJson.text(chunk.path("service_tier"));
+    if (tier != null) {
+      serviceTier = tier;
+    }
     JsonNode choice = firstChoice(chunk.path("choices"));
     String reason = ChatJson.text(choice.path("finish_reason"));
     if (reason != null) {
@@ -116,6 +128,10 @@ final class StreamCollector extends EventSourceListener {
       for (JsonNode f : fragments) {
         toolCalls.computeIfAbsent(slot(f), k -> new PartialCall()).add(f);
       }
+    }
+    JsonNode refused = choice.path("delta").path("refusal");
+    if (refused.isString()) {
+      (refusal == null ? refusal = new StringBuilder() : refusal).append(refused.stringValue());
     }
     JsonNode content = choice.path("delta").path("content");
     if (content.isString() && !content.stringValue().isEmpty()) {
@@ -233,7 +249,10 @@ final class StreamCollector extends EventSourceListener {
             .toolCalls(calls)
             .finishReason(finishReason)
             .usage(ChatJson.usage(usage == null ? OpenAiHttp.MAPPER.missingNode() : usage, request,
-                ChatJson.answerText(answer, calls)));
+                ChatJson.answerText(answer, calls)))
+            .systemFingerprint(systemFingerprint)
+            .serviceTier(serviceTier)
+            .refusal(refusal == null ? null : refusal.toString());
     if (logprobsReturned) {
       b.logprobs(logprobs);
     }

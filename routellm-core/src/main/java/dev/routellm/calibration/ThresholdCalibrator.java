@@ -2,6 +2,7 @@ package dev.routellm.calibration;
 
 import dev.routellm.chat.Usage;
 import dev.routellm.cost.CostModel;
+import dev.routellm.cost.Dollars;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -171,8 +172,8 @@ public final class ThresholdCalibrator {
   public Calibration forBudget(double dollarsPerRequest) {
     requireCosts("forBudget");
     if (!(dollarsPerRequest >= weakCost)) {
-      throw new IllegalArgumentException("a budget of $" + dollarsPerRequest + " per request is below the cost of"
-          + " sending everything to the weak model ($" + weakCost + ")");
+      throw new IllegalArgumentException("a budget of " + Dollars.format(dollarsPerRequest) + " per request is below the cost of"
+          + " sending everything to the weak model (" + Dollars.format(weakCost) + ")");
     }
     double share = strongCost > weakCost ? (dollarsPerRequest - weakCost) / (strongCost - weakCost) : 1;
     int n = sorted.length;

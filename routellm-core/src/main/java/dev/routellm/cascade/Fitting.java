@@ -1,13 +1,10 @@
 package dev.routellm.cascade;
 
+import dev.routellm.internal.linalg.DenseMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * Fits {@link Calibrator}s to labelled examples: rows of features {@code x[i]} (all of one length, named by {@code
@@ -89,8 +86,8 @@ final class Fitting {
   static Calibrator.Linear ols(double[][] x, boolean[] correct, List<String> names) {
     int n = x.length;
     int p = names.size();
-    DMatrixRMaj a = new DMatrixRMaj(n, p + 1);
-    DMatrixRMaj b = new DMatrixRMaj(n, 1);
+    DenseMatrix a = new DenseMatrix(n, p + 1);
+    DenseMatrix b = new DenseMatrix(n, 1);
     for (int i = 0; i < n; i++) {
       a.set(i, 0, 1.0);
       for (int j = 0; j < p; j++) {
@@ -99,12 +96,10 @@ final class Fitting {
       b.set(i, 0, correct[i] ? 1.0 : 0.0);
     }
     requireVarying(x, names);
-    LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.leastSquares(n, p + 1);
-    if (!solver.setA(a) || solver.quality() < 1e-12) {
+    DenseMatrix beta = DenseMatrix.leastSquares(a, b, 1e-12);
+    if (beta == null) {
       throw new IllegalArgumentException("features " + names + " are collinear in the training data; drop one");
     }
-    DMatrixRMaj beta = new DMatrixRMaj(p + 1, 1);
-    solver.solve(b, beta);
     double[] coefficients = new double[p];
     for (int j = 0; j < p; j++) {
       coefficients[j] = beta.get(j + 1, 0);
@@ -140,7 +135,7 @@ final class Fitting {
       // A constant column centres to zeros: any scale works, and the penalty holds its coefficient at 0.
       scale[j] = ss > 0 ? Math.sqrt(ss / n) : 1.0;
     }
-    DMatrixRMaj z = new DMatrixRMaj(n, p + 1);
+    DenseMatrix z = new DenseMatrix(n, p + 1);
     double[] y = new double[n];
     for (int i = 0; i < n; i++) {
       z.set(i, 0, 1.0);
@@ -151,11 +146,10 @@ final class Fitting {
     }
     double[] theta = new double[p + 1];
     double loss = logisticLoss(z, y, theta, l2);
-    LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.symmPosDef(p + 1);
     boolean converged = false;
     for (int step = 0; step < MAX_NEWTON_STEPS && !converged; step++) {
-      DMatrixRMaj gradient = new DMatrixRMaj(p + 1, 1);
-      DMatrixRMaj hessian = new DMatrixRMaj(p + 1, p + 1);
+      DenseMatrix gradient = new DenseMatrix(p + 1, 1);
+      DenseMatrix hessian = new DenseMatrix(p + 1, p + 1);
       for (int i = 0; i < n; i++) {
         double eta = 0;
         for (int j = 0; j <= p; j++) {
@@ -180,12 +174,11 @@ final class Fitting {
           hessian.add(j, j, l2);
         }
       }
-      DMatrixRMaj delta = new DMatrixRMaj(p + 1, 1);
-      if (!solver.setA(hessian)) {
+      DenseMatrix delta = DenseMatrix.solveSymmetricPositiveDefinite(hessian, gradient);
+      if (delta == null) {
         throw new IllegalArgumentException(
             "logistic fit on " + names + " failed: the problem is singular (separable classes without a penalty?)");
       }
-      solver.solve(gradient, delta);
       // Damped Newton: halve the step until the penalised loss does not increase.
       double t = 1.0;
       double[] next = new double[p + 1];
@@ -200,7 +193,7 @@ final class Fitting {
         }
         t /= 2;
       }
-      double largest = CommonOps_DDRM.elementMaxAbs(delta) * t;
+      double largest = delta.maxAbs() * t;
       theta = next.clone();
       loss = nextLoss;
       converged = largest < NEWTON_TOLERANCE;
@@ -218,7 +211,7 @@ final class Fitting {
     return new Calibrator.Logistic(intercept, coefficients);
   }
 
-  private static double logisticLoss(DMatrixRMaj z, double[] y, double[] theta, double l2) {
+  private static double logisticLoss(DenseMatrix z, double[] y, double[] theta, double l2) {
     double loss = 0;
     for (int i = 0; i < y.length; i++) {
       double eta = 0;

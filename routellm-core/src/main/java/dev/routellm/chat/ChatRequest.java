@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -15,6 +16,9 @@ import java.util.Set;
 /**
  * A chat completion request, independent of which model will answer it. Immutable and thread-safe; build one with
  * {@link #builder()} or {@link #of(String)}, derive variants with {@link #toBuilder()}.
+ *
+ * <p>Every request has a prompt: the last user message (or, without one, the last message) is never empty or
+ * whitespace only; {@link #of(String)} and {@link Builder#build()} reject such a request.
  *
  * <p>Fields the library does not model (for example {@code seed}, {@code response_format}, {@code user}) travel in
  * {@link #extra()} and are sent to the backend untouched. The model name is not part of the request: the router or
@@ -27,12 +31,16 @@ public final class ChatRequest {
           "model", "messages", "temperature", "max_tokens", "max_completion_tokens", "stop", "logprobs",
           "top_logprobs", "stream", "stream_options");
 
+  /** The wire name OpenAI's newer models require for the token limit; see {@link Builder#maxCompletionTokens}. */
+  public static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
+
   /** The most alternatives per token that OpenAI accepts for {@code top_logprobs}. */
   public static final int MAX_TOP_LOGPROBS = 20;
 
   private final List<ChatMessage> messages;
   private final Double temperature;
   private final Integer maxTokens;
+  private final String maxTokensField;
   private final List<String> stop;
   private final boolean logprobs;
   private final int topLogprobs;
@@ -42,9 +50,14 @@ public final class ChatRequest {
     if (b.messages.isEmpty()) {
       throw new IllegalStateException("a chat request needs at least one message");
     }
+    if (lastUserMessage(b.messages).isBlank()) {
+      throw new IllegalStateException("the last user message is empty or whitespace only: there is nothing to answer"
+          + " or route (a request needs a prompt)");
+    }
     this.messages = List.copyOf(b.messages);
     this.temperature = b.temperature;
     this.maxTokens = b.maxTokens;
+    this.maxTokensField = b.maxTokensField;
     this.stop = List.copyOf(b.stop);
     this.logprobs = b.logprobs || b.topLogprobs > 0;
     this.topLogprobs = b.topLogprobs;
@@ -97,8 +110,17 @@ public final class ChatRequest {
             + " BigInteger or BigDecimal, or a List or Map of such values)");
   }
 
-  /** A request holding a single user message. */
+  /**
+   * A request holding a single user message.
+   *
+   * @throws IllegalArgumentException when {@code userMessage} is empty or whitespace only
+   */
   public static ChatRequest of(String userMessage) {
+    Objects.requireNonNull(userMessage, "userMessage");
+    if (userMessage.isBlank()) {
+      throw new IllegalArgumentException("userMessage must not be empty or whitespace only but was '" + userMessage
+          + "': there is nothing to answer or route");
+    }
     return builder().user(userMessage).build();
   }
 
@@ -112,6 +134,7 @@ public final class ChatRequest {
     b.messages.addAll(messages);
     b.temperature = temperature;
     b.maxTokens = maxTokens;
+    b.maxTokensField = maxTokensField;
     b.stop.addAll(stop);
     b.logprobs = logprobs;
     b.topLogprobs = topLogprobs;
@@ -124,8 +147,15 @@ public final class ChatRequest {
     return messages;
   }
 
-  /** The content of the last message whose role is {@code user}, or of the last message when there is none. */
+  /**
+   * The content of the last message whose role is {@code user}, or of the last message when there is none. Never
+   * blank: a request whose prompt would be blank cannot be built.
+   */
   public String lastUserMessage() {
+    return lastUserMessage(messages);
+  }
+
+  private static String lastUserMessage(List<ChatMessage> messages) {
     for (int i = messages.size() - 1; i >= 0; i--) {
       if (ChatMessage.USER.equals(messages.get(i).role())) {
         return messages.get(i).content();
@@ -142,6 +172,14 @@ public final class ChatRequest {
   /** Most tokens to generate, when set. */
   public OptionalInt maxTokens() {
     return maxTokens == null ? OptionalInt.empty() : OptionalInt.of(maxTokens);
+  }
+
+  /**
+   * The wire name the token limit must be sent under, when the caller fixed it ({@value #MAX_COMPLETION_TOKENS} after
+   * {@link Builder#maxCompletionTokens}); empty when the backend chooses ({@link Builder#maxTokens}).
+   */
+  public Optional<String> maxTokensField() {
+    return Optional.ofNullable(maxTokensField);
   }
 
   /** Stop sequences; empty when none. */
@@ -170,6 +208,7 @@ public final class ChatRequest {
         && messages.equals(r.messages)
         && Objects.equals(temperature, r.temperature)
         && Objects.equals(maxTokens, r.maxTokens)
+        && Objects.equals(maxTokensField, r.maxTokensField)
         && stop.equals(r.stop)
         && logprobs == r.logprobs
         && topLogprobs == r.topLogprobs
@@ -178,7 +217,7 @@ public final class ChatRequest {
 
   @Override
   public int hashCode() {
-    return Objects.hash(messages, temperature, maxTokens, stop, logprobs, topLogprobs, extra);
+    return Objects.hash(messages, temperature, maxTokens, maxTokensField, stop, logprobs, topLogprobs, extra);
   }
 
   @Override
@@ -192,6 +231,7 @@ public final class ChatRequest {
     private final List<ChatMessage> messages = new ArrayList<>();
     private Double temperature;
     private Integer maxTokens;
+    private String maxTokensField;
     private final List<String> stop = new ArrayList<>();
     private boolean logprobs;
     private int topLogprobs;
@@ -234,12 +274,30 @@ public final class ChatRequest {
       return this;
     }
 
-    /** Most tokens to generate, {@code > 0}. */
+    /**
+     * Most tokens to generate, {@code > 0}, sent under the name the backend is configured with ({@code max_tokens}
+     * by default).
+     */
     public Builder maxTokens(int value) {
       if (value <= 0) {
         throw new IllegalArgumentException("maxTokens must be > 0 but was " + value);
       }
       this.maxTokens = value;
+      this.maxTokensField = null;
+      return this;
+    }
+
+    /**
+     * Most tokens to generate, {@code > 0}, always sent as {@value ChatRequest#MAX_COMPLETION_TOKENS} whatever the
+     * backend's setting: OpenAI's reasoning models reject {@code max_tokens}. A routing server forwarding a client's
+     * field uses this to keep the name the client sent.
+     */
+    public Builder maxCompletionTokens(int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException("maxCompletionTokens must be > 0 but was " + value);
+      }
+      this.maxTokens = value;
+      this.maxTokensField = MAX_COMPLETION_TOKENS;
       return this;
     }
 
@@ -309,7 +367,10 @@ public final class ChatRequest {
     /**
      * Builds the request.
      *
-     * @throws IllegalStateException when no message was added
+     * @throws IllegalStateException when no message was added, or when the prompt is blank: the last user message
+     *     (the last message when none is a user's) is empty or whitespace only. The library, the command line and
+     *     the routing server apply this one rule, so an empty prompt fails alike everywhere instead of reaching a
+     *     predictor that may or may not score it
      */
     public ChatRequest build() {
       return new ChatRequest(this);

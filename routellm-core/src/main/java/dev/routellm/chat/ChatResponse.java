@@ -15,6 +15,9 @@ import java.util.Optional;
  * <p>An answer may ask for {@linkplain #toolCalls() tool calls} instead of, or beside, text: its {@link #text()} is
  * then empty (OpenAI sends {@code content: null}) and {@link #finishReason()} is normally {@code tool_calls}.
  * {@link #asMessage()} gives the assistant message to send back with the tools' results.
+ *
+ * <p>What OpenAI adds about the answer is kept when the server sent it: {@link #systemFingerprint()}, {@link
+ * #serviceTier()} and the model's {@link #refusal()}, so that a proxy can pass them on.
  */
 public final class ChatResponse {
   private final String id;
@@ -25,6 +28,9 @@ public final class ChatResponse {
   private final List<TokenLogprob> logprobs;
   private final boolean logprobsReturned;
   private final List<ToolCall> toolCalls;
+  private final String systemFingerprint;
+  private final String serviceTier;
+  private final String refusal;
 
   private ChatResponse(Builder b) {
     this.id = b.id;
@@ -35,6 +41,9 @@ public final class ChatResponse {
     this.logprobs = List.copyOf(b.logprobs);
     this.logprobsReturned = b.logprobsReturned;
     this.toolCalls = List.copyOf(b.toolCalls);
+    this.systemFingerprint = b.systemFingerprint;
+    this.serviceTier = b.serviceTier;
+    this.refusal = b.refusal;
   }
 
   public static Builder builder() {
@@ -46,7 +55,7 @@ public final class ChatResponse {
     b.logprobs.addAll(logprobs);
     b.logprobsReturned = logprobsReturned;
     b.toolCalls.addAll(toolCalls);
-    return b;
+    return b.systemFingerprint(systemFingerprint).serviceTier(serviceTier).refusal(refusal);
   }
 
   /** The server's id for the completion, when it sent one. */
@@ -96,6 +105,21 @@ public final class ChatResponse {
     return !toolCalls.isEmpty();
   }
 
+  /** OpenAI's {@code system_fingerprint}: the backend configuration that produced the answer, when sent. */
+  public Optional<String> systemFingerprint() {
+    return Optional.ofNullable(systemFingerprint);
+  }
+
+  /** OpenAI's {@code service_tier} that processed the request ({@code default}, {@code flex}, ...), when sent. */
+  public Optional<String> serviceTier() {
+    return Optional.ofNullable(serviceTier);
+  }
+
+  /** The model's refusal message ({@code message.refusal}), when it refused; {@link #text()} is then usually empty. */
+  public Optional<String> refusal() {
+    return Optional.ofNullable(refusal);
+  }
+
   /**
    * This answer as the assistant message of a follow-up request: its text and, when there are any, its tool calls.
    */
@@ -120,8 +144,29 @@ public final class ChatResponse {
     private final List<TokenLogprob> logprobs = new ArrayList<>();
     private boolean logprobsReturned;
     private final List<ToolCall> toolCalls = new ArrayList<>();
+    private String systemFingerprint;
+    private String serviceTier;
+    private String refusal;
 
     private Builder() {}
+
+    /** OpenAI's {@code system_fingerprint}, or null for none. */
+    public Builder systemFingerprint(String value) {
+      this.systemFingerprint = value;
+      return this;
+    }
+
+    /** OpenAI's {@code service_tier}, or null for none. */
+    public Builder serviceTier(String value) {
+      this.serviceTier = value;
+      return this;
+    }
+
+    /** The model's refusal message, or null for none. */
+    public Builder refusal(String value) {
+      this.refusal = value;
+      return this;
+    }
 
     public Builder id(String value) {
       this.id = value;

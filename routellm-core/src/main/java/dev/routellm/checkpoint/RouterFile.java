@@ -10,8 +10,9 @@ import java.util.OptionalDouble;
 
 /**
  * Everything a trained router needs to serve, in one safetensors file: the predictor kind and its weights (tensors),
- * the identity and dimension of the embedder it was trained with, the strong and weak model names, the calibrated
- * threshold (optional) and the predictor's scalar parameters. The fields live in the safetensors
+ * the identity and dimension of the embedder it was trained with, the models it decides between (a strong and a weak
+ * model, or for an N-way quality predictor a pool of models, {@link #pool()}), the calibrated threshold (optional) and
+ * the predictor's scalar parameters. The fields live in the safetensors
  * {@code __metadata__} map, so any safetensors reader can open the file. Files written by {@link #write} carry a
  * checksum of their metadata and tensors, verified when they are read (files without one are read unchecked).
  *
@@ -29,6 +30,8 @@ public final class RouterFile {
   static final String EMBEDDER_DIMENSION_KEY = "embedder.dimension";
   static final String STRONG_KEY = "strong_model";
   static final String WEAK_KEY = "weak_model";
+  /** Metadata key of an N-way predictor's models: a JSON array of names, in the predictor's order. */
+  static final String POOL_KEY = "pool_models";
   static final String THRESHOLD_KEY = "threshold";
   static final String PARAMETER_PREFIX = "param.";
   /**
@@ -44,6 +47,7 @@ public final class RouterFile {
   private final int dimension;
   private final String strongModel;
   private final String weakModel;
+  private final java.util.List<String> pool;
   private final double threshold;
   private final Map<String, String> parameters;
   private final Map<String, Tensor> tensors;
@@ -56,6 +60,7 @@ public final class RouterFile {
     this.dimension = b.dimension;
     this.strongModel = b.strongModel;
     this.weakModel = b.weakModel;
+    this.pool = b.pool;
     this.threshold = b.threshold;
     this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(b.parameters));
     this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(b.tensors));
@@ -76,6 +81,7 @@ public final class RouterFile {
     b.dimension = dimension;
     b.strongModel = strongModel;
     b.weakModel = weakModel;
+    b.pool = pool;
     b.threshold = threshold;
     b.parameters.putAll(parameters);
     b.tensors.putAll(tensors);
@@ -131,7 +137,12 @@ public final class RouterFile {
       }
       b.embedder(required(meta, EMBEDDER_ID_KEY, problem),
           parseInt(EMBEDDER_DIMENSION_KEY, required(meta, EMBEDDER_DIMENSION_KEY, problem), problem));
-      b.models(required(meta, STRONG_KEY, problem), required(meta, WEAK_KEY, problem));
+      String pool = meta.get(POOL_KEY);
+      if (pool != null) {
+        b.pool(parsePool(pool, problem));
+      } else {
+        b.models(required(meta, STRONG_KEY, problem), required(meta, WEAK_KEY, problem));
+      }
       String t = meta.get(THRESHOLD_KEY);
       if (t != null) {
         b.threshold(parseDouble(THRESHOLD_KEY, t, problem));
@@ -158,8 +169,12 @@ public final class RouterFile {
     }
     meta.put(EMBEDDER_ID_KEY, embedderId);
     meta.put(EMBEDDER_DIMENSION_KEY, Integer.toString(dimension));
-    meta.put(STRONG_KEY, strongModel);
-    meta.put(WEAK_KEY, weakModel);
+    if (pool != null) {
+      meta.put(POOL_KEY, POOL_JSON.writeValueAsString(pool));
+    } else {
+      meta.put(STRONG_KEY, strongModel);
+      meta.put(WEAK_KEY, weakModel);
+    }
     if (!Double.isNaN(threshold)) {
       meta.put(THRESHOLD_KEY, Double.toString(threshold));
     }
@@ -202,6 +217,29 @@ public final class RouterFile {
       crc.update(buf.flip());
     });
     return CHECKSUM_PREFIX + String.format("%08x", crc.getValue());
+  }
+
+  private static final tools.jackson.databind.ObjectMapper POOL_JSON =
+      tools.jackson.databind.json.JsonMapper.builder().build();
+
+  private static java.util.List<String> parsePool(String json,
+      java.util.function.Function<String, InvalidFileException> problem) {
+    java.util.List<String> models = new java.util.ArrayList<>();
+    try {
+      tools.jackson.databind.JsonNode array = POOL_JSON.readTree(json);
+      if (array.isArray()) {
+        for (tools.jackson.databind.JsonNode m : array) {
+          models.add(m.isString() ? m.stringValue() : null);
+        }
+      }
+    } catch (tools.jackson.core.JacksonException e) {
+      models.clear();
+    }
+    if (models.isEmpty() || models.contains(null)) {
+      throw problem.apply("metadata field '" + POOL_KEY + "' must be a non-empty JSON array of model names but was '"
+          + (json.length() <= 60 ? json : json.substring(0, 57) + "...") + "'");
+    }
+    return models;
   }
 
   private static String required(Map<String, String> meta, String key,
@@ -254,12 +292,27 @@ public final class RouterFile {
     return dimension;
   }
 
+  /** The strong model of a two-model router; null for an N-way predictor's file ({@link #isPool()}). */
   public String strongModel() {
     return strongModel;
   }
 
+  /** The weak model of a two-model router; null for an N-way predictor's file ({@link #isPool()}). */
   public String weakModel() {
     return weakModel;
+  }
+
+  /** Whether the file holds an N-way predictor over a {@link #pool()} of models rather than a strong/weak pair. */
+  public boolean isPool() {
+    return pool != null;
+  }
+
+  /**
+   * The models the predictor decides between, in its order: the pool of an N-way predictor, or the strong and the
+   * weak model (unmodifiable).
+   */
+  public java.util.List<String> pool() {
+    return pool != null ? pool : java.util.List.of(strongModel, weakModel);
   }
 
   /** The calibrated threshold, empty when the file was saved before calibration. */
@@ -365,6 +418,7 @@ public final class RouterFile {
     private int dimension;
     private String strongModel;
     private String weakModel;
+    private java.util.List<String> pool;
     private double threshold = Double.NaN;
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -393,10 +447,31 @@ public final class RouterFile {
       return this;
     }
 
-    /** The strong and weak model names. Required. */
+    /** The strong and weak model names. Required, unless the file holds an N-way predictor ({@link #pool}). */
     public Builder models(String strong, String weak) {
       this.strongModel = nonBlank(strong, "strong model");
       this.weakModel = nonBlank(weak, "weak model");
+      this.pool = null;
+      return this;
+    }
+
+    /**
+     * The models of an N-way predictor, in its order, instead of a strong/weak pair.
+     *
+     * @throws IllegalArgumentException when the list is empty or a name is blank or repeated
+     */
+    public Builder pool(java.util.List<String> models) {
+      java.util.List<String> copy = java.util.List.copyOf(Objects.requireNonNull(models, "models"));
+      if (copy.isEmpty()) {
+        throw new IllegalArgumentException("a pool needs at least one model");
+      }
+      if (new java.util.HashSet<>(copy).size() != copy.size()) {
+        throw new IllegalArgumentException("pool models must be distinct but were " + copy);
+      }
+      copy.forEach(m -> nonBlank(m, "pool model"));
+      this.pool = copy;
+      this.strongModel = null;
+      this.weakModel = null;
       return this;
     }
 
@@ -427,9 +502,9 @@ public final class RouterFile {
      * @throws IllegalStateException when kind, embedder or models are missing
      */
     public RouterFile build() {
-      if (kind == null || embedderId == null || strongModel == null) {
+      if (kind == null || embedderId == null || (strongModel == null && pool == null)) {
         throw new IllegalStateException("kind, embedder and models are required (kind=" + kind + ", embedder="
-            + embedderId + ", strong=" + strongModel + ")");
+            + embedderId + ", strong=" + strongModel + ", pool=" + pool + ")");
       }
       return new RouterFile(this, "(in memory)");
     }

@@ -61,5 +61,21 @@ public record CostSnapshot(
     public ModelTotals(long calls, long promptTokens, long completionTokens, double cost) {
       this(calls, promptTokens, completionTokens, cost, 0, 0, 0);
     }
+
+    /** As a record prints itself, with the cost as a plain decimal. */
+    @Override
+    public String toString() {
+      return "ModelTotals[calls=" + calls + ", promptTokens=" + promptTokens + ", completionTokens="
+          + completionTokens + ", cost=" + Dollars.format(cost) + ", answers=" + answers + ", failures=" + failures
+          + ", skipped=" + skipped + "]";
+    }
+  }
+
+  /** As a record prints itself, with dollar amounts as plain decimals. */
+  @Override
+  public String toString() {
+    return "CostSnapshot[requests=" + requests + ", strongRequests=" + strongRequests + ", failedRequests="
+        + failedRequests + ", cost=" + Dollars.format(cost) + ", allStrongCost=" + Dollars.format(allStrongCost)
+        + ", models=" + new java.util.TreeMap<>(models) + "]";
   }
 }

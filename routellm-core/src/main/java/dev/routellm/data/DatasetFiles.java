@@ -184,36 +184,7 @@ public final class DatasetFiles {
 
     @Override
     public List<String> turns() {
-      JsonNode prompt = object.get("prompt");
-      JsonNode turns = object.get("turns");
-      boolean hasPrompt = prompt != null && !prompt.isNull();
-      boolean hasTurns = turns != null && !turns.isNull();
-      if (hasPrompt == hasTurns) {
-        throw InvalidFileException.atLine(file, line,
-            hasPrompt ? "fields 'prompt' and 'turns' are both given: give one" : "field 'prompt' is missing");
-      }
-      if (hasPrompt) {
-        if (!prompt.isString() || prompt.stringValue().isEmpty()) {
-          throw InvalidFileException.atLine(file, line, "field 'prompt' must be a non-empty string but was "
-              + JsonLines.describe(prompt));
-        }
-        return List.of(prompt.stringValue());
-      }
-      List<String> list = new ArrayList<>();
-      if (turns.isArray()) {
-        for (JsonNode turn : turns) {
-          if (!turn.isString()) {
-            list = List.of();
-            break;
-          }
-          list.add(turn.stringValue());
-        }
-      }
-      if (list.isEmpty()) {
-        throw InvalidFileException.atLine(file, line, "field 'turns' must be a non-empty array of strings but was "
-            + JsonLines.describe(turns));
-      }
-      return list;
+      return JsonLines.turns(file, line, object);
     }
   }
 

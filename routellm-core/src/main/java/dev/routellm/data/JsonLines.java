@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -105,6 +107,45 @@ public final class JsonLines {
           + describe(value));
     }
     return value.doubleValue();
+  }
+
+  /**
+   * The user turns of a line: its {@code prompt} (one turn) or its {@code turns} (a non-empty array of strings), one
+   * of the two and not both.
+   *
+   * @throws InvalidFileException naming file, line and field otherwise
+   */
+  static List<String> turns(Path file, long line, JsonNode object) {
+    JsonNode prompt = object.get("prompt");
+    JsonNode turns = object.get("turns");
+    boolean hasPrompt = prompt != null && !prompt.isNull();
+    boolean hasTurns = turns != null && !turns.isNull();
+    if (hasPrompt == hasTurns) {
+      throw InvalidFileException.atLine(file, line,
+          hasPrompt ? "fields 'prompt' and 'turns' are both given: give one" : "field 'prompt' is missing");
+    }
+    if (hasPrompt) {
+      if (!prompt.isString() || prompt.stringValue().isEmpty()) {
+        throw InvalidFileException.atLine(file, line, "field 'prompt' must be a non-empty string but was "
+            + describe(prompt));
+      }
+      return List.of(prompt.stringValue());
+    }
+    List<String> list = new ArrayList<>();
+    if (turns.isArray()) {
+      for (JsonNode turn : turns) {
+        if (!turn.isString()) {
+          list = List.of();
+          break;
+        }
+        list.add(turn.stringValue());
+      }
+    }
+    if (list.isEmpty()) {
+      throw InvalidFileException.atLine(file, line, "field 'turns' must be a non-empty array of strings but was "
+          + describe(turns));
+    }
+    return list;
   }
 
   /** A value for error messages: absent, or its JSON text cut to 40 characters. */

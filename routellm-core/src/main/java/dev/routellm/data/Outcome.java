@@ -1,6 +1,7 @@
 package dev.routellm.data;
 
 import dev.routellm.chat.Usage;
+import dev.routellm.cost.Dollars;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -129,6 +130,6 @@ public final class Outcome {
     return "Outcome{judgements=" + Arrays.toString(judgements)
         + (response == null ? "" : ", response=" + response.length() + " chars")
         + (usage == null ? "" : ", usage=" + usage)
-        + (Double.isNaN(cost) ? "" : ", cost=" + cost) + "}";
+        + (Double.isNaN(cost) ? "" : ", cost=" + Dollars.format(cost)) + "}";
   }
 }

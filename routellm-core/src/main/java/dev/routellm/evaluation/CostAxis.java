@@ -2,6 +2,7 @@ package dev.routellm.evaluation;
 
 import dev.routellm.chat.Usage;
 import dev.routellm.cost.CostModel;
+import dev.routellm.cost.Dollars;
 import java.util.Objects;
 
 /**
@@ -129,7 +130,7 @@ public final class CostAxis {
 
   @Override
   public String toString() {
-    return "CostAxis{strong=" + strongModel + " $" + strongCost + "/request, weak=" + weakModel + " $" + weakCost
-        + "/request}";
+    return "CostAxis{strong=" + strongModel + " " + Dollars.format(strongCost) + "/request, weak=" + weakModel + " "
+        + Dollars.format(weakCost) + "/request}";
   }
 }

@@ -4,17 +4,14 @@ import dev.routellm.data.Dataset;
 import dev.routellm.data.Example;
 import dev.routellm.routing.Tier;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 
 /**
  * Evaluates a {@link RoutingMethod} on a dataset, by k-fold cross-validation when {@code folds >= 2}.
  *
  * <p><b>Folds.</b> Examples with the same routing prompt ({@link Example#prompt()}) form one group, so duplicates
- * never straddle training and held-out sets. The groups are shuffled with the seed ({@link SplittableRandom},
+ * never straddle training and held-out sets. The groups are shuffled with the seed ({@link java.util.SplittableRandom},
  * Fisher-Yates) and dealt to the folds in turn. For each fold the method is fitted on the other folds only and scores
  * the held-out fold; every example is thus scored exactly once, by a method that never saw its prompt. With one fold
  * the method is fitted on an empty training set and scores every example (right for methods that do not learn: random,
@@ -81,7 +78,7 @@ public final class Evaluator {
     List<FoldResult> results = new ArrayList<>(folds);
     for (int f = 0; f < folds; f++) {
       Dataset test = data.subset(heldOut[f]);
-      Dataset train = data.subset(complement(heldOut[f], data.size()));
+      Dataset train = data.subset(PromptFolds.complement(heldOut[f], data.size()));
       String stage = "fold " + (f + 1) + "/" + folds;
       Scorer scorer = method.fit(train, context);
       double[] scores = score(method, scorer, test, stage + ": scoring");
@@ -125,48 +122,7 @@ public final class Evaluator {
    * @throws IllegalArgumentException when {@code folds} is not in {@code [2, distinct prompts]}
    */
   static int[][] split(Dataset data, int folds, long seed) {
-    Map<String, List<Integer>> groups = new LinkedHashMap<>();
-    for (int i = 0; i < data.size(); i++) {
-      groups.computeIfAbsent(data.example(i).prompt(), p -> new ArrayList<>(1)).add(i);
-    }
-    if (folds < 2 || folds > groups.size()) {
-      throw new IllegalArgumentException("folds must be in [2, " + groups.size() + "] (the number of distinct prompts"
-          + " of dataset '" + data.name() + "') but was " + folds);
-    }
-    List<List<Integer>> order = new ArrayList<>(groups.values());
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int i = order.size() - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      List<Integer> t = order.get(i);
-      order.set(i, order.get(j));
-      order.set(j, t);
-    }
-    List<List<Integer>> members = new ArrayList<>(folds);
-    for (int f = 0; f < folds; f++) {
-      members.add(new ArrayList<>());
-    }
-    for (int g = 0; g < order.size(); g++) {
-      members.get(g % folds).addAll(order.get(g));
-    }
-    int[][] heldOut = new int[folds][];
-    for (int f = 0; f < folds; f++) {
-      heldOut[f] = members.get(f).stream().mapToInt(Integer::intValue).sorted().toArray();
-    }
-    return heldOut;
-  }
-
-  private static int[] complement(int[] sortedIndices, int size) {
-    int[] rest = new int[size - sortedIndices.length];
-    int next = 0;
-    int r = 0;
-    for (int i = 0; i < size; i++) {
-      if (next < sortedIndices.length && sortedIndices[next] == i) {
-        next++;
-      } else {
-        rest[r++] = i;
-      }
-    }
-    return rest;
+    return PromptFolds.split(data.prompts(), folds, seed, data.name());
   }
 
   @Override

@@ -64,7 +64,7 @@ public interface EmbeddingScorer {
 
   /**
    * Adds this scorer's kind, parameters and weights to a router file being built, so that
-   * {@link EmbeddingPredictor#load} can rebuild it.
+   * {@link TrainedRouter#load(java.nio.file.Path, dev.routellm.embedding.Embedder)} can rebuild it.
    */
   void exportTo(RouterFile.Builder file);
 }

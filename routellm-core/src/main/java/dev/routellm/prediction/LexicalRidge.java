@@ -88,10 +88,7 @@ public final class LexicalRidge {
         df[b]++;
       }
     }
-    float[] idf = new float[BUCKETS];
-    for (int b = 0; b < BUCKETS; b++) {
-      idf[b] = (float) (Math.log((1.0 + n) / (1.0 + df[b])) + 1);
-    }
+    float[] idf = idf(df, n);
     float[][] values = new float[n][];
     for (int i = 0; i < n; i++) {
       values[i] = unitValues(rows[i], idf);
@@ -111,6 +108,15 @@ public final class LexicalRidge {
       out[l] = new LexicalRidge(idf, weights, mean);
     }
     return out;
+  }
+
+  /** The IDF of every bucket from its document frequency over {@code n} prompts: {@code ln((1 + n) / (1 + df)) + 1}. */
+  static float[] idf(int[] df, int n) {
+    float[] idf = new float[BUCKETS];
+    for (int b = 0; b < BUCKETS; b++) {
+      idf[b] = (float) (Math.log((1.0 + n) / (1.0 + df[b])) + 1);
+    }
+    return idf;
   }
 
   /** Conjugate gradients for {@code (X'X + lambda I) w = X'y}, from the given {@code w}, in place. */
@@ -175,7 +181,7 @@ public final class LexicalRidge {
   }
 
   /** The IDF of each bucket scaled so that the row has unit length; all zeros for an empty row. */
-  private static float[] unitValues(int[] row, float[] idf) {
+  static float[] unitValues(int[] row, float[] idf) {
     double sq = 0;
     for (int b : row) {
       sq += (double) idf[b] * idf[b];

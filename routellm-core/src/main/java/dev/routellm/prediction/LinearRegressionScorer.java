@@ -3,10 +3,9 @@ package dev.routellm.prediction;
 import dev.routellm.InvalidFileException;
 import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.checkpoint.Tensor;
+import dev.routellm.internal.linalg.DenseMatrix;
 import java.util.List;
 import java.util.Objects;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * A linear model of the prompt: a weighted ridge regression of a target (the strong model's win rate, or a difficulty:
@@ -75,8 +74,8 @@ public final class LinearRegressionScorer implements EmbeddingScorer {
     }
     int dim = embeddings.get(0).length;
     int p = dim + 2; // embedding, log length, intercept
-    DMatrixRMaj xtx = new DMatrixRMaj(p, p);
-    DMatrixRMaj xty = new DMatrixRMaj(p, 1);
+    DenseMatrix xtx = new DenseMatrix(p, p);
+    DenseMatrix xty = new DenseMatrix(p, 1);
     double total = 0;
     double[] x = new double[p];
     for (int i = 0; i < n; i++) {
@@ -106,8 +105,8 @@ public final class LinearRegressionScorer implements EmbeddingScorer {
     for (int a = 0; a < p - 1; a++) {
       xtx.data[a * p + a] += penalty * total;
     }
-    DMatrixRMaj beta = new DMatrixRMaj(p, 1);
-    if (!CommonOps_DDRM.solve(xtx, xty, beta)) {
+    DenseMatrix beta = DenseMatrix.solve(xtx, xty);
+    if (beta == null) {
       throw new IllegalArgumentException("the regression cannot be solved (give a penalty > 0)");
     }
     double sum = 0;

@@ -5,6 +5,7 @@ import dev.routellm.InvalidFileException;
 import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.checkpoint.Safetensors;
 import dev.routellm.checkpoint.Tensor;
+import dev.routellm.internal.linalg.DenseMatrix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,11 +70,11 @@ public final class MatrixFactorization {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final List<String> models;
-  private final DMatrixRMaj modelEmbeddings; // [models, dim]
-  private final DMatrixRMaj projection; // [dim, textDim]
-  private final DMatrixRMaj classifier; // [dim, 1]
+  private final DenseMatrix modelEmbeddings; // [models, dim]
+  private final DenseMatrix projection; // [dim, textDim]
+  private final DenseMatrix classifier; // [dim, 1]
 
-  private MatrixFactorization(List<String> models, DMatrixRMaj p, DMatrixRMaj w1, DMatrixRMaj w2) {
+  private MatrixFactorization(List<String> models, DenseMatrix p, DenseMatrix w1, DenseMatrix w2) {
     this.models = List.copyOf(models);
     this.modelEmbeddings = p;
     this.projection = w1;
@@ -139,9 +138,9 @@ public final class MatrixFactorization {
       throw new IllegalArgumentException(CLASSIFIER + " must have shape [1, " + dim + "] but has "
           + Arrays.toString(classifier.shape()));
     }
-    DMatrixRMaj w1;
+    DenseMatrix w1;
     if (textProjection == null) {
-      w1 = CommonOps_DDRM.identity(dim);
+      w1 = DenseMatrix.identity(dim);
     } else {
       if (textProjection.rank() != 2 || textProjection.dim(0) != dim) {
         throw new IllegalArgumentException(TEXT_PROJECTION + " must have shape [" + dim + ", textDim] but has "
@@ -154,8 +153,10 @@ public final class MatrixFactorization {
       checkFinite(TEXT_PROJECTION, textProjection);
     }
     checkFinite(CLASSIFIER, classifier);
-    DMatrixRMaj w2 = matrix(classifier);
-    w2.reshape(dim, 1);
+    DenseMatrix w2 = new DenseMatrix(dim, 1); // the [1, dim] classifier as a column
+    for (int i = 0; i < dim; i++) {
+      w2.data[i] = classifier.get(i);
+    }
     return new MatrixFactorization(models, matrix(modelEmbeddings), w1, w2);
   }
 
@@ -168,9 +169,9 @@ public final class MatrixFactorization {
     }
   }
 
-  private static DMatrixRMaj matrix(Tensor t) {
+  private static DenseMatrix matrix(Tensor t) {
     float[] v = t.values();
-    DMatrixRMaj m = new DMatrixRMaj(t.dim(0), t.dim(1));
+    DenseMatrix m = new DenseMatrix(t.dim(0), t.dim(1));
     for (int i = 0; i < v.length; i++) {
       m.data[i] = v[i];
     }
@@ -232,12 +233,12 @@ public final class MatrixFactorization {
 
   /** Length of the prompt embeddings this model takes. */
   public int textDimension() {
-    return projection.numCols;
+    return projection.cols();
   }
 
   /** Size of the model and projected-prompt embeddings. */
   public int hiddenDimension() {
-    return modelEmbeddings.numCols;
+    return modelEmbeddings.cols();
   }
 
   /**
@@ -247,12 +248,11 @@ public final class MatrixFactorization {
   public double modelScore(String model, float[] embedding) {
     Vectors.checkDimension(embedding, textDimension(), "embedding");
     double[] v = unitRow(indexOf(model));
-    DMatrixRMaj e = new DMatrixRMaj(textDimension(), 1);
+    DenseMatrix e = new DenseMatrix(textDimension(), 1);
     for (int i = 0; i < embedding.length; i++) {
       e.data[i] = embedding[i];
     }
-    DMatrixRMaj projected = new DMatrixRMaj(hiddenDimension(), 1);
-    CommonOps_DDRM.mult(projection, e, projected);
+    DenseMatrix projected = DenseMatrix.mult(projection, e);
     double d = 0;
     for (int k = 0; k < v.length; k++) {
       d += classifier.data[k] * v[k] * projected.data[k];
@@ -273,12 +273,11 @@ public final class MatrixFactorization {
     }
     double[] vs = unitRow(s);
     double[] vw = unitRow(w);
-    DMatrixRMaj diff = new DMatrixRMaj(hiddenDimension(), 1);
+    DenseMatrix diff = new DenseMatrix(hiddenDimension(), 1);
     for (int k = 0; k < vs.length; k++) {
       diff.data[k] = classifier.data[k] * (vs[k] - vw[k]);
     }
-    DMatrixRMaj u = new DMatrixRMaj(textDimension(), 1);
-    CommonOps_DDRM.multTransA(projection, diff, u);
+    DenseMatrix u = DenseMatrix.multTransA(projection, diff);
     return new LinearScorer(u.data);
   }
 
@@ -313,12 +312,11 @@ public final class MatrixFactorization {
   /** {@code u_m = W1^T (w2 * v_m)}: {@code d(m, e) = u_m . e}. */
   private float[] collapsed(int row) {
     double[] v = unitRow(row);
-    DMatrixRMaj scaled = new DMatrixRMaj(hiddenDimension(), 1);
+    DenseMatrix scaled = new DenseMatrix(hiddenDimension(), 1);
     for (int k = 0; k < v.length; k++) {
       scaled.data[k] = classifier.data[k] * v[k];
     }
-    DMatrixRMaj u = new DMatrixRMaj(textDimension(), 1);
-    CommonOps_DDRM.multTransA(projection, scaled, u);
+    DenseMatrix u = DenseMatrix.multTransA(projection, scaled);
     float[] out = new float[u.data.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = (float) u.data[i];
@@ -355,9 +353,9 @@ public final class MatrixFactorization {
   /** The tensors in RouteLLM's layout. */
   public Map<String, Tensor> tensors() {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    out.put(MODEL_EMBEDDINGS, Tensor.of(modelEmbeddings.data, modelEmbeddings.numRows, modelEmbeddings.numCols));
-    out.put(TEXT_PROJECTION, Tensor.of(projection.data, projection.numRows, projection.numCols));
-    out.put(CLASSIFIER, Tensor.of(classifier.data, 1, classifier.numRows));
+    out.put(MODEL_EMBEDDINGS, Tensor.of(modelEmbeddings.data, modelEmbeddings.rows(), modelEmbeddings.cols()));
+    out.put(TEXT_PROJECTION, Tensor.of(projection.data, projection.rows(), projection.cols()));
+    out.put(CLASSIFIER, Tensor.of(classifier.data, 1, classifier.rows()));
     return out;
   }
 

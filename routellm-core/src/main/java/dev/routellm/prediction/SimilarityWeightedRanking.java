@@ -3,6 +3,7 @@ package dev.routellm.prediction;
 import dev.routellm.InvalidFileException;
 import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.checkpoint.Tensor;
+import dev.routellm.internal.linalg.DenseMatrix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * RouteLLM's similarity-weighted (SW) ranking router. For each query it weights every training battle by the cosine
@@ -210,9 +209,8 @@ public final class SimilarityWeightedRanking implements EmbeddingScorer {
     }
     double ridge = 1e-9 * Math.max(total, 1);
     int n = m - 1;
-    DMatrixRMaj h = new DMatrixRMaj(n, n);
-    DMatrixRMaj g = new DMatrixRMaj(n, 1);
-    DMatrixRMaj step = new DMatrixRMaj(n, 1);
+    DenseMatrix h = new DenseMatrix(n, n);
+    DenseMatrix g = new DenseMatrix(n, 1);
     for (int iter = 0; iter < MAX_NEWTON_STEPS; iter++) {
       h.zero();
       g.zero();
@@ -244,7 +242,8 @@ public final class SimilarityWeightedRanking implements EmbeddingScorer {
         h.data[i * n + i] += ridge;
       }
       // h is the negated Hessian (positive definite): beta += h^-1 g.
-      if (!CommonOps_DDRM.solve(h, g, step)) {
+      DenseMatrix step = DenseMatrix.solve(h, g);
+      if (step == null) {
         break;
       }
       double largest = 0;

@@ -6,6 +6,7 @@ import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.embedding.Embedder;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -59,6 +60,10 @@ public record TrainedRouter(
   public static TrainedRouter load(RouterFile rf, Embedder embedder) {
     Objects.requireNonNull(rf, "file");
     Objects.requireNonNull(embedder, "embedder");
+    if (rf.isPool()) {
+      throw InvalidFileException.ofResource(rf.source(), "holds an N-way quality predictor over " + rf.pool()
+          + " (kind '" + rf.kind() + "'), not a two-model router: load it with QualityPredictors.load", null);
+    }
     if (!rf.embedderId().equals(embedder.id()) || rf.dimension() != embedder.dimension()) {
       throw new ConfigurationException(rf.source() + " was trained with embedder '" + rf.embedderId() + "' ("
           + rf.dimension() + " dimensions) but is being loaded with '" + embedder.id() + "' ("
@@ -68,6 +73,47 @@ public record TrainedRouter(
     EmbeddingScorer scorer = Scorers.fromFile(rf);
     return new TrainedRouter(EmbeddingPredictor.of(embedder, scorer).named(rf.name()), rf.strongModel(),
         rf.weakModel(), rf.threshold());
+  }
+
+  /**
+   * Checks that this router was trained for the models it is about to route between. The names are compared
+   * exactly ({@code gpt-4o} is not {@code gpt-4o-2024-08-06}).
+   *
+   * <pre>{@code
+   * trained.checkModels(strong.model(), weak.model(), ModelPairPolicy.FAIL);
+   * }</pre>
+   *
+   * @return {@code true} when the pair is the one the router was trained for; {@code false} after the warning of
+   *     {@link ModelPairPolicy#WARN}
+   * @throws ConfigurationException under {@link ModelPairPolicy#FAIL} when the pair differs; the message names both
+   *     pairs
+   */
+  public boolean checkModels(String strong, String weak, ModelPairPolicy policy) {
+    Objects.requireNonNull(policy, "policy");
+    Optional<String> mismatch = modelMismatch(strong, weak);
+    if (mismatch.isEmpty()) {
+      return true;
+    }
+    if (policy == ModelPairPolicy.FAIL) {
+      throw new ConfigurationException(mismatch.get() + " (ModelPairPolicy.WARN)");
+    }
+    System.getLogger(TrainedRouter.class.getName()).log(System.Logger.Level.WARNING, mismatch.get());
+    return false;
+  }
+
+  /**
+   * The one-line explanation {@link #checkModels} gives when {@code strong} and {@code weak} are not the pair this
+   * router was trained for; empty when they are.
+   */
+  public Optional<String> modelMismatch(String strong, String weak) {
+    Objects.requireNonNull(strong, "strong");
+    Objects.requireNonNull(weak, "weak");
+    if (strong.equals(strongModel) && weak.equals(weakModel)) {
+      return Optional.empty();
+    }
+    return Optional.of("router '" + predictor.name() + "' was trained to choose between strong '" + strongModel
+        + "' and weak '" + weakModel + "' but is routing between strong '" + strong + "' and weak '" + weak
+        + "'; its scores may not carry over: retrain on these models' outcomes, or accept it knowingly");
   }
 
   /** This router with a (new) calibrated threshold. */

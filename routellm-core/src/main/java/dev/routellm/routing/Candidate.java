@@ -31,6 +31,13 @@ public record Candidate(String model, double predictedQuality, double expectedCo
     return excluded.isEmpty();
   }
 
+  /** As a record prints itself, with the expected cost as a plain decimal. */
+  @Override
+  public String toString() {
+    return "Candidate[model=" + model + ", predictedQuality=" + predictedQuality + ", expectedCost="
+        + dev.routellm.cost.Dollars.format(expectedCost) + ", excluded=" + excluded + "]";
+  }
+
   /** A copy marked as unable to serve, for {@code reason}; an earlier reason is kept. */
   Candidate exclude(String reason) {
     return excluded.isPresent() ? this : new Candidate(model, predictedQuality, expectedCost, Optional.of(reason));

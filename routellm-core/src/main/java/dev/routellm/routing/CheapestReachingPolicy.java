@@ -1,6 +1,6 @@
 package dev.routellm.routing;
 
-import dev.routellm.cost.Money;
+import dev.routellm.cost.Dollars;
 import dev.routellm.prediction.QualityPredictor;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,7 +48,7 @@ final class CheapestReachingPolicy implements RoutingPolicy {
     boolean reaches = quality.get(best) >= target;
     String reason = reaches
         ? String.format(Locale.ROOT, "%s: the cheapest (%s) predicted to reach %.4f (%.4f)", best,
-            Money.format(context.expectedCost(best)), target, quality.get(best))
+            Dollars.format(context.expectedCost(best)), target, quality.get(best))
         : String.format(Locale.ROOT, "%s: no model is predicted to reach %.4f; best predicted quality %.4f", best,
             target, quality.get(best));
     return RoutePlan.ranked(ranking, quality, quality.get(best), target, RoutingDecision.CHEAPEST_REACHING, reason);

@@ -63,4 +63,11 @@ public record ModelCall(
   public boolean succeeded() {
     return failure.isEmpty();
   }
+
+  /** As a record prints itself, with the cost as a plain decimal. */
+  @Override
+  public String toString() {
+    return "ModelCall[model=" + model + ", role=" + role + ", usage=" + usage + ", cost="
+        + dev.routellm.cost.Dollars.format(cost) + ", latency=" + latency + ", failure=" + failure + "]";
+  }
 }

@@ -15,7 +15,7 @@ import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostSnapshot;
 import dev.routellm.cost.CostTracker;
 import dev.routellm.cost.ModelPrice;
-import dev.routellm.cost.Money;
+import dev.routellm.cost.Dollars;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -521,8 +521,8 @@ final class PoolRouter implements Router {
             + ") exceeds its context of " + context + " tokens";
       }
       if (options.maxCost().isPresent() && cost > options.maxCost().getAsDouble()) {
-        return "expected cost " + Money.format(cost) + " exceeds the request's max cost "
-            + Money.format(options.maxCost().getAsDouble());
+        return "expected cost " + Dollars.format(cost) + " exceeds the request's max cost "
+            + Dollars.format(options.maxCost().getAsDouble());
       }
       String circuit = breakers.exclusion(m.name());
       if (circuit != null && live) {
@@ -791,7 +791,7 @@ final class PoolRouter implements Router {
       for (RoutePlan.Step s : steps) {
         for (String m : s.models()) {
           reasons.put(m, "its expected cost exceeds what is left of the request's max cost "
-              + Money.format(options.maxCost().orElse(0.0)) + " (" + Money.format(spent()) + " spent)");
+              + Dollars.format(options.maxCost().orElse(0.0)) + " (" + Dollars.format(spent()) + " spent)");
         }
       }
       throw new NoEligibleModelException(reasons);
@@ -900,8 +900,8 @@ final class PoolRouter implements Router {
       double perOutput = price(model, new Usage(0, 1_000_000, true)) / 1_000_000.0;
       double expected = promptCost + perOutput * Estimates.outputTokens(sent, pool.model(model));
       if (expected > left) {
-        narrative.add("'" + model + "' skipped: expected cost " + Money.format(expected) + " exceeds what is left of"
-            + " the max cost (" + Money.format(Math.max(0.0, left)) + ")");
+        narrative.add("'" + model + "' skipped: expected cost " + Dollars.format(expected) + " exceeds what is left of"
+            + " the max cost (" + Dollars.format(Math.max(0.0, left)) + ")");
         return null;
       }
       if (perOutput <= 0.0) {

@@ -1,6 +1,6 @@
 package dev.routellm.routing;
 
-import dev.routellm.cost.Money;
+import dev.routellm.cost.Dollars;
 import dev.routellm.prediction.QualityPredictor;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,7 +47,7 @@ final class QualityCostPolicy implements RoutingPolicy {
     String best = ranking.stream().filter(context::eligible).findFirst().orElse(ranking.get(0));
     String reason = String.format(Locale.ROOT,
         "%s: predicted quality %.4f - %s x cost %s / %s = %.4f, the best of %d", best, quality.get(best),
-        Money.plain(lambda), Money.format(context.expectedCost(best)), Money.format(reference), utility.get(best),
+        Dollars.plain(lambda), Dollars.format(context.expectedCost(best)), Dollars.format(reference), utility.get(best),
         ranking.stream().filter(context::eligible).count());
     return RoutePlan.ranked(ranking, quality, utility.get(best), Double.NaN, RoutingDecision.QUALITY_COST, reason);
   }

@@ -91,7 +91,7 @@ public final class RouteOptions {
   @Override
   public String toString() {
     return "RouteOptions{allowedModels=" + allowedModels + ", maxCost=" + (Double.isNaN(maxCost) ? "none"
-        : dev.routellm.cost.Money.format(maxCost)) + ", required=" + required + ", tenant=" + tenant + ", deadline="
+        : dev.routellm.cost.Dollars.format(maxCost)) + ", required=" + required + ", tenant=" + tenant + ", deadline="
         + deadline + "}";
   }
 

@@ -31,4 +31,11 @@ public record RoutedResponse(
   public boolean fellBack() {
     return !answeredBy.equals(decision.model());
   }
+
+  /** As a record prints itself, with the cost as a plain decimal. */
+  @Override
+  public String toString() {
+    return "RoutedResponse[response=" + response + ", decision=" + decision + ", calls=" + calls + ", cost="
+        + dev.routellm.cost.Dollars.format(cost) + ", answeredBy=" + answeredBy + "]";
+  }
 }

@@ -3,13 +3,12 @@ package dev.routellm.training;
 import dev.routellm.checkpoint.Tensor;
 import dev.routellm.prediction.Battle;
 import dev.routellm.prediction.MatrixFactorization;
+import dev.routellm.internal.linalg.DenseMatrix;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.TreeSet;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
  * Trains a {@link MatrixFactorization} on battles, following RouteLLM's recipe: ties dropped; for each battle the
@@ -144,7 +143,7 @@ public final class MatrixFactorizationTrainer {
       uniform(w2.value, 1 / Math.sqrt(dimension));
     }
 
-    void uniform(DMatrixRMaj m, double bound) {
+    void uniform(DenseMatrix m, double bound) {
       for (int i = 0; i < m.data.length; i++) {
         m.data[i] = (2 * random.nextDouble() - 1) * bound;
       }
@@ -166,15 +165,14 @@ public final class MatrixFactorizationTrainer {
     double batch(List<int[]> batch) {
       int b = batch.size();
       int h = dimension;
-      DMatrixRMaj x = new DMatrixRMaj(b, textDim);
+      DenseMatrix x = new DenseMatrix(b, textDim);
       for (int i = 0; i < b; i++) {
         float[] e = prompts.get(batch.get(i)[0]);
         for (int j = 0; j < textDim; j++) {
           x.data[i * textDim + j] = e[j] + noise * random.nextGaussian();
         }
       }
-      DMatrixRMaj z = new DMatrixRMaj(b, h);
-      CommonOps_DDRM.multTransB(x, w1.value, z);
+      DenseMatrix z = DenseMatrix.multTransB(x, w1.value);
       double[][] unit = new double[models.size()][];
       double[] norms = new double[models.size()];
       for (int m = 0; m < unit.length; m++) {
@@ -188,7 +186,7 @@ public final class MatrixFactorizationTrainer {
           unit[m][k] = p.value.data[m * h + k] / norms[m];
         }
       }
-      DMatrixRMaj dz = new DMatrixRMaj(b, h);
+      DenseMatrix dz = new DenseMatrix(b, h);
       double[] dw2 = new double[h];
       double[][] dUnit = new double[models.size()][h];
       double loss = 0;
@@ -211,7 +209,7 @@ public final class MatrixFactorizationTrainer {
           dUnit[lose][k] -= g * w2.value.data[k] * zk;
         }
       }
-      CommonOps_DDRM.multTransA(dz, x, w1.grad);
+      System.arraycopy(DenseMatrix.multTransA(dz, x).data, 0, w1.grad.data, 0, w1.grad.data.length);
       System.arraycopy(dw2, 0, w2.grad.data, 0, h);
       for (int m = 0; m < unit.length; m++) {
         double dot = 0;
@@ -231,14 +229,14 @@ public final class MatrixFactorizationTrainer {
 
     /** A parameter with its gradient and Adam moments. */
     final class Param {
-      final DMatrixRMaj value;
-      final DMatrixRMaj grad;
+      final DenseMatrix value;
+      final DenseMatrix grad;
       final double[] m;
       final double[] v;
 
       Param(int rows, int cols) {
-        value = new DMatrixRMaj(rows, cols);
-        grad = new DMatrixRMaj(rows, cols);
+        value = new DenseMatrix(rows, cols);
+        grad = new DenseMatrix(rows, cols);
         m = new double[rows * cols];
         v = new double[rows * cols];
       }
@@ -262,8 +260,8 @@ public final class MatrixFactorizationTrainer {
     return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
   }
 
-  private static Tensor tensor(DMatrixRMaj m) {
-    return Tensor.of(m.data, m.numRows, m.numCols);
+  private static Tensor tensor(DenseMatrix m) {
+    return Tensor.of(m.data, m.rows(), m.cols());
   }
 
   /** Builds a trainer; setters validate at once. Not thread-safe. */

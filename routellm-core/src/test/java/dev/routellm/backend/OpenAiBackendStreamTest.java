@@ -86,7 +86,11 @@ class OpenAiBackendStreamTest {
         .containsExactly("The", " capital", " is", " Paris", ".");
     assertThat(r.logprobs()).extracting(TokenLogprob::logprob).containsExactly(-0.25, -0.5, -0.125, -9999.0, -0.0625);
     assertThat(r.logprobs().get(0).alternatives())
-        .containsExactly(new TokenLogprob.Alternative("The", -0.25), new TokenLogprob.Alternative("A", -1.5));
+        .extracting(TokenLogprob.Alternative::token, TokenLogprob.Alternative::logprob)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("The", -0.25), org.assertj.core.groups.Tuple.tuple("A",
+            -1.5));
+    assertThat(r.logprobs().get(0).alternatives().get(0).bytes()).as("OpenAI's bytes, kept").containsExactly(84, 104,
+        101);
 
     JsonNode sent = body(server.takeRequest(5, TimeUnit.SECONDS));
     assertThat(sent.path("stream").booleanValue()).isTrue();

@@ -75,7 +75,7 @@ class ThresholdCalibratorTest {
         .withCosts(CostModel.paperDefaults(), CostModel.GPT_4, CostModel.MIXTRAL, Usage.of(1000, 0));
 
     assertThatThrownBy(() -> cal.forBudget(1e-6)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("$2.4E-4");
+        .hasMessageContaining("a budget of $0.000001 per request").hasMessageContaining("($0.00024)");
     assertThatThrownBy(() -> ThresholdCalibrator.of(SCORES).forBudget(1)).isInstanceOf(IllegalStateException.class);
   }
 

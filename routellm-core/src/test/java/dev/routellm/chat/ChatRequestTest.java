@@ -174,4 +174,28 @@ class ChatRequestTest {
     assertThat(r.extra().get("n")).isEqualTo(nested);
     assertThat(List.copyOf(((Map<?, ?>) r.extra().get("n")).keySet())).isEqualTo(List.of("b", "a"));
   }
+
+  @Test
+  void of_blankPrompt_rejectedNamingTheRule() {
+    assertThatThrownBy(() -> ChatRequest.of(" \n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("must not be empty or whitespace only");
+  }
+
+  @Test
+  void build_blankLastUserMessage_rejectedEvenAfterEarlierTurns() {
+    ChatRequest.Builder b = ChatRequest.builder().user("What is 2 + 2?").assistant("4").user("");
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("the last user message is empty or whitespace only");
+  }
+
+  @Test
+  void build_toolFollowUpAfterNonBlankUserMessage_accepted() {
+    ChatRequest r = ChatRequest.builder().user("Weather in Paris?")
+        .message(ChatMessage.assistant("", List.of(new ToolCall("call_1", "function", "weather", "{}"))))
+        .message(ChatMessage.tool("call_1", "sunny"))
+        .build();
+    assertThat(r.lastUserMessage()).isEqualTo("Weather in Paris?");
+  }
 }

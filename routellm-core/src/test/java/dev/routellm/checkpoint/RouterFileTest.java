@@ -128,4 +128,32 @@ class RouterFileTest {
         .hasMessageStartingWith(p.toString())
         .hasMessageContaining("tensor 'targets' holds a non-finite value Infinity at index 1");
   }
+
+  @Test
+  void write_thenRead_keepsAPoolOfModelsInOrder() {
+    RouterFile f = RouterFile.builder().kind("quality-knn").embedder("minilm/256", 2)
+        .pool(java.util.List.of("gpt-4o", "gemini-1.5-flash", "llama \"3\"")).build();
+    Path p = dir.resolve("pool.safetensors");
+
+    f.write(p);
+    RouterFile r = RouterFile.read(p);
+
+    assertThat(r.isPool()).isTrue();
+    assertThat(r.pool()).containsExactly("gpt-4o", "gemini-1.5-flash", "llama \"3\"");
+    assertThat(r.strongModel()).isNull();
+    assertThat(RouterFile.builder().kind("k").embedder("e", 1).models("a", "b").build().pool())
+        .containsExactly("a", "b");
+    assertThatThrownBy(() -> RouterFile.builder().pool(java.util.List.of("a", "a")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("distinct");
+  }
+
+  @Test
+  void read_poolThatIsNotAJsonArrayOfNames_isInvalidFile() {
+    Path p = dir.resolve("r.safetensors");
+    Safetensors.write(p, Map.of(), Map.of("format", RouterFile.FORMAT, "kind", "quality-knn", "embedder.id", "e",
+        "embedder.dimension", "3", "pool_models", "[\"a\", 3]"));
+
+    assertThatThrownBy(() -> RouterFile.read(p)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("'pool_models' must be a non-empty JSON array of model names");
+  }
 }

@@ -184,4 +184,24 @@ class TrainedRouterTest {
     assertThatThrownBy(() -> TrainedRouter.load(bad, EMBEDDER)).isInstanceOf(InvalidFileException.class)
         .hasMessageContaining("tensor 'length_quantiles' must be sorted ascending but entry 1");
   }
+
+  @Test
+  void checkModels_samePair_true() {
+    TrainedRouter trained = new TrainedRouter(EmbeddingPredictor.of(EMBEDDER, NearestNeighbors.fit(
+        List.of(EMBEDDER.embed("a"), EMBEDDER.embed("b")), new double[] {0, 1}, 1)), "big", "small",
+        OptionalDouble.empty());
+    assertThat(trained.checkModels("big", "small", ModelPairPolicy.FAIL)).isTrue();
+  }
+
+  @Test
+  void checkModels_otherPair_failNamesBothPairsOrWarnReturnsFalse() {
+    TrainedRouter trained = new TrainedRouter(EmbeddingPredictor.of(EMBEDDER, NearestNeighbors.fit(
+        List.of(EMBEDDER.embed("a"), EMBEDDER.embed("b")), new double[] {0, 1}, 1)), "big", "small",
+        OptionalDouble.empty());
+    assertThatThrownBy(() -> trained.checkModels("gpt-4o", "small", ModelPairPolicy.FAIL))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("trained to choose between strong 'big' and weak 'small'")
+        .hasMessageContaining("routing between strong 'gpt-4o' and weak 'small'");
+    assertThat(trained.checkModels("small", "big", ModelPairPolicy.WARN)).isFalse();
+  }
 }

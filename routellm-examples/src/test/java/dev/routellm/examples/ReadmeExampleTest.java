@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import mockwebserver3.MockResponse;
@@ -21,22 +22,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Compiles and runs every Java example of README.md exactly as written, against loopback model endpoints: only the
- * base URLs are swapped for mock servers and keys read from named environment variables for none. So the README's
- * examples can never rot. Each example's printed output is checked against what the README promises.
+ * Compiles every Java snippet of README.md exactly as written, with the imports it carries (each snippet says which
+ * package each class comes from: single-type imports, no wildcards), and runs the runnable ones against loopback model
+ * endpoints: only the base URLs are swapped for mock servers and keys read from named environment variables for none.
+ * So the README's examples can never rot. Each runnable example's printed output is checked against what the README
+ * promises. A snippet fenced {@code ```java compile-only} needs what a test cannot ship (a model directory, a router
+ * file, a running application) and is compiled only.
  */
 class ReadmeExampleTest {
-  private static final String IMPORTS =
-      "import dev.routellm.backend.*; import dev.routellm.cascade.*; import dev.routellm.chat.*;"
-          + " import dev.routellm.cost.*; import dev.routellm.onnx.*; import dev.routellm.prediction.*;"
-          + " import dev.routellm.routing.*;\n";
+  /** A fenced Java snippet: the info string, then the code. */
+  private static final Pattern SNIPPET = Pattern.compile("```java( compile-only)?\n(.*?)```", Pattern.DOTALL);
 
   /** What each README example must print, in README order; a new example needs a line here. */
   private static final List<Pattern> EXPECTED_OUTPUT =
       List.of(
-          Pattern.compile("score 0\\.\\d{4} (>=|<) threshold 0\\.\\d{4} -> \\S+, cost \\$[0-9.E-]+\n"),
+          Pattern.compile("score 0\\.\\d{4} (>=|<) threshold 0\\.\\d{4} -> \\S+, cost \\$[0-9.]+\n"),
           Pattern.compile("confidence of 'llama-3-8b' 0\\.8129 >= threshold 0\\.8000: answer of 'llama-3-8b' kept; 1"
-              + " call\\(s\\), \\$[0-9.E-]+\n"));
+              + " call\\(s\\), \\$[0-9.]+\n"));
 
   /**
    * Every mock answers with two tokens whose log-probabilities sum to -20 (Alamere's confidence 0.8129), so a cascade
@@ -50,14 +52,33 @@ class ReadmeExampleTest {
           + "\"usage\":{\"prompt_tokens\":60,\"completion_tokens\":20}}";
 
   @Test
+  void readmeSnippets_everyOneCarriesItsImportsAndCompiles(@TempDir Path dir) throws Exception {
+    Matcher block = SNIPPET.matcher(Files.readString(readmePath()));
+    int n = 0;
+    while (block.find()) {
+      n++;
+      String code = block.group(2);
+      assertThat(imports(code)).as("README snippet %d names the package of each class it uses", n).isNotEmpty()
+          .noneMatch(line -> line.endsWith(".*;"));
+      compile(dir.resolve("snippet" + n), "ReadmeSnippet" + n, code);
+    }
+    assertThat(n).as("README.md's ```java snippets").isGreaterThanOrEqualTo(EXPECTED_OUTPUT.size());
+    assertThat(Files.readString(readmePath())).as("Java in README is fenced as ```java, never bare or indented")
+        .doesNotContainPattern("\n    (try \\(|[A-Z][A-Za-z<>, ]* [a-z][A-Za-z0-9]* = )");
+  }
+
+  @Test
   void readmeExamples_compileRunAndPrintWhatTheyPromise(@TempDir Path dir) throws Exception {
     String readme = Files.readString(readmePath());
-    Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    Matcher block = SNIPPET.matcher(readme);
     List<String> examples = new ArrayList<>();
     while (block.find()) {
-      examples.add(block.group(1));
+      if (block.group(1) == null) {
+        examples.add(block.group(2));
+      }
     }
-    assertThat(examples).as("README.md's ```java examples, one expectation each").hasSize(EXPECTED_OUTPUT.size());
+    assertThat(examples).as("README.md's runnable ```java examples, one expectation each")
+        .hasSize(EXPECTED_OUTPUT.size());
 
     for (int i = 0; i < examples.size(); i++) {
       String code = examples.get(i).replaceAll("\\.apiKeyFromEnvironment\\(\"[A-Z_]+\"\\)", ".noApiKey()");
@@ -87,16 +108,36 @@ class ReadmeExampleTest {
     }
   }
 
-  private static String compileAndRun(Path dir, String className, String body) throws Exception {
+  /** The snippet's leading import lines. */
+  private static List<String> imports(String code) {
+    List<String> imports = new ArrayList<>();
+    for (String line : code.split("\n")) {
+      if (line.startsWith("import ")) {
+        imports.add(line.strip());
+      } else if (!line.isBlank()) {
+        break;
+      }
+    }
+    return imports;
+  }
+
+  /** Compiles a snippet as the body of {@code run()}, its imports above the class. */
+  private static void compile(Path dir, String className, String code) throws Exception {
     Files.createDirectories(dir);
+    List<String> imports = imports(code);
+    String body = code.lines().filter(l -> !imports.contains(l.strip())).collect(Collectors.joining("\n"));
     Path source = dir.resolve(className + ".java");
-    Files.writeString(source, IMPORTS + "public class " + className
+    Files.writeString(source, String.join("\n", imports) + "\npublic class " + className
         + " { public static void run() throws Exception {\n" + body + "\n} }\n");
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
     int rc = javac.run(null, null, diagnostics, "-classpath", System.getProperty("java.class.path"),
         "-d", dir.toString(), source.toString());
-    assertThat(rc).as("README example compiles:\n" + diagnostics).isZero();
+    assertThat(rc).as("README snippet compiles:\n" + code + "\n" + diagnostics).isZero();
+  }
+
+  private static String compileAndRun(Path dir, String className, String code) throws Exception {
+    compile(dir, className, code);
 
     PrintStream original = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();

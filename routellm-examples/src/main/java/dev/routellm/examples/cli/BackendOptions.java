@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import okhttp3.OkHttpClient;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,9 +22,7 @@ public final class BackendOptions {
   static final String OPENAI = "https://api.openai.com/v1";
   static final String NO_KEY = "none";
   static final String DEFAULT_STRONG_MODEL = "gpt-4o";
-  static final String DEFAULT_STRONG_PRICE = "2.50,10.00";
   static final String DEFAULT_WEAK_MODEL = "gpt-4o-mini";
-  static final String DEFAULT_WEAK_PRICE = "0.15,0.60";
 
   @Option(names = "--strong-url", paramLabel = "URL",
       description = "Strong model's OpenAI-compatible base URL (default: ${DEFAULT-VALUE}).", defaultValue = OPENAI)
@@ -39,8 +38,8 @@ public final class BackendOptions {
   String strongKeyEnv;
 
   @Option(names = "--strong-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
-      description = "Strong model's dollars per million input,output tokens, or one number for both; required for"
-          + " any model but the default (gpt-4o: " + DEFAULT_STRONG_PRICE + ").")
+      description = "Strong model's dollars per million input,output tokens, or one number for both; default: the"
+          + " list price of a known model (" + DefaultPrices.HELP + "), required for any other.")
   ModelPrice strongPrice;
 
   @Option(names = "--weak-url", paramLabel = "URL",
@@ -58,8 +57,8 @@ public final class BackendOptions {
   String weakKeyEnv;
 
   @Option(names = "--weak-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
-      description = "Weak model's dollars per million input,output tokens, or one number for both; required for"
-          + " any model but the default (gpt-4o-mini: " + DEFAULT_WEAK_PRICE + "); 0 for a model you host.")
+      description = "Weak model's dollars per million input,output tokens, or one number for both; default: the list"
+          + " price of a known model (as for --strong-price), required for any other; 0 for a model you host.")
   ModelPrice weakPrice;
 
   /**
@@ -103,39 +102,34 @@ public final class BackendOptions {
           "--strong-model and --weak-model must differ but both are '" + strongModel + "'");
     }
     return CostModel.builder()
-        .price(strongModel, price("--strong-price", strongModel, DEFAULT_STRONG_MODEL, DEFAULT_STRONG_PRICE,
-            strongPrice))
-        .price(weakModel, price("--weak-price", weakModel, DEFAULT_WEAK_MODEL, DEFAULT_WEAK_PRICE, weakPrice))
+        .price(strongModel, DefaultPrices.require("--strong-price", strongModel, strongPrice))
+        .price(weakModel, DefaultPrices.require("--weak-price", weakModel, weakPrice))
         .build();
   }
 
-  /**
-   * The price given, or the default model's list price; another model without a price is an error, never the default
-   * model's price in disguise.
-   */
-  private static ModelPrice price(String option, String model, String defaultModel, String defaultPrice,
-      ModelPrice given) {
-    if (given != null) {
-      return given;
-    }
-    if (!model.equals(defaultModel)) {
-      throw new IllegalArgumentException(option + " is required for model '" + model + "' (the default price "
-          + defaultPrice + " is " + defaultModel + "'s): give IN,OUT dollars per million tokens, 0,0 for a model you"
-          + " host");
-    }
-    return new PriceConverter().convert(defaultPrice);
-  }
-
   ModelBackend strong() {
-    return backend(strongUrl, strongModel, strongKeyEnv);
+    return backend(strongUrl, strongModel, strongKeyEnv, null);
   }
 
   ModelBackend weak() {
-    return backend(weakUrl, weakModel, weakKeyEnv);
+    return backend(weakUrl, weakModel, weakKeyEnv, null);
   }
 
-  private static ModelBackend backend(String url, String model, String keyEnv) {
+  /** The strong model's backend on {@code client} (shared connection pool and dispatcher; the caller closes it). */
+  ModelBackend strong(OkHttpClient client) {
+    return backend(strongUrl, strongModel, strongKeyEnv, client);
+  }
+
+  /** The weak model's backend on {@code client}. */
+  ModelBackend weak(OkHttpClient client) {
+    return backend(weakUrl, weakModel, weakKeyEnv, client);
+  }
+
+  private static ModelBackend backend(String url, String model, String keyEnv, OkHttpClient client) {
     OpenAiBackend.Builder b = OpenAiBackend.builder().baseUrl(url).model(model);
+    if (client != null) {
+      b.httpClient(client);
+    }
     if (NO_KEY.equals(keyEnv)) {
       b.noApiKey();
     } else if (!OpenAiBackend.DEFAULT_API_KEY_VARIABLE.equals(keyEnv)) {

@@ -6,6 +6,7 @@ import dev.routellm.calibration.Calibration;
 import dev.routellm.calibration.ThresholdCalibrator;
 import dev.routellm.chat.Usage;
 import dev.routellm.checkpoint.RouterFile;
+import dev.routellm.cost.Dollars;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.ModelPrice;
 import dev.routellm.data.Dataset;
@@ -75,16 +76,15 @@ public final class CalibrateCommand implements Callable<Integer> {
     Double quality;
   }
 
-  @Option(names = "--strong-price", defaultValue = "10,30", paramLabel = PriceConverter.FORMAT,
-      converter = PriceConverter.class,
-      description = "Strong model's dollars per million input,output tokens, or one number for both (default:"
-          + " ${DEFAULT-VALUE}).")
+  @Option(names = "--strong-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
+      description = "Strong model's dollars per million input,output tokens, or one number for both; default: the"
+          + " list price of the router file's model when known (" + DefaultPrices.HELP + "). Without a price the"
+          + " cost is not reported, and --budget needs one.")
   ModelPrice strongPrice;
 
-  @Option(names = "--weak-price", defaultValue = "0.24,0.24", paramLabel = PriceConverter.FORMAT,
-      converter = PriceConverter.class,
-      description = "Weak model's dollars per million input,output tokens, or one number for both (default:"
-          + " ${DEFAULT-VALUE}).")
+  @Option(names = "--weak-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
+      description = "Weak model's dollars per million input,output tokens, or one number for both; default: the"
+          + " list price of the router file's model when known (as for --strong-price).")
   ModelPrice weakPrice;
 
   @Option(names = "--completion-tokens", defaultValue = "" + DEFAULT_COMPLETION_TOKENS, paramLabel = "N",
@@ -109,6 +109,12 @@ public final class CalibrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--router: no such file " + router);
     }
     RouterFile file = RouterFile.read(router);
+    ModelPrice strong = strongPrice != null ? strongPrice : DefaultPrices.of(file.strongModel()).orElse(null);
+    ModelPrice weak = weakPrice != null ? weakPrice : DefaultPrices.of(file.weakModel()).orElse(null);
+    if (target.budget != null) { // a budget needs prices: say so before embedding anything
+      strong = DefaultPrices.require("--strong-price", file.strongModel(), strong);
+      weak = DefaultPrices.require("--weak-price", file.weakModel(), weak);
+    }
     Input input = readInput();
     if (target.quality != null && input.data == null) {
       throw new IllegalArgumentException("--quality needs labelled prompts (.csv, .jsonl or a benchmark)");
@@ -124,10 +130,12 @@ public final class CalibrateCommand implements Callable<Integer> {
         promptTokens += Usage.estimate(p, "").promptTokens();
       }
       Usage average = Usage.of(Math.round((double) promptTokens / input.prompts.size()), completionTokens);
-      CostModel prices = CostModel.builder().price(trained.strongModel(), strongPrice)
-          .price(trained.weakModel(), weakPrice).build();
-      ThresholdCalibrator calibrator = ThresholdCalibrator.of(scores)
-          .withCosts(prices, trained.strongModel(), trained.weakModel(), average);
+      ThresholdCalibrator calibrator = ThresholdCalibrator.of(scores);
+      if (strong != null && weak != null) {
+        CostModel prices = CostModel.builder().price(trained.strongModel(), strong)
+            .price(trained.weakModel(), weak).build();
+        calibrator = calibrator.withCosts(prices, trained.strongModel(), trained.weakModel(), average);
+      }
       if (input.data != null) {
         calibrator = calibrator.withOutcomes(input.data.scores(Tier.STRONG), input.data.scores(Tier.WEAK));
       }
@@ -141,7 +149,7 @@ public final class CalibrateCommand implements Callable<Integer> {
       if (write) {
         trained.withThreshold(c.threshold()).save(router);
       }
-      report(text, trained, input, c, calibrator);
+      report(text, trained, input, c, calibrator, strong != null && weak != null);
     }
     return 0;
   }
@@ -186,9 +194,9 @@ public final class CalibrateCommand implements Callable<Integer> {
   }
 
   private void report(PrintWriter text, TrainedRouter trained, Input input, Calibration c,
-      ThresholdCalibrator calibrator) {
-    double allStrong = calibrator.strongCostPerRequest();
-    double allWeak = calibrator.weakCostPerRequest();
+      ThresholdCalibrator calibrator, boolean priced) {
+    Double allStrong = priced ? calibrator.strongCostPerRequest() : null;
+    Double allWeak = priced ? calibrator.weakCostPerRequest() : null;
     text.printf(Locale.ROOT, "Router %s (%s vs %s), %,d prompts.%n", trained.predictor().name(),
         trained.strongModel(), trained.weakModel(), input.prompts.size());
     int strongCount = (int) Math.round(c.strongShare() * input.prompts.size());
@@ -208,8 +216,14 @@ public final class CalibrateCommand implements Callable<Integer> {
     c.quality().ifPresent(q -> text.printf(Locale.ROOT, "Quality %.4f %s (weak only %.4f, strong only %.4f).%n",
         input.data.unit().of(q), input.data.unit().name(), input.data.quality(Tier.WEAK),
         input.data.quality(Tier.STRONG)));
-    text.printf(Locale.ROOT, "Cost $%.6f per request (all weak $%.6f, all strong $%.6f).%n",
-        c.costPerRequest().orElseThrow(), allWeak, allStrong);
+    if (priced) {
+      text.printf(Locale.ROOT, "Cost %s per request (all weak %s, all strong %s).%n",
+          Dollars.format(c.costPerRequest().orElseThrow()), Dollars.format(allWeak), Dollars.format(allStrong));
+    } else {
+      text.printf(Locale.ROOT, "Cost not reported: no price for %s; give --strong-price and --weak-price (list prices"
+          + " are known for %s).%n", DefaultPrices.of(trained.strongModel()).isEmpty() ? trained.strongModel()
+          : trained.weakModel(), String.join(", ", DefaultPrices.LIST.keySet()));
+    }
     if (write) {
       text.printf(Locale.ROOT, "Wrote the threshold to %s.%n", router);
     }
@@ -223,7 +237,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     result.put("strong_prompts", strongCount);
     result.put("quality", c.quality().isPresent() ? input.data.unit().of(c.quality().getAsDouble()) : null);
     result.put("quality_unit", input.data == null ? null : input.data.unit().name());
-    result.put("cost_per_request", c.costPerRequest().orElseThrow());
+    result.put("cost_per_request", priced ? c.costPerRequest().orElseThrow() : null);
     result.put("all_weak_cost_per_request", allWeak);
     result.put("all_strong_cost_per_request", allStrong);
     result.put("written", write);

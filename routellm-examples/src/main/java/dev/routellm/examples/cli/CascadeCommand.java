@@ -11,6 +11,7 @@ import dev.routellm.cascade.LogprobFeature;
 import dev.routellm.cascade.LogprobFeatures;
 import dev.routellm.cascade.TradeOff;
 import dev.routellm.chat.Usage;
+import dev.routellm.cost.Dollars;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.ModelPrice;
 import java.io.PrintWriter;
@@ -47,10 +48,10 @@ import picocli.CommandLine.Option;
           + " space-separated numbers, or one column per feature)."
     })
 public final class CascadeCommand implements Callable<Integer> {
-  /** Alamere's weak model price, dollars per million tokens (Llama-3-8B). */
-  static final String DEFAULT_WEAK_PRICE = "0.07";
-  /** Alamere's strong model price, dollars per million tokens (Llama-3-70B). */
-  static final String DEFAULT_STRONG_PRICE = "0.80";
+  /** Alamere's weak model; its list price is in {@link DefaultPrices}. */
+  static final String DEFAULT_WEAK_MODEL = "llama-3-8b";
+  /** Alamere's strong model; its list price is in {@link DefaultPrices}. */
+  static final String DEFAULT_STRONG_MODEL = "llama-3-70b";
   /** Prompt and completion tokens assumed for rows without counts: the RouteLLM paper's averages. */
   static final long DEFAULT_PROMPT_TOKENS = 95;
 
@@ -99,38 +100,38 @@ public final class CascadeCommand implements Callable<Integer> {
   Path save;
 
   @Option(names = "--weak-model",
-      paramLabel = "NAME", defaultValue = "weak", description = "Weak model's name (default: ${DEFAULT-VALUE}).")
+      paramLabel = "NAME", defaultValue = DEFAULT_WEAK_MODEL,
+      description = "Weak model's name (default: ${DEFAULT-VALUE}, Alamere's).")
   String weakModel;
 
   @Option(
       names = "--strong-model",
       paramLabel = "NAME",
-      defaultValue = "strong",
-      description = "Strong model's name (default: ${DEFAULT-VALUE}).")
+      defaultValue = DEFAULT_STRONG_MODEL,
+      description = "Strong model's name (default: ${DEFAULT-VALUE}, Alamere's).")
   String strongModel;
 
   @Option(
       names = "--weak-price",
       paramLabel = PriceConverter.FORMAT,
       converter = PriceConverter.class,
-      defaultValue = DEFAULT_WEAK_PRICE,
-      description = "Weak model's dollars per million input,output tokens, or one number for both (default:"
-          + " ${DEFAULT-VALUE}, Alamere's).")
+      description = "Weak model's dollars per million input,output tokens, or one number for both; default: the"
+          + " list price of a known model (" + DefaultPrices.HELP + "), required for any other.")
   ModelPrice weakPrice;
 
   @Option(
       names = "--strong-price",
       paramLabel = PriceConverter.FORMAT,
       converter = PriceConverter.class,
-      defaultValue = DEFAULT_STRONG_PRICE,
-      description = "Strong model's dollars per million input,output tokens, or one number for both (default:"
-          + " ${DEFAULT-VALUE}, Alamere's).")
+      description = "Strong model's dollars per million input,output tokens, or one number for both; default: the"
+          + " list price of a known model (as for --weak-price), required for any other.")
   ModelPrice strongPrice;
 
   @Option(
       names = "--strong-accuracy",
-      paramLabel = "P",
-      description = "Strong model's accuracy, used for rows without strong_correct (required when a row lacks it).")
+      paramLabel = "PERCENT",
+      description = "Strong model's accuracy in percent (0 to 100), used for rows without strong_correct (required"
+          + " when a row lacks it).")
   Double strongAccuracy;
 
   @Option(
@@ -153,8 +154,9 @@ public final class CascadeCommand implements Callable<Integer> {
       paramLabel = "STEP", defaultValue = "0.05", description = "Threshold step of the table (default: ${DEFAULT-VALUE}).")
   double step;
 
-  @Option(names = "--target-accuracy",
-      paramLabel = "P", description = "Report the cheapest threshold reaching this accuracy, in [0, 1].")
+  @Option(names = {"--quality", "--target-accuracy"},
+      paramLabel = "PERCENT", description = "Report the cheapest threshold reaching this accuracy, in percent (0 to"
+          + " 100): the unit of 'routellm eval' and of 'routellm calibrate --quality' for right/wrong outcomes.")
   Double targetAccuracy;
 
   @Option(names = "--budget",
@@ -181,6 +183,8 @@ public final class CascadeCommand implements Callable<Integer> {
     CalibrationReport calibration = CalibrationReport.of(confidence, right);
 
     CostModel prices = CostModel.builder().price(weakModel, weakPrice).price(strongModel, strongPrice).build();
+    double strongAccuracy = this.strongAccuracy == null ? Double.NaN : this.strongAccuracy / 100;
+    Double targetAccuracy = this.targetAccuracy == null ? null : this.targetAccuracy / 100;
     Usage assumed = Usage.of(promptTokens, completionTokens);
     int assumedStrong = 0;
     int assumedUsage = 0;
@@ -190,7 +194,7 @@ public final class CascadeCommand implements Callable<Integer> {
       double strong;
       if (e.strongCorrect().isPresent()) {
         strong = e.strongCorrect().get() ? 1 : 0;
-      } else if (strongAccuracy != null) {
+      } else if (this.strongAccuracy != null) {
         strong = strongAccuracy;
         assumedStrong++;
       } else {
@@ -215,6 +219,8 @@ public final class CascadeCommand implements Callable<Integer> {
     PrintWriter text = output.text();
     text.printf(Locale.ROOT, "Data: %s, %d answers, weak accuracy %.1f%%%n", data, examples.size(),
         100 * calibration.accuracy());
+    percentNote(text, "--quality", this.targetAccuracy);
+    percentNote(text, "--strong-accuracy", this.strongAccuracy);
     if (assumedStrong > 0) {
       text.printf(Locale.ROOT, "Strong correctness assumed %.1f%% for %d rows without strong_correct%n",
           100 * strongAccuracy, assumedStrong);
@@ -244,11 +250,12 @@ public final class CascadeCommand implements Callable<Integer> {
           }
         });
     withinBudget.ifPresentOrElse(
-        r -> text.printf(Locale.ROOT, "Most accurate threshold within $%.6g per request: %s%n", budget, summary(r)),
+        r -> text.printf(Locale.ROOT, "Most accurate threshold within %s per request: %s%n", Dollars.format(budget),
+            summary(r)),
         () -> {
           if (budget != null) {
-            text.printf(Locale.ROOT, "No threshold costs at most $%.6g per request (the weak call alone costs $%.6g)%n",
-                budget, tradeOff.at(0.0).costPerRequest());
+            text.printf(Locale.ROOT, "No threshold costs at most %s per request (the weak call alone costs %s)%n",
+                Dollars.format(budget), Dollars.format(tradeOff.at(0.0).costPerRequest()));
           }
         });
     if (plot != null) {
@@ -290,6 +297,14 @@ public final class CascadeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The note calibrate prints too: a value in (0, 1] was probably meant as a fraction, but the unit is percent. */
+  private static void percentNote(PrintWriter text, String option, Double value) {
+    if (value != null && value > 0 && value <= 1) {
+      text.printf(Locale.ROOT, "Note: %s is in percent (0 to 100): %s means %s%%, not %s%%.%n", option, value, value,
+          100 * value);
+    }
+  }
+
   private void validate() {
     if (fit != null && model != null) {
       throw new IllegalArgumentException("--model and --fit are exclusive: load a model or fit one");
@@ -300,12 +315,15 @@ public final class CascadeCommand implements Callable<Integer> {
     if (folds < 1) {
       throw new IllegalArgumentException("--folds must be >= 1 but was " + folds);
     }
-    if (strongAccuracy != null && !(strongAccuracy >= 0 && strongAccuracy <= 1)) {
-      throw new IllegalArgumentException("--strong-accuracy must be in [0, 1] but was " + strongAccuracy);
+    if (strongAccuracy != null && !(strongAccuracy >= 0 && strongAccuracy <= 100)) {
+      throw new IllegalArgumentException("--strong-accuracy must be a percentage in [0, 100] but was "
+          + strongAccuracy);
     }
-    if (targetAccuracy != null && !(targetAccuracy >= 0 && targetAccuracy <= 1)) {
-      throw new IllegalArgumentException("--target-accuracy must be in [0, 1] but was " + targetAccuracy);
+    if (targetAccuracy != null && !(targetAccuracy >= 0 && targetAccuracy <= 100)) {
+      throw new IllegalArgumentException("--quality must be a percentage in [0, 100] but was " + targetAccuracy);
     }
+    weakPrice = DefaultPrices.require("--weak-price", weakModel, weakPrice);
+    strongPrice = DefaultPrices.require("--strong-price", strongModel, strongPrice);
     if (budget != null && !(budget >= 0) || budget != null && budget.isInfinite()) {
       throw new IllegalArgumentException("--budget must be a number of dollars >= 0 but was " + budget);
     }
@@ -317,6 +335,10 @@ public final class CascadeCommand implements Callable<Integer> {
     }
     if (plot != null) {
       TradeOffPlot.format(plot);
+      OutputFiles.requireWritable("--plot", plot, true);
+    }
+    if (save != null) {
+      OutputFiles.requireWritable("--save", save, true);
     }
   }
 
@@ -428,9 +450,9 @@ public final class CascadeCommand implements Callable<Integer> {
   }
 
   private static String summary(TradeOff.Row r) {
-    return String.format(Locale.ROOT, "threshold %.4f escalates %.1f%%, accuracy %.2f%%, $%.8f per request, $%.4f per"
-        + " million tokens", r.threshold(), 100 * r.escalatedShare(), 100 * r.accuracy(), r.costPerRequest(),
-        r.costPerMillionTokens());
+    return String.format(Locale.ROOT, "threshold %.4f escalates %.1f%%, accuracy %.2f%%, %s per request, %s per"
+        + " million tokens", r.threshold(), 100 * r.escalatedShare(), 100 * r.accuracy(),
+        Dollars.format(r.costPerRequest()), Dollars.format(r.costPerMillionTokens()));
   }
 
   private static Map<String, Object> json(TradeOff.Row r) {

@@ -50,8 +50,10 @@ public final class DatasetOptions {
             + " with " + first.weakModel() + " in " + first.unit().name() + ": only data of the same models and"
             + " unit can be combined");
       }
+      // Ids are unique within a file (line numbers by default), not across files: each keeps its file's name.
       for (Example e : d.examples()) {
-        examples.add(e.group().isPresent() ? e : e.toBuilder().group(d.name()).build());
+        Example.Builder joined = e.toBuilder().id(b + ":" + e.id());
+        examples.add(e.group().isPresent() ? joined.build() : joined.group(d.name()).build());
       }
     }
     return first.toBuilder().name(String.join("+", benchmarks)).examples(examples).build();

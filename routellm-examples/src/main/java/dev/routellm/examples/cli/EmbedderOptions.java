@@ -87,7 +87,21 @@ public final class EmbedderOptions {
     }
   }
 
+  /** Rejects an unknown {@code --embedder} name while parsing, whether or not the command ends up embedding. */
+  static final class NameCheck implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        return Choice.of(value).optionName();
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            "expected one of " + Choice.names() + " but was '" + value + "'");
+      }
+    }
+  }
+
   @Option(names = "--embedder", defaultValue = "minilm", paramLabel = "minilm|bge|minilm-static",
+      converter = NameCheck.class,
       description = "Local embedding model: minilm (all-MiniLM-L6-v2, quantized), bge (bge-small-en-v1.5, quantized)"
           + " or minilm-static (MiniLM's token vectors averaged: no transformer at run time, about 100x faster,"
           + " somewhat less accurate) (default: ${DEFAULT-VALUE}; with a router file, the one it was trained with, and"
@@ -101,6 +115,18 @@ public final class EmbedderOptions {
 
   @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
   CommandSpec spec;
+
+  /**
+   * One warning line when {@code --embedder} was given but the command embedded nothing (the router needs no
+   * embeddings), so an option that had no effect is not mistaken for one that did.
+   */
+  void warnIfUnused(boolean used, String why, java.io.PrintWriter err) {
+    if (!used && spec != null && spec.commandLine().getParseResult() != null
+        && spec.commandLine().getParseResult().hasMatchedOption("--embedder")) {
+      err.println("routellm: warning: --embedder " + embedder + " had no effect: " + why);
+      err.flush();
+    }
+  }
 
   /** The embedder the options choose, with its cache. Close it when done. */
   Opened open() {

@@ -1,5 +1,6 @@
 package dev.routellm.examples.cli;
 
+import dev.routellm.cost.Dollars;
 import dev.routellm.cascade.AnswerCheck;
 import dev.routellm.cascade.AnswerConfidenceModel;
 import dev.routellm.data.Dataset;
@@ -46,19 +47,25 @@ import picocli.CommandLine.Option;
           + " random routing and the oracle; with --folds K, a cross-validation that trains on K-1 folds and scores"
           + " the held-out one.",
       "Shares (strong_share, cpt20, cpt50, cpt80) are fractions in [0, 1]; qualities are in the benchmark's unit"
-          + " (accuracy %% for MMLU and GSM8K, judge score for MT-Bench)."
+          + " (accuracy %% for MMLU and GSM8K, judge score for MT-Bench).",
+      "With --prices, evaluates routing among N models instead (ZeroEval, LLMRouter or your own N-model file):"
+          + " quality over cost per 1,000 requests beside every single model, the single-model frontier and the"
+          + " oracle; areas under the curves over the pool's cost range; the cost share at which the router reaches"
+          + " the best single model's quality. N-model routers: knn, knn-lexical, knn-cheapest, knn-lexical-cheapest,"
+          + " cascade, knn-cascade, knn-lexical-cascade."
     })
 public final class EvalCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin DatasetOptions datasetOptions;
   @Mixin EmbedderOptions embedderOptions;
+  @Mixin PoolOptions poolOptions;
 
   @Option(
       names = "--router",
-      defaultValue = "random",
       paramLabel = "NAME",
       completionCandidates = RouterNames.class,
-      description = "The router to evaluate, one of: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description = "The router to evaluate, one of: ${COMPLETION-CANDIDATES} (default: random); with --prices, one of"
+          + " the N-model routers (default: knn).")
   String router;
 
   @Option(
@@ -108,14 +115,24 @@ public final class EvalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--folds must be >= 1 but was " + folds);
     }
     if (plot != null) {
-      EvalPlot.Format.of(plot); // reject a bad extension before the work
+      EvalPlot.Format.of(plot); // reject a bad extension or path before the work
+      OutputFiles.requireWritable("--plot", plot);
+    }
+    if (poolOptions.enabled()) {
+      return callPool();
+    }
+    List<String> poolOnly = poolOptions.givenWithoutPrices();
+    if (!poolOnly.isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", poolOnly) + " belong(s) to the N-model mode: give"
+          + " --prices FILE too");
     }
     LazyEmbedder embedder = new LazyEmbedder(embedderOptions);
-    RoutingMethod method = routers(embedder).get(router);
+    RoutingMethod method = routers(embedder).get(router == null ? "random" : router);
     Dataset dataset = datasetOptions.load();
     Evaluation e;
     try (embedder; StderrProgress progress = new StderrProgress(errWriter())) {
       e = Evaluator.builder().folds(folds).seed(seed).progress(progress).build().evaluate(dataset, method);
+      embedderOptions.warnIfUnused(embedder.used(), "router " + router + " embeds no prompts", output.err());
     }
     CostBasis costs = CostBasis.of(dataset);
     PrintWriter text = output.text();
@@ -132,6 +149,18 @@ public final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** N-model mode ({@code --prices}): see {@link PoolEval}. */
+  private Integer callPool() {
+    PoolEval pool = new PoolEval(poolOptions, datasetOptions.benchmarks);
+    java.util.Map<String, Object> result;
+    try (LazyEmbedder embedder = new LazyEmbedder(embedderOptions);
+        StderrProgress progress = new StderrProgress(errWriter())) {
+      result = pool.run(router == null ? "knn" : router, folds, seed, embedder, plot, output.text(), progress);
+    }
+    output.result(result);
+    return 0;
+  }
+
   /**
    * Dollars per request at the router's CPT(50%) and CPT(80%), from the data's costs or tokens, else at the RouteLLM
    * paper's prices and average request ({@link CostBasis}); a cascade pays the weak call on every request.
@@ -139,15 +168,15 @@ public final class EvalCommand implements Callable<Integer> {
   private static void printCost(PrintWriter out, Evaluation e, CostBasis costs, boolean cascade) {
     CostAxis axis = costs.axis();
     CurveMetrics m = e.metrics();
-    out.printf(Locale.ROOT, "%nCost per request from %s (strong $%.6f, weak $%.6f per request)%s:%n",
-        costs.description(), axis.strongCostPerRequest(), axis.weakCostPerRequest(),
+    out.printf(Locale.ROOT, "%nCost per request from %s (strong %s, weak %s per request)%s:%n",
+        costs.description(), Dollars.format(axis.strongCostPerRequest()), Dollars.format(axis.weakCostPerRequest()),
         cascade ? ", the weak call paid on every request as a cascade pays it" : "");
-    out.printf(Locale.ROOT, "  at CPT50 %s, at CPT80 %s; all strong $%.6f%n", dollars(axis, m.cpt50(), cascade),
-        dollars(axis, m.cpt80(), cascade), axis.strongCostPerRequest());
+    out.printf(Locale.ROOT, "  at CPT50 %s, at CPT80 %s; all strong %s%n", dollars(axis, m.cpt50(), cascade),
+        dollars(axis, m.cpt80(), cascade), Dollars.format(axis.strongCostPerRequest()));
   }
 
   private static String dollars(CostAxis axis, double share, boolean cascade) {
-    return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "$%.6f", costAt(axis, share, cascade));
+    return Double.isNaN(share) ? "n/a" : Dollars.format(costAt(axis, share, cascade));
   }
 
   private static double costAt(CostAxis axis, double share, boolean cascade) {
@@ -367,6 +396,11 @@ public final class EvalCommand implements Callable<Integer> {
         opened = options.open();
       }
       return opened.embedder();
+    }
+
+    /** Whether an embedder was opened. */
+    synchronized boolean used() {
+      return opened != null;
     }
 
     @Override

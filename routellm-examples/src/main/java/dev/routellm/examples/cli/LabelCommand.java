@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
           + " holds. --budget is a hard cap over every run on OUT: a prompt starts only when the most it could cost"
           + " fits. Judge outputs without a verdict are kept in the judgements file and counted, never guessed.",
       "Keys: OPENAI_API_KEY when set, or --key-env NAME=VAR; 'none' for a local server. Prices: --price NAME=IN,OUT"
-          + " dollars per million tokens for every model and the judge (gpt-4o and gpt-4o-mini have defaults)."
+          + " dollars per million tokens for every model and the judge (known models have list prices)."
     })
 public final class LabelCommand implements Callable<Integer> {
   /** Seconds between progress lines when stderr is not a terminal. */
@@ -86,8 +86,8 @@ public final class LabelCommand implements Callable<Integer> {
 
   @Option(names = "--price", paramLabel = "NAME=IN,OUT",
       description = "A model's (or the judge's) dollars per million input,output tokens, or one number for both"
-          + " (repeat); required for every model but gpt-4o (" + BackendOptions.DEFAULT_STRONG_PRICE + ") and"
-          + " gpt-4o-mini (" + BackendOptions.DEFAULT_WEAK_PRICE + "); 0 for a model you host.")
+          + " (repeat); 0 for a model you host; default: the list price of a known model (" + DefaultPrices.HELP
+          + "), required for any other.")
   List<String> prices = new ArrayList<>();
 
   @Option(names = "--key-env", paramLabel = "NAME=VAR",
@@ -226,22 +226,15 @@ public final class LabelCommand implements Callable<Integer> {
     CostModel.Builder b = CostModel.builder();
     PriceConverter converter = new PriceConverter();
     for (String m : all) {
-      String price = given.get(m);
-      if (price == null) {
-        price = m.equals(BackendOptions.DEFAULT_STRONG_MODEL) ? BackendOptions.DEFAULT_STRONG_PRICE
-            : m.equals(BackendOptions.DEFAULT_WEAK_MODEL) ? BackendOptions.DEFAULT_WEAK_PRICE : null;
+      ModelPrice p = null;
+      if (given.containsKey(m)) {
+        try {
+          p = converter.convert(given.get(m));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("--price " + m + ": " + e.getMessage());
+        }
       }
-      if (price == null) {
-        throw new IllegalArgumentException("--price " + m + "=IN,OUT is required: model '" + m + "' has no known"
-            + " price (give dollars per million tokens, 0 for a model you host)");
-      }
-      ModelPrice p;
-      try {
-        p = converter.convert(price);
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("--price " + m + ": " + e.getMessage());
-      }
-      b.price(m, p);
+      b.price(m, DefaultPrices.require("--price " + m + "=IN,OUT", m, p));
     }
     return b.build();
   }

@@ -29,11 +29,38 @@ public final class PredictorOptions {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of the random router (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--pair-mismatch", defaultValue = "warn", paramLabel = "warn|fail",
+      description = "When a router file trained for one model pair routes between other models: print one warning"
+          + " line, or fail with exit code 2 (default: ${DEFAULT-VALUE}).")
+  String pairMismatch;
+
   /**
    * A predictor and the threshold to use with it. Closing it frees the local embedding model a learned router holds;
    * a command that ends the JVM may skip that.
    */
-  record Loaded(WinRatePredictor predictor, double threshold, AutoCloseable resources) implements AutoCloseable {
+  record Loaded(WinRatePredictor predictor, double threshold, AutoCloseable resources, TrainedRouter trained,
+      boolean failOnMismatch) implements AutoCloseable {
+
+    Loaded(WinRatePredictor predictor, double threshold, AutoCloseable resources) {
+      this(predictor, threshold, resources, null, false);
+    }
+
+    /**
+     * Checks a router file's model pair against the models it will route between: one warning line on {@code err},
+     * or an error under {@code --pair-mismatch fail}. Built-in routers have no pair to check.
+     */
+    void checkModels(String strong, String weak, java.io.PrintWriter err) {
+      if (trained == null) {
+        return;
+      }
+      trained.modelMismatch(strong, weak).ifPresent(m -> {
+        if (failOnMismatch) {
+          throw new IllegalArgumentException("--pair-mismatch fail: " + m);
+        }
+        err.println("routellm: warning: " + m + " (--pair-mismatch fail makes it an error)");
+        err.flush();
+      });
+    }
 
     @Override
     public void close() {
@@ -49,6 +76,9 @@ public final class PredictorOptions {
     if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
       throw new IllegalArgumentException("--threshold must be in [0, 1] but was " + threshold);
     }
+    if (!"warn".equals(pairMismatch) && !"fail".equals(pairMismatch)) {
+      throw new IllegalArgumentException("--pair-mismatch must be 'warn' or 'fail' but was '" + pairMismatch + "'");
+    }
     if ("random".equals(router)) {
       return new Loaded(RandomPredictor.withSeed(seed), threshold != null ? threshold : 0.5, () -> {});
     }
@@ -62,7 +92,7 @@ public final class PredictorOptions {
       TrainedRouter trained = TrainedRouter.load(file, embedder);
       double t = threshold != null ? threshold : trained.threshold().orElseThrow(() -> new IllegalArgumentException(
           "router " + router + " has no calibrated threshold: pass --threshold or run 'routellm calibrate --write'"));
-      return new Loaded(trained.predictor(), t, embedder);
+      return new Loaded(trained.predictor(), t, embedder, trained, "fail".equals(pairMismatch));
     } catch (RuntimeException e) {
       embedder.close();
       throw e;

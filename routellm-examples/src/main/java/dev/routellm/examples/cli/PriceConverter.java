@@ -16,20 +16,12 @@ final class PriceConverter implements ITypeConverter<ModelPrice> {
 
   @Override
   public ModelPrice convert(String value) {
-    String[] parts = value.split("[,:]", -1);
-    if (parts.length == 1 || parts.length == 2) {
-      try {
-        double in = Double.parseDouble(parts[0].trim());
-        double out = parts.length == 1 ? in : Double.parseDouble(parts[1].trim());
-        if (in >= 0 && out >= 0 && Double.isFinite(in) && Double.isFinite(out)) {
-          return new ModelPrice(in, out);
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
+    try {
+      return ModelPrice.parse(value.replace(':', ','));
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException("expected dollars per million tokens as " + FORMAT
+          + " (e.g. 2.50,10.00) or one number for both, each finite and >= 0, but was '" + value + "'");
     }
-    throw new TypeConversionException("expected dollars per million tokens as " + FORMAT
-        + " (e.g. 2.50,10.00) or one number for both, each finite and >= 0, but was '" + value + "'");
   }
 
   /** The price as the options take it: one number when input and output cost the same, {@code IN,OUT} otherwise. */

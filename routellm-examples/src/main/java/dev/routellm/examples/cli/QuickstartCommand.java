@@ -3,6 +3,7 @@ package dev.routellm.examples.cli;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ModelBackend;
 import dev.routellm.chat.Usage;
+import dev.routellm.cost.Dollars;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostSnapshot;
 import dev.routellm.routing.RoutedResponse;
@@ -86,6 +87,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     try (PredictorOptions.Loaded loaded = predictorOptions.load();
         ModelBackend strong = backends.strong();
         ModelBackend weak = backends.weak()) {
+      loaded.checkModels(strong.model(), weak.model(), output.err());
       Router router =
           Router.builder()
               .strong(strong)
@@ -173,8 +175,8 @@ public final class QuickstartCommand implements Callable<Integer> {
       CostSnapshot s = router.costs();
       allStrong = s.allStrongCost();
     }
-    text.printf(Locale.ROOT, "%s cost $%.6f vs $%.6f sending everything to %s (%.1f%% saved).%n",
-        online ? "Billed" : "Estimated", total, allStrong, strongModel,
+    text.printf(Locale.ROOT, "%s cost %s vs %s sending everything to %s (%.1f%% saved).%n",
+        online ? "Billed" : "Estimated", Dollars.format(total), Dollars.format(allStrong), strongModel,
         allStrong > 0 ? 100 * (1 - total / allStrong) : 0.0);
     text.flush();
     Map<String, Object> result = new LinkedHashMap<>();

@@ -37,6 +37,12 @@ public final class RouteCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<String> texts = prompts.equals(List.of("-")) ? stdinLines() : prompts;
+    for (int i = 0; i < texts.size(); i++) {
+      if (texts.get(i).isBlank()) { // the library's rule (ChatRequest): a request needs a prompt
+        throw new IllegalArgumentException("PROMPT " + (i + 1) + " is empty or whitespace only: there is nothing to"
+            + " route");
+      }
+    }
     PredictorOptions.Loaded loaded = predictorOptions.load();
     WinRatePredictor predictor = loaded.predictor();
     long start = System.nanoTime();

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       CascadeCommand.class,
       ServeCommand.class,
       BenchCommand.class,
+      ServerBenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RouteLlmCommand implements Runnable {

@@ -272,9 +272,9 @@ public final class TrainCommand implements Callable<Integer> {
     if (strongShare != null && !(strongShare >= 0 && strongShare <= 1)) {
       throw new IllegalArgumentException("--strong-share must be in [0, 1] but was " + strongShare);
     }
-    Path parent = out.toAbsolutePath().getParent();
-    if (parent != null && !Files.isDirectory(parent)) {
-      throw new IllegalArgumentException("--out: directory " + parent + " does not exist");
+    OutputFiles.requireWritable("--out", out);
+    if (mfCheckpoint != null) {
+      OutputFiles.requireWritable("--mf-checkpoint", mfCheckpoint, true);
     }
   }
 

@@ -6,6 +6,8 @@ import dev.routellm.chat.ChatResponse;
 import dev.routellm.chat.TokenLogprob;
 import dev.routellm.chat.ToolCall;
 import dev.routellm.chat.Usage;
+import dev.routellm.routing.Candidate;
+import dev.routellm.routing.ModelCall;
 import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.RoutingDecision;
 import java.math.BigDecimal;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,6 +31,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class OpenAiWire {
   static final ObjectMapper JSON = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+  /** Reads requests: decimals stay {@link java.math.BigDecimal}, so pass-through numbers keep their digits. */
+  static final ObjectMapper REQUESTS =
+      JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
   /** Decimal places of dollar amounts on the wire: a millionth of a cent, far below any real price difference. */
   static final int DOLLAR_DECIMALS = 12;
@@ -57,19 +64,24 @@ final class OpenAiWire {
   }
 
   /**
-   * Parses a chat-completions body. A known field set to {@code null} counts as absent, as OpenAI's API takes it.
-   * Tool calling passes through: {@code tools}, {@code tool_choice} and {@code parallel_tool_calls} travel untouched
-   * as extra fields, assistant {@code tool_calls} and {@code tool} messages as {@link ChatMessage}s. Legacy function
-   * calling ({@code functions}, {@code function_call}, role {@code function}) is refused.
+   * Parses a chat-completions body. A field the server reads (temperature, token limit, stop, log-probabilities,
+   * stream) set to {@code null} counts as absent, as OpenAI's API takes it; every other field, {@code null} or not,
+   * passes through untouched (numbers keep their digits). {@code max_tokens} and {@code max_completion_tokens} reach
+   * the model under the name the client used. Tool calling passes through: {@code tools}, {@code tool_choice} and
+   * {@code parallel_tool_calls} travel untouched as extra fields, assistant {@code tool_calls} and {@code tool}
+   * messages as {@link ChatMessage}s. Legacy function calling ({@code functions}, {@code function_call}, role {@code
+   * function}) is refused.
    *
    * @throws InvalidRequest naming the field at fault
    */
   static Incoming parse(String body) {
     JsonNode root;
     try {
-      root = JSON.readTree(body);
+      root = REQUESTS.readTree(body);
     } catch (JacksonException e) {
-      throw new InvalidRequest("request body is not valid JSON: " + e.getOriginalMessage(), null);
+      TokenStreamLocation at = e.getLocation();
+      throw new InvalidRequest("request body is not valid JSON" + (at == null || at.getLineNr() < 0 ? ""
+          : " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), null, "invalid_json");
     }
     if (root == null || !root.isObject()) {
       throw new InvalidRequest("request body must be a JSON object", null);
@@ -100,14 +112,20 @@ final class OpenAiWire {
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       String name = field.getKey();
       JsonNode v = field.getValue();
-      if (v.isNull() && !name.equals("model") && !name.equals("messages")) {
+      if (v.isNull() && TYPED.contains(name)) {
         continue;
       }
       try {
         switch (name) {
           case "model", "messages" -> {}
           case "temperature" -> b.temperature(number(v, name));
-          case "max_tokens", "max_completion_tokens" -> b.maxTokens(integer(v, name));
+          case "max_tokens" -> {
+            if (present(root, ChatRequest.MAX_COMPLETION_TOKENS)) {
+              throw new InvalidRequest("give 'max_completion_tokens' or 'max_tokens', not both", name);
+            }
+            b.maxTokens(integer(v, name));
+          }
+          case ChatRequest.MAX_COMPLETION_TOKENS -> b.maxCompletionTokens(integer(v, name));
           case "stop" -> b.stop(stops(v));
           case "logprobs" -> b.logprobs(bool(v, name));
           case "top_logprobs" -> b.topLogprobs(integer(v, name));
@@ -131,10 +149,10 @@ final class OpenAiWire {
           }
           case "tools" -> {
             if (!(v.isArray() && v.isEmpty())) { // an empty list means no tools; OpenAI itself rejects []
-              b.extra(name, JSON.treeToValue(v, Object.class));
+              b.extra(name, REQUESTS.treeToValue(v, Object.class));
             }
           }
-          default -> b.extra(name, JSON.treeToValue(v, Object.class));
+          default -> b.extra(name, REQUESTS.treeToValue(v, Object.class));
         }
       } catch (InvalidRequest e) {
         throw e;
@@ -145,6 +163,11 @@ final class OpenAiWire {
     }
     return new Incoming(model, b.build(), stream, includeUsage);
   }
+
+  /** Fields read here, which count as absent when {@code null}; every other field passes through as sent. */
+  private static final java.util.Set<String> TYPED = java.util.Set.of("temperature", "max_tokens",
+      ChatRequest.MAX_COMPLETION_TOKENS, "stop", "logprobs", "top_logprobs", "stream", "stream_options", "n",
+      "functions", "function_call");
 
   private static final String NO_FUNCTIONS =
       "legacy function calling ('functions', 'function_call', role 'function', 'function_call' on a message) is not"
@@ -296,6 +319,7 @@ final class OpenAiWire {
     root.put("object", "chat.completion");
     root.put("created", created);
     root.put("model", r.model());
+    upstreamFields(root, r);
     ObjectNode choice = root.putArray("choices").addObject();
     choice.put("index", 0);
     ObjectNode message = choice.putObject("message");
@@ -309,6 +333,7 @@ final class OpenAiWire {
         toolCalls(message.putArray("tool_calls"), r.toolCalls(), false);
       }
     }
+    message.put("refusal", r.refusal().orElse(null));
     if (r.hasLogprobs()) {
       logprobs(choice.putObject("logprobs"), r.logprobs());
     } else {
@@ -318,6 +343,12 @@ final class OpenAiWire {
     usage(root.putObject("usage"), r.usage());
     routing(root.putObject("routing"), routed);
     return root;
+  }
+
+  /** OpenAI's {@code system_fingerprint} and {@code service_tier}, when the model's server sent them. */
+  private static void upstreamFields(ObjectNode root, ChatResponse r) {
+    r.systemFingerprint().ifPresent(f -> root.put("system_fingerprint", f));
+    r.serviceTier().ifPresent(t -> root.put("service_tier", t));
   }
 
   /** A streamed chunk carrying a piece of text (or only the role, when {@code text} is null). */
@@ -357,14 +388,24 @@ final class OpenAiWire {
   }
 
   /**
-   * The chunk that ends the answer: an empty delta and the finish reason. Carries the routing decision unless a usage
-   * chunk follows ({@link #usageChunk}), which then carries it.
+   * The chunk that ends the answer: the finish reason, the answer's log-probabilities when it has them (clients
+   * append each chunk's {@code logprobs.content}, so they arrive whole here), its refusal in the delta when it
+   * refused, and {@code system_fingerprint}/{@code service_tier} when the model's server sent them. Carries the
+   * routing decision unless a usage chunk follows ({@link #usageChunk}), which then carries it.
+   *
+   * @param model the model named on every chunk of this stream
    */
-  static ObjectNode finishChunk(String id, long created, RoutedResponse routed, boolean usageFollows) {
-    ObjectNode root = chunkBase(id, created, routed.response().model());
+  static ObjectNode finishChunk(String id, long created, String model, RoutedResponse routed, boolean usageFollows) {
+    ChatResponse r = routed.response();
+    ObjectNode root = chunkBase(id, created, model);
+    upstreamFields(root, r);
     ObjectNode choice = (ObjectNode) root.get("choices").get(0);
-    choice.putObject("delta");
-    choice.put("finish_reason", routed.response().finishReason().orElse("stop"));
+    ObjectNode delta = choice.putObject("delta");
+    r.refusal().ifPresent(refusal -> delta.put("refusal", refusal));
+    if (r.hasLogprobs()) {
+      logprobs(choice.putObject("logprobs"), r.logprobs());
+    }
+    choice.put("finish_reason", r.finishReason().orElse("stop"));
     if (!usageFollows) {
       routing(root.putObject("routing"), routed);
     }
@@ -375,12 +416,13 @@ final class OpenAiWire {
    * The last chunk when the client asked for {@code stream_options.include_usage}: as OpenAI sends it, empty
    * {@code choices} and the usage of the whole answer; the routing decision too.
    */
-  static ObjectNode usageChunk(String id, long created, RoutedResponse routed) {
+  static ObjectNode usageChunk(String id, long created, String model, RoutedResponse routed) {
     ObjectNode root = JSON.createObjectNode();
     root.put("id", id);
     root.put("object", "chat.completion.chunk");
     root.put("created", created);
-    root.put("model", routed.response().model());
+    root.put("model", model);
+    upstreamFields(root, routed.response());
     root.putArray("choices");
     usage(root.putObject("usage"), routed.response().usage());
     routing(root.putObject("routing"), routed);
@@ -455,11 +497,34 @@ final class OpenAiWire {
       ObjectNode e = content.addObject();
       e.put("token", t.token());
       e.put("logprob", t.logprob());
+      bytes(e, t.bytes());
       ArrayNode top = e.putArray("top_logprobs");
       for (TokenLogprob.Alternative a : t.alternatives()) {
-        top.addObject().put("token", a.token()).put("logprob", a.logprob());
+        bytes(top.addObject().put("token", a.token()).put("logprob", a.logprob()), a.bytes());
       }
     }
+    node.putNull("refusal");
+  }
+
+  /** OpenAI's {@code bytes}: the list, or {@code null} when the model's server sent none. */
+  private static void bytes(ObjectNode entry, List<Integer> bytes) {
+    if (bytes.isEmpty()) {
+      entry.putNull("bytes");
+    } else {
+      ArrayNode array = entry.putArray("bytes");
+      bytes.forEach(array::add);
+    }
+  }
+
+  /**
+   * {@code "strong"} when the answering model is the most expensive candidate for this request, else {@code "weak"}:
+   * the two-model reading, which the chat page colours by.
+   */
+  static String tier(RoutedResponse routed) {
+    String priciest = routed.decision().candidates().stream()
+        .max(java.util.Comparator.comparingDouble(Candidate::expectedCost))
+        .map(Candidate::model).orElse(routed.answeredBy());
+    return routed.answeredBy().equals(priciest) ? "strong" : "weak";
   }
 
   static void routing(ObjectNode node, RoutedResponse routed) {
@@ -467,11 +532,8 @@ final class OpenAiWire {
     node.put("router", d.router());
     node.put("chosen_model", d.model());
     node.put("answered_by", routed.response().model());
-    // "strong" when the answering model is the most expensive candidate for this request (the two-model case).
-    String priciest = d.candidates().stream()
-        .max(java.util.Comparator.comparingDouble(dev.routellm.routing.Candidate::expectedCost))
-        .map(dev.routellm.routing.Candidate::model).orElse(routed.answeredBy());
-    node.put("tier", routed.answeredBy().equals(priciest) ? "strong" : "weak");
+    node.put("tier", tier(routed));
+    node.put("rule", d.rule());
     if (Double.isFinite(d.score())) {
       node.put("score", d.score());
     } else {
@@ -482,5 +544,27 @@ final class OpenAiWire {
     node.put("fell_back", routed.fellBack());
     node.put("cost_usd", dollars(routed.cost()));
     node.put("decision_ms", d.decisionTime().toNanos() / 1e6);
+    ArrayNode candidates = node.putArray("candidates");
+    for (Candidate c : d.candidates()) { // the models considered, with what each was expected to cost
+      ObjectNode n = candidates.addObject().put("model", c.model());
+      if (Double.isFinite(c.predictedQuality())) {
+        n.put("predicted_quality", c.predictedQuality());
+      } else {
+        n.putNull("predicted_quality");
+      }
+      n.put("expected_cost_usd", dollars(c.expectedCost()));
+      n.put("excluded", c.excluded().orElse(null));
+    }
+    ArrayNode calls = node.putArray("calls");
+    for (ModelCall c : routed.calls()) { // what each model call cost; a failure without its internal details
+      calls.addObject()
+          .put("model", c.model())
+          .put("role", c.role().name().toLowerCase(java.util.Locale.ROOT))
+          .put("succeeded", c.succeeded())
+          .put("prompt_tokens", c.usage().promptTokens())
+          .put("completion_tokens", c.usage().completionTokens())
+          .put("cost_usd", dollars(c.cost()))
+          .put("latency_ms", c.latency().toNanos() / 1e6);
+    }
   }
 }

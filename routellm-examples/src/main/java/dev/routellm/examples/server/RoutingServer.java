@@ -1,13 +1,12 @@
 package dev.routellm.examples.server;
 
-import dev.routellm.BackendException;
 import dev.routellm.ConfigurationException;
-import dev.routellm.RouteLlmException;
 import dev.routellm.cost.CostSnapshot;
 import dev.routellm.cost.CostTracker;
 import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.RoutedStreamListener;
 import dev.routellm.routing.Router;
+import dev.routellm.routing.RouterListener;
 import dev.routellm.routing.RoutingDecision;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -15,7 +14,6 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.util.JavalinBindException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,12 +24,20 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.function.DoubleFunction;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -41,27 +47,42 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code router-<name>} for the configured threshold.
  *
  * <ul>
- *   <li>{@code POST /v1/chat/completions}: routes and answers, streaming as server-sent events ending with
- *       {@code data: [DONE]} when {@code stream} is true. The answer's {@code model} is the model that answered; a
- *       {@code routing} object adds the decision (chosen model, score, threshold, reason, fallback, cost in USD).
- *   <li>{@code GET /v1/models}, {@code GET /health}, {@code GET /stats} (running cost totals), {@code GET /} (a chat
- *       page that shows which model answered each message and what it cost).
+ *   <li>{@code POST /v1/chat/completions} (also {@code /chat/completions}): routes and answers, streaming as
+ *       server-sent events ending with {@code data: [DONE]} when {@code stream} is true. Request fields reach the
+ *       chosen model as sent (unknown ones untouched); the answer keeps what the model's server sent
+ *       ({@code system_fingerprint}, {@code service_tier}, {@code refusal}, log-probabilities with {@code bytes}),
+ *       names the model that answered, and adds a {@code routing} object (chosen model, score, threshold, reason,
+ *       fallback, each call's cost, total cost in USD). {@code x-routellm-*} headers say the same on streams too.
+ *   <li>{@code GET /v1/models} and {@code GET /v1/models/{id}}, {@code GET /health}, {@code GET /stats} (cost totals
+ *       and failure counts), {@code GET /} (a chat page).
  * </ul>
  *
- * <p>Errors answer with {@code Content-Type: application/json} in OpenAI's shape {@code {"error":{"message","type",
- * "param","code"}}}, which the official SDKs parse, with the same fields also at the top level beside {@code
- * "object":"error"} (RouteLLM's shape): 400 for a bad request (bad JSON, a missing field, a model not served here),
- * 401 without the server's key (when one is configured), 404 for an unknown path, 405 for a wrong method, 413 for a
- * body over {@link Builder#maxBodyBytes}, 502 when no model could answer. A stream answers with an HTTP error status
- * as long as no text was sent; once text was sent, a failure ends it with an event holding that error object, then
- * {@code data: [DONE]}. A client that goes away mid-stream cancels the upstream call at the next piece of text.
+ * <p><b>Errors</b> answer with {@code Content-Type: application/json} in OpenAI's shape {@code {"error":{"message",
+ * "type","param","code"}}}, which the official SDKs parse, with the same fields also at the top level beside {@code
+ * "object":"error"} (RouteLLM's shape). Clients never see upstream URLs, Java exception names or parser internals;
+ * the server logs those. 400 bad request; an upstream's 400, 409, 413, 422 or 429 passed through with its own
+ * message, type and code; 401 without the server's key; 403 for a {@code Host} or {@code Origin} this server does not
+ * answer; 404 unknown path; 405 wrong method; 413 body over {@link Builder#maxBodyBytes}; 415 a POST body that is not
+ * declared JSON; 502 when no model could answer; 503 with {@code Retry-After} when {@link Builder#maxConcurrent}
+ * requests are in flight or the server is shutting down. A stream answers with an HTTP error status as long as no
+ * text was sent; once text was sent, a failure ends it with an event holding that error object, then {@code data:
+ * [DONE]}.
+ *
+ * <p><b>Holding up.</b> Chat requests beyond {@link Builder#maxConcurrent} are refused at once, so {@code /health}
+ * keeps answering whatever the upstreams do. A client that goes away cancels its upstream call, streamed or not.
+ * {@link #shutdown(Duration)} drains: new requests get 503, requests in flight finish within the grace period, then
+ * streams still open end with an error event and {@code [DONE]}. Web pages cannot spend the server's money: the
+ * {@code Host} must name this server (DNS rebinding), a browser's {@code Origin} must be this server or one allowed
+ * by {@link Builder#corsOrigins}, and chat bodies must be declared JSON. One log line per request (method, path,
+ * status, time, model, cost; the prompt only with {@link Builder#logPrompts}; never a key) and one per failed model
+ * call.
  *
  * <p>Tool calling passes through: {@code tools}, {@code tool_choice} and {@code parallel_tool_calls} reach the chosen
  * model untouched, as do assistant {@code tool_calls} and {@code tool} messages. An answer's tool calls come back in
  * OpenAI's shape ({@code content: null} when there is no text); a stream sends them, complete and indexed, in one
- * {@code delta.tool_calls} chunk before the finish chunk, whose {@code finish_reason} is the model's
- * ({@code tool_calls}). Legacy function calling ({@code functions}) is refused with 400. Thread-safe; {@link #close()} stops
- * the server and is idempotent; it does not close the routers' backends.
+ * {@code delta.tool_calls} chunk before the finish chunk. Legacy function calling ({@code functions}) is refused with
+ * 400. Thread-safe; {@link #close()} stops the server at once and is idempotent; it does not close the routers'
+ * backends.
  */
 public final class RoutingServer implements AutoCloseable {
   /** RouteLLM's default port. */
@@ -70,50 +91,110 @@ public final class RoutingServer implements AutoCloseable {
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** Largest request body taken: room for a long-context conversation (about a million tokens of text). */
   public static final long DEFAULT_MAX_BODY_BYTES = 8L << 20;
+  /** Chat requests in flight at most by default; more are refused with 503. */
+  public static final int DEFAULT_MAX_CONCURRENT = 128;
+  /** How long {@link #shutdown(Duration)} lets requests in flight finish, by default. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+  /** The wait, in seconds, a client refused for being over the limit is asked to keep. */
+  static final int RETRY_AFTER_SECONDS = 1;
 
   private static final System.Logger LOG = System.getLogger(RoutingServer.class.getName());
-  /** Path to the one method it answers; anything else is 404, or 405 for a known path. */
-  private static final Map<String, String> ROUTES =
-      Map.of("/", "GET", "/health", "GET", "/v1/models", "GET", "/stats", "GET", "/v1/chat/completions", "POST");
+  /** Path to the methods it answers; anything else is 404, or 405 for a known path. */
+  private static final Map<String, String> ROUTES = Map.of("/", "GET, HEAD", "/health", "GET, HEAD", "/v1/models",
+      "GET", "/models", "GET", "/stats", "GET", "/v1/chat/completions", "POST", "/chat/completions", "POST");
+  private static final List<String> ASSETS = List.of("chat.css", "chat.js", "markdown-it.min.js");
+  /** The page's security policy: its own scripts and styles only; nothing loaded from elsewhere, no framing. */
+  private static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'"
+      + " data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  private static final String EXPOSED_HEADERS = "x-routellm-model, x-routellm-chosen-model, x-routellm-router,"
+      + " x-routellm-score, x-routellm-threshold, x-routellm-fell-back, x-routellm-cost-usd, x-request-id";
 
   private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
   private static final Pattern IPV4 = Pattern.compile("(" + OCTET + "\\.){3}" + OCTET);
 
-  private final DoubleFunction<Router> routers;
+  // request attributes read by the access log
+  private static final String ATTR_START = "routellm.start";
+  private static final String ATTR_LOG = "routellm.log";
+
+  /**
+   * Builds the router for a threshold, with the server's listener, which the router must register ({@link
+   * Router.Builder#listener}) so that the server counts and logs failures and knows about fallbacks. The server keeps
+   * the routers it builds for up to {@value #CACHED_ROUTERS} thresholds and builds one per request beyond that, so
+   * routers should share their predictor, backends and cost tracker. Called from many threads.
+   */
+  @FunctionalInterface
+  public interface RouterFactory {
+    Router router(double threshold, RouterListener serverListener);
+  }
+
+  /** Most routers kept for reuse, one per threshold asked for; others are built per request. */
+  static final int CACHED_ROUTERS = 64;
+
+  private final RouterFactory routers;
+  private final Map<Double, Router> routerCache = new java.util.concurrent.ConcurrentHashMap<>();
   private final String routerName;
   private final double defaultThreshold;
   private final byte[] apiKey;
   private final Clock clock;
   private final CostTracker totals;
+  private final ServerStats stats;
+  private final Consumer<String> log;
+  private final Admission admission;
+  private final RequestChecks checks;
+  private final boolean logPrompts;
   private final Javalin app;
-  private final String page;
+  private final byte[] page;
+  private final Map<String, byte[]> assets;
   private final long maxBodyBytes;
   private final long started;
   private volatile boolean closed;
 
-  private RoutingServer(Builder b) {
+  private RoutingServer(Builder b, InetAddress bound) {
     this.routers = b.routers;
     this.totals = b.totals;
     this.routerName = b.routerName;
     this.defaultThreshold = b.defaultThreshold;
     this.apiKey = b.apiKey == null ? null : b.apiKey.getBytes(StandardCharsets.UTF_8);
     this.clock = b.clock;
-    this.page = loadPage();
+    this.log = b.log;
+    this.stats = new ServerStats(b.log);
+    this.admission = new Admission(b.maxConcurrent);
+    this.checks = new RequestChecks(bound, b.allowedHosts, b.corsOrigins);
+    this.logPrompts = b.logPrompts;
+    this.page = resource("chat.html");
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    ASSETS.forEach(name -> files.put(name, resource(name)));
+    this.assets = Map.copyOf(files);
     this.maxBodyBytes = b.maxBodyBytes;
     this.started = clock.instant().getEpochSecond();
+    // Streams hold a thread each (the router streams blocking); non-streamed requests hold none while they wait.
+    // Threads beyond the admission limit keep /health, /stats and the page answering when every slot is taken.
+    QueuedThreadPool threads = new QueuedThreadPool(Math.max(250, b.maxConcurrent + 64), 8);
+    threads.setName("routellm-server");
     this.app =
         Javalin.create(
             config -> {
               config.startup.showJavalinBanner = false;
+              config.jetty.threadPool = threads;
+              config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
               config.http.maxRequestSize = maxBodyBytes;
               config.http.prefer405over404 = true;
-              config.routes.get("/", ctx -> ctx.html(page));
-              config.routes.get("/health", ctx -> json(ctx, 200, health()));
-              config.routes.get("/v1/models", this::models);
+              config.http.asyncTimeout = 0; // the backends' own timeouts bound a call
+              config.requestLogger.http(this::logRequest);
+              config.routes.before(this::screen);
+              config.routes.get("/", ctx -> page(ctx, true));
+              config.routes.head("/", ctx -> page(ctx, false));
+              config.routes.get("/assets/{file}", this::asset);
+              config.routes.get("/health", this::health);
+              config.routes.head("/health", this::health);
+              for (String prefix : List.of("/v1", "")) {
+                config.routes.get(prefix + "/models", this::models);
+                config.routes.get(prefix + "/models/{id}", this::model);
+                config.routes.post(prefix + "/chat/completions", this::chatCompletions);
+              }
               config.routes.get("/stats", this::stats);
-              config.routes.post("/v1/chat/completions", this::chatCompletions);
               config.routes.exception(HttpResponseException.class, this::httpError);
-              config.routes.exception(Exception.class, RoutingServer::internalError);
+              config.routes.exception(Exception.class, this::internalError);
             });
     try {
       app.start(b.host, b.port);
@@ -138,6 +219,40 @@ public final class RoutingServer implements AutoCloseable {
     return totals.snapshot();
   }
 
+  /** Chat requests in flight now. */
+  public int inFlight() {
+    return admission.inFlight();
+  }
+
+  /**
+   * Stops gracefully: new chat requests are refused with 503 ({@code /health} answers 503 too, so load balancers stop
+   * sending), requests in flight get up to {@code grace} to finish, then streams still open end with an error event
+   * and {@code [DONE]} and other requests with a 503, and the server closes. What {@code SIGTERM} does to {@code
+   * routellm serve}. Blocks until done; idempotent.
+   *
+   * @return how many requests had to be cut off
+   */
+  public int shutdown(Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must be >= 0 but was " + grace);
+    }
+    int cut = 0;
+    try {
+      cut = admission.drain(grace);
+      if (cut > 0) {
+        LOG.log(System.Logger.Level.WARNING, cut + " request(s) still in flight after " + grace.toMillis()
+            + " ms were cut off for the shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      close();
+    }
+    return cut;
+  }
+
+  /** Stops the server at once, cutting requests in flight. Idempotent. */
   @Override
   public synchronized void close() {
     if (!closed) {
@@ -146,14 +261,509 @@ public final class RoutingServer implements AutoCloseable {
     }
   }
 
+  // ---- checks that run before every request ----
+
+  /**
+   * Host and Origin checks, CORS, and the start time for the access log. A refused request is answered here and goes
+   * no further.
+   */
+  private void screen(Context ctx) {
+    ctx.attribute(ATTR_START, System.nanoTime());
+    if (!checks.hostAllowed(ctx.header("Host"))) {
+      stats.rejected("host");
+      refuse(ctx, new ClientErrors.ApiError(403, "this server does not answer requests for the host '"
+          + ctx.header("Host") + "'; it answers " + String.join(", ", checks.hosts()) + " (start it with"
+          + " --allowed-host to add a name)", "invalid_request_error", "host_not_allowed", null));
+      return;
+    }
+    String origin = ctx.header("Origin");
+    if (origin != null && !checks.originAllowed(origin, port())) {
+      stats.rejected("origin");
+      refuse(ctx, new ClientErrors.ApiError(403, "pages from the origin '" + origin + "' may not call this server"
+          + " (start it with --cors-origin to allow one)", "invalid_request_error", "origin_not_allowed", null));
+      return;
+    }
+    if (checks.corsAllowed(origin)) {
+      ctx.header("Access-Control-Allow-Origin", origin);
+      ctx.header("Vary", "Origin");
+      ctx.header("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+      if (ctx.method().name().equals("OPTIONS")) { // a preflight
+        ctx.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        String asked = ctx.header("Access-Control-Request-Headers");
+        ctx.header("Access-Control-Allow-Headers", asked == null ? "authorization, content-type" : asked);
+        ctx.header("Access-Control-Max-Age", "600");
+        ctx.status(204);
+        ctx.skipRemainingHandlers();
+      }
+    }
+  }
+
+  private void refuse(Context ctx, ClientErrors.ApiError error) {
+    json(ctx, error.status(), error.body());
+    ctx.skipRemainingHandlers();
+  }
+
+  private boolean authorized(Context ctx) {
+    if (apiKey == null) {
+      return true;
+    }
+    String header = ctx.header("Authorization");
+    String token = header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? header.substring(7).strip() : "";
+    if (MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), apiKey)) {
+      return true;
+    }
+    ctx.header("WWW-Authenticate", "Bearer");
+    json(ctx, 401, OpenAiWire.error("missing or wrong API key for this routing server: send it as 'Authorization:"
+        + " Bearer KEY'", "authentication_error", null, "invalid_api_key"));
+    return false;
+  }
+
+  // ---- pages and small endpoints ----
+
+  private void page(Context ctx, boolean withBody) {
+    ctx.header("Content-Security-Policy", PAGE_POLICY);
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Cache-Control", "no-cache");
+    ctx.contentType("text/html; charset=utf-8");
+    if (withBody) {
+      ctx.result(page);
+    } else {
+      ctx.header("Content-Length", String.valueOf(page.length));
+    }
+  }
+
+  private void asset(Context ctx) {
+    byte[] file = assets.get(ctx.pathParam("file"));
+    if (file == null) {
+      throw new io.javalin.http.NotFoundResponse();
+    }
+    String name = ctx.pathParam("file");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Cache-Control", "no-cache");
+    ctx.contentType(name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
+    ctx.result(file);
+  }
+
+  private void health(Context ctx) {
+    ObjectNode n = OpenAiWire.JSON.createObjectNode();
+    boolean draining = admission.draining();
+    n.put("status", draining ? "shutting_down" : "online");
+    n.put("in_flight", admission.inFlight());
+    n.put("max_concurrent", admission.limit());
+    json(ctx, draining ? 503 : 200, n);
+  }
+
+  private void models(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    ObjectNode root = OpenAiWire.JSON.createObjectNode();
+    root.put("object", "list");
+    ArrayNode data = root.putArray("data");
+    for (String id : new String[] {"router-" + routerName, "router-" + routerName + "-" + format(defaultThreshold)}) {
+      data.add(modelObject(id));
+    }
+    json(ctx, 200, root);
+  }
+
+  /** {@code GET /v1/models/{id}}: any model this server answers, a threshold of the client's choosing included. */
+  private void model(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    String id = ctx.pathParam("id");
+    try {
+      threshold(id);
+    } catch (OpenAiWire.InvalidRequest e) {
+      json(ctx, 404, OpenAiWire.error("the model '" + id + "' does not exist here; ask for 'router-" + routerName
+          + "' or 'router-" + routerName + "-<threshold>'", "invalid_request_error", "model", "model_not_found"));
+      return;
+    }
+    json(ctx, 200, modelObject(id));
+  }
+
+  private ObjectNode modelObject(String id) {
+    return OpenAiWire.JSON.createObjectNode().put("id", id).put("object", "model").put("created", started)
+        .put("owned_by", "routellm");
+  }
+
+  private void stats(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    CostSnapshot s = totals.snapshot();
+    ObjectNode root = OpenAiWire.JSON.createObjectNode();
+    root.put("requests", s.requests());
+    root.put("failed_requests", s.failedRequests());
+    root.put("strong_requests", s.strongRequests());
+    root.put("strong_share", s.strongShare());
+    root.put("cost_usd", OpenAiWire.dollars(s.cost()));
+    root.put("all_strong_cost_usd", OpenAiWire.dollars(s.allStrongCost()));
+    root.put("saving_usd", OpenAiWire.dollars(s.saving()));
+    root.put("saving_share", s.savingShare());
+    root.put("fallbacks", stats.fallbacks.sum());
+    root.put("client_disconnects", stats.clientsGone.sum());
+    root.put("in_flight", admission.inFlight());
+    root.put("max_concurrent", admission.limit());
+    ObjectNode kinds = root.putObject("failed_calls_by_kind");
+    stats.failureKinds().forEach(kinds::put);
+    ObjectNode rejected = root.putObject("rejected");
+    stats.rejected().forEach(rejected::put);
+    Map<String, Long> failed = stats.failedCalls();
+    ObjectNode models = root.putObject("models");
+    s.models().forEach((m, t) -> models.putObject(m)
+        .put("calls", t.calls())
+        .put("failed_calls", failed.getOrDefault(m, 0L))
+        .put("prompt_tokens", t.promptTokens())
+        .put("completion_tokens", t.completionTokens())
+        .put("cost_usd", OpenAiWire.dollars(t.cost())));
+    failed.forEach((m, n) -> {
+      if (!models.has(m)) {
+        models.putObject(m).put("calls", 0).put("failed_calls", n).put("prompt_tokens", 0)
+            .put("completion_tokens", 0).put("cost_usd", 0);
+      }
+    });
+    json(ctx, 200, root);
+  }
+
+  // ---- chat completions ----
+
+  private void chatCompletions(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    if (!RequestChecks.isJson(ctx.header("Content-Type"))) {
+      json(ctx, 415, OpenAiWire.error("the request body must be JSON, sent with 'Content-Type: application/json',"
+          + " but the Content-Type was " + (ctx.header("Content-Type") == null ? "missing"
+          : "'" + ctx.header("Content-Type") + "'"), "invalid_request_error", null, "unsupported_media_type"));
+      return;
+    }
+    OpenAiWire.Incoming in;
+    double threshold;
+    try {
+      in = OpenAiWire.parse(ctx.body());
+      threshold = threshold(in.model());
+    } catch (OpenAiWire.InvalidRequest e) {
+      fail(ctx, ClientErrors.of(e));
+      return;
+    }
+    RequestLog log = new RequestLog(in.model(), in.stream(), logPrompts ? in.request().lastUserMessage() : null);
+    ctx.attribute(ATTR_LOG, log);
+    Router router;
+    try {
+      router = router(threshold);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      fail(ctx, ClientErrors.of(e));
+      return;
+    }
+    String id = "chatcmpl-" + UUID.randomUUID();
+    ctx.header("x-request-id", id);
+    long created = clock.instant().getEpochSecond();
+    if (in.stream()) {
+      new StreamExchange(ctx, router, in, id, created, log).run();
+    } else {
+      new BlockingExchange(ctx, router, in, id, created, log).start();
+    }
+  }
+
+  /**
+   * The router for {@code threshold}: built once and kept (routers are immutable and thread-safe), up to {@value
+   * #CACHED_ROUTERS} thresholds; a client asking for ever new thresholds gets a router built for each request.
+   */
+  private Router router(double threshold) {
+    Router cached = routerCache.get(threshold);
+    if (cached != null) {
+      return cached;
+    }
+    Router built = routers.router(threshold, stats);
+    if (routerCache.size() < CACHED_ROUTERS) {
+      Router raced = routerCache.putIfAbsent(threshold, built);
+      return raced != null ? raced : built;
+    }
+    return built;
+  }
+
+  /** Answers a refused or failed request with its error; counts refusals. */
+  private void fail(Context ctx, ClientErrors.ApiError error) {
+    json(ctx, error.status(), error.body());
+  }
+
+  /** Turns a request away: busy (503, Retry-After) or shutting down (503, connection closed). */
+  private void turnAway(Context ctx, Admission.Refusal why) {
+    if (why == Admission.Refusal.BUSY) {
+      stats.rejected("busy");
+      ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+      json(ctx, 503, OpenAiWire.error("the routing server is at its limit of " + admission.limit() + " requests in"
+          + " flight; try again shortly", "server_error", null, "server_busy"));
+    } else {
+      stats.rejected("shutting_down");
+      ctx.header("Connection", "close");
+      json(ctx, 503, OpenAiWire.error("the routing server is shutting down", "server_error", null,
+          "server_shutting_down"));
+    }
+  }
+
+  /**
+   * Admits a chat request, or turns it away. An admitted one counts as in flight until Jetty has sent its whole
+   * answer (not merely handed it over), so that a shutdown waiting for it does not close the connection under it.
+   */
+  private boolean admit(Context ctx, Admission.Exchange exchange) {
+    Admission.Refusal refused = admission.enter(exchange);
+    if (refused != null) {
+      turnAway(ctx, refused);
+      return false;
+    }
+    try {
+      org.eclipse.jetty.server.Request.addCompletionListener(
+          ServletContextRequest.getServletContextRequest(ctx.req()), failure -> admission.leave(exchange));
+    } catch (RuntimeException e) {
+      admission.leave(exchange);
+      throw e;
+    }
+    return true;
+  }
+
+  private static ClientErrors.ApiError shuttingDown() {
+    return new ClientErrors.ApiError(503, "the routing server is shutting down; the answer was cut off",
+        "server_error", "server_shutting_down", null);
+  }
+
+  /** Sets the {@code x-routellm-*} headers: the model answering, the decision, and the cost once known. */
+  private static Map<String, String> routingHeaders(String model, RoutingDecision d, boolean fellBack,
+      RoutedResponse routed) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("x-routellm-model", model);
+    h.put("x-routellm-chosen-model", d.model());
+    h.put("x-routellm-router", d.router());
+    if (Double.isFinite(d.score())) {
+      h.put("x-routellm-score", String.valueOf(d.score()));
+    }
+    h.put("x-routellm-threshold", String.valueOf(d.threshold()));
+    h.put("x-routellm-fell-back", String.valueOf(fellBack));
+    if (routed != null) {
+      h.put("x-routellm-cost-usd", OpenAiWire.dollars(routed.cost()).toPlainString());
+    }
+    return h;
+  }
+
+  /** One chat request being answered: what both kinds of exchange hold. */
+  private abstract static class ChatExchange implements Admission.Exchange {
+    final Context ctx;
+    final Router router;
+    final OpenAiWire.Incoming in;
+    final String id;
+    final long created;
+    final RequestLog log;
+
+    ChatExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
+      this.ctx = ctx;
+      this.router = router;
+      this.in = in;
+      this.id = id;
+      this.created = created;
+      this.log = log;
+    }
+  }
+
+  /**
+   * A non-streamed chat request: routed without holding a thread, cancelled when the client goes away or the
+   * shutdown cuts it off.
+   */
+  private final class BlockingExchange extends ChatExchange {
+    private volatile CompletableFuture<RoutedResponse> call;
+    private volatile boolean cutOff;
+    private volatile boolean clientGone;
+
+    BlockingExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
+      super(ctx, router, in, id, created, log);
+    }
+
+    void start() {
+      if (!admit(ctx, this)) {
+        return;
+      }
+      CompletableFuture<RoutedResponse> f;
+      try {
+        f = router.chatAsync(in.request());
+      } catch (RuntimeException e) {
+        admission.leave(this);
+        throw e;
+      }
+      call = f;
+      if (cutOff) {
+        f.cancel(true);
+      }
+      ClientWatch watch = ClientWatch.start(ctx, () -> {
+        clientGone = true;
+        f.cancel(true);
+      });
+      ctx.future(() -> f.handle((routed, error) -> {
+        boolean closeAfter = watch != null && watch.stop();
+        if (closeAfter) {
+          ctx.header("Connection", "close");
+        }
+        answer(routed, error);
+        return null;
+      }));
+    }
+
+    private void answer(RoutedResponse routed, Throwable error) {
+      if (routed != null) {
+        log.answered(routed);
+        routingHeaders(routed.response().model(), routed.decision(), routed.fellBack(), routed).forEach(ctx::header);
+        json(ctx, 200, OpenAiWire.completion(id, created, routed));
+        return;
+      }
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      if (cause instanceof CancellationException) {
+        if (clientGone) {
+          stats.clientsGone.increment();
+          log.note("client went away; upstream call cancelled");
+          ctx.status(499); // nginx's "client closed request", for the log: nobody reads this answer
+        } else {
+          fail(ctx, shuttingDown());
+        }
+        return;
+      }
+      ClientErrors.ApiError e = ClientErrors.of(cause);
+      if (e.status() == 500) {
+        LOG.log(System.Logger.Level.ERROR, "request " + id + " failed unexpectedly", cause);
+      }
+      fail(ctx, e);
+    }
+
+    @Override
+    public void abort() {
+      cutOff = true;
+      CompletableFuture<RoutedResponse> f = call;
+      if (f != null) {
+        f.cancel(true);
+      }
+    }
+  }
+
+  /**
+   * A streamed chat request, on the request's thread. Nothing is sent before the first piece of text, so that a
+   * failure before it (both models down) still answers with an HTTP error status, which clients report better than
+   * an error event. Every chunk names one model: the one answering when the text began.
+   */
+  private final class StreamExchange extends ChatExchange implements ServerStats.FallbackTarget {
+    private final EventStream sse;
+    private RoutingDecision decision;
+    private String model;
+    private boolean fellBack;
+
+    StreamExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
+      super(ctx, router, in, id, created, log);
+      this.sse = new EventStream(ctx);
+    }
+
+    @Override
+    public void fellBackTo(String next) {
+      fellBack = true;
+      model = next;
+    }
+
+    @Override
+    public void abort() {
+      sse.abort(503, shuttingDown().body());
+    }
+
+    void run() {
+      if (!admit(ctx, this)) {
+        return;
+      }
+      ServerStats.STREAM_FALLBACK.set(this);
+      try {
+        stream();
+      } finally {
+        ServerStats.STREAM_FALLBACK.remove();
+      }
+    }
+
+    private void begin() {
+      sse.start(routingHeaders(model, decision, fellBack, null), OpenAiWire.chunk(id, created, model, null));
+    }
+
+    private void stream() {
+      RoutedStreamListener listener =
+          new RoutedStreamListener() {
+            @Override
+            public void onDecision(RoutingDecision d) {
+              decision = d;
+              model = d.model();
+            }
+
+            @Override
+            public void onText(String delta) {
+              begin();
+              sse.event(OpenAiWire.chunk(id, created, model, delta).toString());
+            }
+          };
+      RoutedResponse routed;
+      try {
+        routed = router.stream(in.request(), listener);
+      } catch (EventStream.ClientGone e) {
+        // thrown by the listener, so the backend cancelled the upstream call
+        if (!admission.draining()) {
+          stats.clientsGone.increment();
+          log.note("client went away mid-stream; upstream call cancelled");
+        }
+        return;
+      } catch (RuntimeException e) {
+        ClientErrors.ApiError error = ClientErrors.of(e);
+        if (error.status() == 500) {
+          LOG.log(System.Logger.Level.ERROR, "request " + id + " failed unexpectedly", e);
+        }
+        if (!sse.started()) {
+          fail(ctx, error);
+          return;
+        }
+        stats.streamsBroken.increment();
+        log.note("stream broke after text: " + error.message());
+        try {
+          sse.event(error.body().toString());
+          sse.event("[DONE]");
+        } catch (EventStream.ClientGone gone) {
+          // nobody is listening any more
+        }
+        return;
+      }
+      try {
+        log.answered(routed);
+        if (model == null) {
+          model = routed.response().model();
+        }
+        if (!sse.started()) { // no text (tool calls only): the headers can carry the cost
+          sse.start(routingHeaders(model, routed.decision(), routed.fellBack(), routed),
+              OpenAiWire.chunk(id, created, model, null));
+        }
+        if (routed.response().hasToolCalls()) {
+          sse.event(OpenAiWire.toolCallsChunk(id, created, model, routed.response().toolCalls()).toString());
+        }
+        sse.event(OpenAiWire.finishChunk(id, created, model, routed, in.includeUsage()).toString());
+        if (in.includeUsage()) {
+          sse.event(OpenAiWire.usageChunk(id, created, model, routed).toString());
+        }
+        sse.event("[DONE]");
+      } catch (EventStream.ClientGone e) {
+        LOG.log(System.Logger.Level.DEBUG, "client went away before the end of the stream", e);
+      }
+    }
+  }
+
+  // ---- errors and logging ----
+
   /** Javalin's own answers (unknown path, wrong method, body too large) in the JSON error shape, not plain text. */
   private void httpError(HttpResponseException e, Context ctx) {
     String path = ctx.path();
     String allowed = ROUTES.get(path);
     switch (e.getStatus()) {
       case 404 -> json(ctx, 404, OpenAiWire.error("no endpoint " + ctx.method() + " " + path + "; this server"
-          + " answers POST /v1/chat/completions, GET /v1/models, GET /stats, GET /health and GET /",
-          "invalid_request_error", null, "not_found"));
+          + " answers POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id}, GET /stats, GET /health and"
+          + " GET /", "invalid_request_error", null, "not_found"));
       case 405 -> {
         ctx.header("Allow", allowed == null ? "" : allowed);
         json(ctx, 405, OpenAiWire.error(path + " answers " + allowed + " but the request was " + ctx.method(),
@@ -165,9 +775,57 @@ public final class RoutingServer implements AutoCloseable {
     }
   }
 
-  private static void internalError(Exception e, Context ctx) {
+  private void internalError(Exception e, Context ctx) {
     LOG.log(System.Logger.Level.ERROR, ctx.method() + " " + ctx.path() + " failed", e);
-    json(ctx, 500, OpenAiWire.error("the routing server failed: " + e, "server_error"));
+    ClientErrors.ApiError error = ClientErrors.internal();
+    json(ctx, error.status(), error.body());
+  }
+
+  /** One line per request: method, path, status, time, client; for chat, the model asked and what answered. */
+  private void logRequest(Context ctx, Float ms) {
+    StringBuilder line = new StringBuilder()
+        .append(ctx.method()).append(' ').append(ctx.path()).append(' ').append(ctx.status().getCode())
+        .append(' ').append(Math.round(ms * 10) / 10.0).append(" ms client=").append(ctx.ip());
+    RequestLog record = ctx.attribute(ATTR_LOG);
+    if (record != null) {
+      record.appendTo(line);
+    }
+    log.accept(line.toString());
+  }
+
+  /** What the access log line says about a chat request. Written by the request's thread(s), one at a time. */
+  private static final class RequestLog {
+    private final String model;
+    private final boolean stream;
+    private final String prompt;
+    private volatile String answer = "";
+    private volatile String note;
+
+    RequestLog(String model, boolean stream, String prompt) {
+      this.model = model;
+      this.stream = stream;
+      this.prompt = prompt;
+    }
+
+    void answered(RoutedResponse routed) {
+      answer = " answered_by=" + routed.response().model() + " tier=" + OpenAiWire.tier(routed) + " fell_back=" + routed.fellBack() + " cost_usd="
+          + OpenAiWire.dollars(routed.cost()).toPlainString() + " tokens=" + routed.response().usage().totalTokens();
+    }
+
+    void note(String text) {
+      note = text;
+    }
+
+    void appendTo(StringBuilder line) {
+      line.append(" model=").append(model).append(" stream=").append(stream).append(answer);
+      if (note != null) {
+        line.append(" note=\"").append(note).append('"');
+      }
+      if (prompt != null) {
+        String p = prompt.length() > 200 ? prompt.substring(0, 200) + "..." : prompt;
+        line.append(" prompt=").append(OpenAiWire.JSON.getNodeFactory().stringNode(p));
+      }
+    }
   }
 
   /**
@@ -227,197 +885,6 @@ public final class RoutingServer implements AutoCloseable {
     }
   }
 
-  private ObjectNode health() {
-    ObjectNode n = OpenAiWire.JSON.createObjectNode();
-    n.put("status", "online");
-    return n;
-  }
-
-  private void models(Context ctx) {
-    if (!authorized(ctx)) {
-      return;
-    }
-    ObjectNode root = OpenAiWire.JSON.createObjectNode();
-    root.put("object", "list");
-    ArrayNode data = root.putArray("data");
-    for (String id : new String[] {"router-" + routerName, "router-" + routerName + "-" + format(defaultThreshold)}) {
-      data.addObject().put("id", id).put("object", "model").put("created", started).put("owned_by", "routellm");
-    }
-    json(ctx, 200, root);
-  }
-
-  private void stats(Context ctx) {
-    if (!authorized(ctx)) {
-      return;
-    }
-    CostSnapshot s = totals.snapshot();
-    ObjectNode root = OpenAiWire.JSON.createObjectNode();
-    root.put("requests", s.requests());
-    root.put("strong_requests", s.strongRequests());
-    root.put("strong_share", s.strongShare());
-    root.put("cost_usd", OpenAiWire.dollars(s.cost()));
-    root.put("all_strong_cost_usd", OpenAiWire.dollars(s.allStrongCost()));
-    root.put("saving_usd", OpenAiWire.dollars(s.saving()));
-    root.put("saving_share", s.savingShare());
-    ObjectNode models = root.putObject("models");
-    s.models()
-        .forEach(
-            (m, t) ->
-                models
-                    .putObject(m)
-                    .put("calls", t.calls())
-                    .put("prompt_tokens", t.promptTokens())
-                    .put("completion_tokens", t.completionTokens())
-                    .put("cost_usd", OpenAiWire.dollars(t.cost())));
-    json(ctx, 200, root);
-  }
-
-  private void chatCompletions(Context ctx) {
-    if (!authorized(ctx)) {
-      return;
-    }
-    OpenAiWire.Incoming in;
-    Router router;
-    try {
-      in = OpenAiWire.parse(ctx.body());
-      router = routers.apply(threshold(in.model()));
-    } catch (OpenAiWire.InvalidRequest e) {
-      json(ctx, 400, OpenAiWire.error(e.getMessage(), "invalid_request_error", e.param, e.code));
-      return;
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      json(ctx, 400, OpenAiWire.error(e.getMessage(), "invalid_request_error"));
-      return;
-    }
-    String id = "chatcmpl-" + UUID.randomUUID();
-    long created = clock.instant().getEpochSecond();
-    if (in.stream()) {
-      stream(ctx, router, in, id, created);
-      return;
-    }
-    try {
-      RoutedResponse routed = router.chat(in.request());
-      ctx.header("x-routellm-model", routed.response().model());
-      ctx.header("x-routellm-cost-usd", OpenAiWire.dollars(routed.cost()).toPlainString());
-      json(ctx, 200, OpenAiWire.completion(id, created, routed));
-    } catch (RouteLlmException | IllegalArgumentException e) {
-      failed(ctx, e);
-    }
-  }
-
-  /** A failed routed call: 502 when the models failed, 400 when the request was refused. */
-  private static void failed(Context ctx, RuntimeException e) {
-    if (e instanceof BackendException) {
-      json(ctx, 502, OpenAiWire.error(e.getMessage(), "upstream_error", null, "upstream_failed"));
-    } else {
-      json(ctx, 400, OpenAiWire.error(e.getMessage(), "invalid_request_error"));
-    }
-  }
-
-  /**
-   * Streams the routed answer. Nothing is sent before the first piece of text, so that a failure before it (both
-   * models down) still answers with an HTTP error status, which clients report better than an error event.
-   */
-  private void stream(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created) {
-    SseStream sse = new SseStream(ctx);
-    RoutedStreamListener listener =
-        new RoutedStreamListener() {
-          @Override
-          public void onDecision(RoutingDecision decision) {
-            sse.model = decision.model();
-          }
-
-          @Override
-          public void onText(String delta) {
-            sse.send(id, created, delta);
-          }
-        };
-    RoutedResponse routed;
-    try {
-      routed = router.stream(in.request(), listener);
-    } catch (ClientGone e) {
-      // the exception reached the backend through the listener, which cancelled the upstream call
-      LOG.log(System.Logger.Level.DEBUG, "client went away mid-stream; upstream call cancelled", e);
-      return;
-    } catch (RouteLlmException | IllegalArgumentException e) {
-      if (!sse.started) {
-        failed(ctx, e);
-        return;
-      }
-      String type = e instanceof BackendException ? "upstream_error" : "invalid_request_error";
-      sse.event(OpenAiWire.error(e.getMessage(), type, null, e instanceof BackendException ? "upstream_failed"
-          : null).toString());
-      sse.event("[DONE]");
-      return;
-    }
-    try {
-      sse.model = routed.response().model();
-      sse.start(id, created);
-      if (routed.response().hasToolCalls()) {
-        sse.event(OpenAiWire.toolCallsChunk(id, created, sse.model, routed.response().toolCalls()).toString());
-      }
-      sse.event(OpenAiWire.finishChunk(id, created, routed, in.includeUsage()).toString());
-      if (in.includeUsage()) {
-        sse.event(OpenAiWire.usageChunk(id, created, routed).toString());
-      }
-      sse.event("[DONE]");
-    } catch (ClientGone e) {
-      LOG.log(System.Logger.Level.DEBUG, "client went away before the end of the stream", e);
-    }
-  }
-
-  /** The client closed the connection while a stream was being written. */
-  private static final class ClientGone extends UncheckedIOException {
-    private static final long serialVersionUID = 1L;
-
-    ClientGone(IOException cause) {
-      super("client went away while streaming", cause);
-    }
-  }
-
-  /** A server-sent event stream that commits its headers with the first event. Used by one thread. */
-  private static final class SseStream {
-    private final Context ctx;
-    private OutputStream out;
-    String model;
-    boolean started;
-
-    SseStream(Context ctx) {
-      this.ctx = ctx;
-    }
-
-    /** Sends the headers and the role chunk, once. */
-    void start(String id, long created) {
-      if (started) {
-        return;
-      }
-      started = true;
-      ctx.status(200);
-      ctx.contentType("text/event-stream; charset=utf-8");
-      ctx.header("Cache-Control", "no-cache");
-      ctx.header("X-Accel-Buffering", "no"); // nginx and similar proxies: pass each event on at once
-      try {
-        out = ctx.res().getOutputStream();
-      } catch (IOException e) {
-        throw new ClientGone(e);
-      }
-      event(OpenAiWire.chunk(id, created, model, null).toString());
-    }
-
-    void send(String id, long created, String text) {
-      start(id, created);
-      event(OpenAiWire.chunk(id, created, model, text).toString());
-    }
-
-    void event(String data) {
-      try {
-        out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-      } catch (IOException e) {
-        throw new ClientGone(e);
-      }
-    }
-  }
-
   /** The threshold asked for by {@code model}: {@code router-<name>-<t>} or {@code router-<name>}. */
   double threshold(String model) {
     String prefix = "router-" + routerName;
@@ -443,23 +910,6 @@ public final class RoutingServer implements AutoCloseable {
         "model", "model_not_found");
   }
 
-  private boolean authorized(Context ctx) {
-    if (apiKey == null) {
-      return true;
-    }
-    String header = ctx.header("Authorization");
-    byte[] given =
-        header != null && header.startsWith("Bearer ")
-            ? header.substring(7).getBytes(StandardCharsets.UTF_8)
-            : new byte[0];
-    if (MessageDigest.isEqual(given, apiKey)) {
-      return true;
-    }
-    json(ctx, 401, OpenAiWire.error("missing or wrong API key for this routing server", "authentication_error", null,
-        "invalid_api_key"));
-    return false;
-  }
-
   private static void json(Context ctx, int status, ObjectNode body) {
     ctx.status(status).contentType("application/json").result(body.toString());
   }
@@ -468,20 +918,20 @@ public final class RoutingServer implements AutoCloseable {
     return String.format(Locale.ROOT, "%.5f", t).replaceAll("0+$", "").replaceAll("\\.$", ".0");
   }
 
-  private static String loadPage() {
-    try (InputStream in = RoutingServer.class.getResourceAsStream("chat.html")) {
+  private static byte[] resource(String name) {
+    try (InputStream in = RoutingServer.class.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("chat.html is missing from the routellm-examples jar");
+        throw new IllegalStateException(name + " is missing from the routellm-examples jar");
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return in.readAllBytes();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read chat.html from the jar", e);
+      throw new UncheckedIOException("cannot read " + name + " from the jar", e);
     }
   }
 
   /** Builds and starts a {@link RoutingServer}. Not thread-safe. */
   public static final class Builder {
-    private DoubleFunction<Router> routers;
+    private RouterFactory routers;
     private CostTracker totals;
     private String routerName;
     private double defaultThreshold = Double.NaN;
@@ -490,8 +940,24 @@ public final class RoutingServer implements AutoCloseable {
     private String apiKey;
     private Clock clock = Clock.systemUTC();
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxConcurrent = DEFAULT_MAX_CONCURRENT;
+    private List<String> allowedHosts = List.of();
+    private List<String> corsOrigins = List.of();
+    private boolean logPrompts;
+    private Consumer<String> log = line -> LOG.log(System.Logger.Level.INFO, line);
 
     private Builder() {}
+
+    /**
+     * Where the server's records go, one line each: one per request (method, path, status, time, client address;
+     * for a chat request the model asked for, the model that answered, fallback, cost and tokens) and one per failed
+     * model call (with the upstream's message). Keys are never in them; prompts only with {@link #logPrompts}.
+     * Called from many threads. Default: this class's {@link System.Logger} at INFO.
+     */
+    public Builder log(Consumer<String> sink) {
+      this.log = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
 
     /**
      * Largest request body taken; a larger one answers 413. Default {@value #DEFAULT_MAX_BODY_BYTES} (8 MiB).
@@ -507,11 +973,66 @@ public final class RoutingServer implements AutoCloseable {
     }
 
     /**
-     * How to get a router for a threshold, called per request (routers are cheap to build: they share the predictor
-     * and backends), and the {@link CostTracker} those routers record into ({@link Router.Builder#costTracker}), which
-     * {@code GET /stats} reports. Required.
+     * Chat requests in flight at most (streamed or not); more are refused at once with 503 and {@code Retry-After},
+     * which the OpenAI SDKs retry. Default {@value #DEFAULT_MAX_CONCURRENT}. The backends' HTTP clients should allow
+     * as many calls per host (OkHttp's dispatcher allows 5 asynchronous calls per host unless told otherwise).
+     *
+     * @throws IllegalArgumentException when not in [1, 10000]
      */
-    public Builder routers(String name, DoubleFunction<Router> factory, CostTracker totals) {
+    public Builder maxConcurrent(int value) {
+      if (value < 1 || value > 10_000) {
+        throw new IllegalArgumentException("maxConcurrent must be in [1, 10000] but was " + value);
+      }
+      this.maxConcurrent = value;
+      return this;
+    }
+
+    /**
+     * Further names clients reach the server under (a DNS name, a reverse proxy's host), besides its own addresses
+     * and {@code localhost}; {@code "*"} turns the {@code Host} check off. A request whose {@code Host} is none of
+     * them is refused with 403: a page that rebinds its own DNS name to this machine cannot call the server.
+     *
+     * @throws IllegalArgumentException when a name is blank or holds a character no host name has
+     */
+    public Builder allowedHosts(List<String> names) {
+      for (String n : Objects.requireNonNull(names, "names")) {
+        if (n == null || !(n.equals(RequestChecks.ANY) || n.matches("[A-Za-z0-9.:\\[\\]-]+"))) {
+          throw new IllegalArgumentException("allowed host must be a host name, an address or '*' but was '" + n
+              + "'");
+        }
+      }
+      this.allowedHosts = List.copyOf(names);
+      return this;
+    }
+
+    /**
+     * Origins whose web pages may call the server from a browser (CORS), such as {@code https://app.example.com};
+     * {@code "*"} for any. None by default: only the server's own chat page may.
+     *
+     * @throws IllegalArgumentException when an origin is not {@code scheme://host[:port]} nor {@code "*"}
+     */
+    public Builder corsOrigins(List<String> origins) {
+      for (String o : Objects.requireNonNull(origins, "origins")) {
+        if (o == null || !(o.equals(RequestChecks.ANY) || o.matches("https?://[A-Za-z0-9.\\[\\]:-]+"))) {
+          throw new IllegalArgumentException("CORS origin must be scheme://host[:port] (no path) or '*' but was '"
+              + o + "'");
+        }
+      }
+      this.corsOrigins = List.copyOf(origins);
+      return this;
+    }
+
+    /** Whether the access log shows the start of each request's last user message. Default false. */
+    public Builder logPrompts(boolean value) {
+      this.logPrompts = value;
+      return this;
+    }
+
+    /**
+     * How to get a router for a threshold, called per request, and the {@link CostTracker} those routers record into
+     * ({@link Router.Builder#costTracker}), which {@code GET /stats} reports. Required.
+     */
+    public Builder routers(String name, RouterFactory factory, CostTracker totals) {
       this.totals = Objects.requireNonNull(totals, "totals");
       Objects.requireNonNull(name, "name");
       if (!name.matches("[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)*")) {
@@ -556,7 +1077,10 @@ public final class RoutingServer implements AutoCloseable {
       return this;
     }
 
-    /** A key clients must send as {@code Authorization: Bearer <key>}; none by default (loopback use). */
+    /**
+     * A key clients must send as {@code Authorization: Bearer <key>} (the scheme in any case); none by default
+     * (loopback use).
+     */
     public Builder apiKey(String value) {
       Objects.requireNonNull(value, "apiKey");
       if (value.isBlank()) {
@@ -580,18 +1104,19 @@ public final class RoutingServer implements AutoCloseable {
      */
     public RoutingServer start() {
       if (routers == null) {
-        throw new IllegalStateException("routers(name, factory) is required");
+        throw new IllegalStateException("routers(name, factory, totals) is required");
       }
       if (Double.isNaN(defaultThreshold)) {
         throw new IllegalStateException("defaultThreshold is required");
       }
       // Checked here rather than left to Javalin, which logs an ERROR with a stack trace before it throws.
+      InetAddress address = listenAddress(host);
       try {
-        checkPortFree(listenAddress(host), port);
+        checkPortFree(address, port);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("port " + e.getMessage());
       }
-      return new RoutingServer(this);
+      return new RoutingServer(this, address);
     }
   }
 }

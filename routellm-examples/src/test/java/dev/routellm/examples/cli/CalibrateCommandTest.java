@@ -69,7 +69,8 @@ class CalibrateCommandTest {
 
   @Test
   void calibrate_strongShareZero_sendsNoPromptAndCostsAllWeak() {
-    CliRun run = calibrate("--prompts", traffic.toString(), "--strong-share", "0", "--json");
+    CliRun run = calibrate("--prompts", traffic.toString(), "--strong-share", "0", "--strong-price", "10,30",
+        "--weak-price", "0.24", "--json");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode json = run.json();
@@ -84,7 +85,8 @@ class CalibrateCommandTest {
 
   @Test
   void calibrate_quality_costIsNeverBelowAllWeakNorAboveAllStrong() {
-    CliRun run = calibrate("--prompts", data.toString(), "--quality", "90", "--json");
+    CliRun run = calibrate("--prompts", data.toString(), "--quality", "90", "--strong-price", "10,30",
+        "--weak-price", "0.24", "--json");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode json = run.json();
@@ -189,5 +191,17 @@ class CalibrateCommandTest {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("(router topic-centroids,");
+  }
+
+  @Test
+  void calibrate_modelsWithoutListPrice_reportsNoCostAndBudgetNeedsPrices() {
+    CliRun shareOnly = calibrate("--prompts", traffic.toString(), "--strong-share", "0.5", "--json");
+    assertThat(shareOnly.exitCode()).as(shareOnly.err()).isZero();
+    assertThat(shareOnly.json().get("cost_per_request").isNull()).isTrue();
+    assertThat(shareOnly.err()).contains("Cost not reported: no price for");
+
+    CliRun budget = calibrate("--prompts", traffic.toString(), "--budget", "0.001");
+    assertThat(budget.exitCode()).isEqualTo(2);
+    assertThat(budget.err()).contains("--strong-price is required for model").contains("list prices are known for");
   }
 }

@@ -36,7 +36,7 @@ class CascadeCommandTest {
     Path data = write("six.jsonl", SIX);
 
     CliRun run = CliRun.of("cascade", "--data", data.toString(), "--weak-price", "1", "--strong-price", "10",
-        "--target-accuracy", "0.6", "--budget", "0.0005", "--json");
+        "--target-accuracy", "60", "--budget", "0.0005", "--json");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode json = run.json();
@@ -91,7 +91,7 @@ class CascadeCommandTest {
     Path data = write("a.jsonl", "{\"correct\": true, \"features\": {\"sum\": -5}}\n"
         + "{\"correct\": false, \"features\": {\"sum\": -50}}\n");
 
-    CliRun run = CliRun.of("cascade", "--data", data.toString(), "--strong-accuracy", "0.93");
+    CliRun run = CliRun.of("cascade", "--data", data.toString(), "--strong-accuracy", "93");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("Strong correctness assumed 93.0% for 2 rows", "Token counts assumed 95 prompt");
@@ -153,7 +153,7 @@ class CascadeCommandTest {
     // nothing escalated at threshold 0: every request pays the weak call, 100 * $1 + 100 * $3 per million
     assertThat(rowAt(run.json().get("table"), 0.0).get("cost_per_request").asDouble())
         .isCloseTo(0.0004, within(1e-12));
-    assertThat(run.err()).contains("Prices ($/M tokens): weak 1,3, strong 10");
+    assertThat(run.err()).contains("Prices ($/M tokens): llama-3-8b 1,3, llama-3-70b 10");
   }
 
   @Test

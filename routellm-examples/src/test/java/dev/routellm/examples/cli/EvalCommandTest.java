@@ -111,7 +111,7 @@ class EvalCommandTest {
     assertThat(cost.get("prices_basis").asString()).contains("the data has no costs or token counts");
     assertThat(cost.get("strong_per_request").asDouble()).isCloseTo((95 * 10.0 + 264 * 30.0) / 1e6, within(1e-15));
     assertThat(run.err()).contains("Cost per request from the paper's prices and average request, as the data has"
-        + " no costs or token counts (strong $0.008870");
+        + " no costs or token counts (strong $0.00887,");
   }
 
   /** The four questions of {@link #eval_userCsv_evaluatesTheFile} (oracle CPT50 = 25%), with extra JSON fields. */
@@ -150,7 +150,7 @@ class EvalCommandTest {
     // At CPT50 = 25% strong calls: 0.25 * 0.02 + 0.75 * 0.002.
     assertThat(cost.get("at_cpt50").asDouble()).isCloseTo(0.0065, within(1e-15));
     assertThat(run.err()).contains("Cost per request from the data's recorded costs (strong_cost, weak_cost), mean"
-        + " per request (strong $0.020000, weak $0.002000 per request)").doesNotContain("paper");
+        + " per request (strong $0.02, weak $0.002 per request)").doesNotContain("paper");
   }
 
   @Test

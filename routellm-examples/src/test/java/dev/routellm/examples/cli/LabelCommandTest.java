@@ -186,7 +186,7 @@ class LabelCommandTest {
     CliRun unpriced = CliRun.of("label", "--prompts", p.toString(), "--model", "a=" + url, "--model", "b=" + url,
         "--judge", "gpt-4o=" + url, "--out", tmp.resolve("o.jsonl").toString(), "--price", "a=1");
     assertThat(unpriced.exitCode()).isEqualTo(2);
-    assertThat(unpriced.err()).contains("--price b=IN,OUT is required");
+    assertThat(unpriced.err()).contains("--price b=IN,OUT is required for model 'b'");
   }
 
   @Test

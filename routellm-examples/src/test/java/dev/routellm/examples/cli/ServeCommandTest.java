@@ -83,4 +83,43 @@ class ServeCommandTest {
     new CommandLine(serve).parseArgs(args);
     return serve.backends;
   }
+  @Test
+  void serve_badServerOptions_exitTwoNamingTheFlag() {
+    CliRun busy = CliRun.of("serve", "--router", "random", "--port", "0", "--max-concurrent", "0");
+    assertThat(busy.exitCode()).isEqualTo(2);
+    assertThat(busy.err().strip()).isEqualTo("routellm: --max-concurrent must be in [1, 10000] but was 0");
+
+    CliRun origin = CliRun.of("serve", "--router", "random", "--port", "0", "--cors-origin", "app.example.com/x");
+    assertThat(origin.exitCode()).isEqualTo(2);
+    assertThat(origin.err().strip()).isEqualTo("routellm: --cors-origin must be scheme://host[:port] (no path) or"
+        + " '*' but was 'app.example.com/x'");
+
+    CliRun drain = CliRun.of("serve", "--router", "random", "--port", "0", "--drain-timeout", "-1");
+    assertThat(drain.exitCode()).isEqualTo(2);
+    assertThat(drain.err().strip()).isEqualTo("routellm: --drain-timeout must be in [0, 3600] seconds but was -1.0");
+  }
+
+  @Test
+  void benchServer_smallRun_measuresBothPathsWithoutFailures() {
+    CliRun run = CliRun.of("bench-server", "--requests", "100", "--warmup", "0", "--rounds", "1", "--concurrency",
+        "2", "--routers", "random", "--json");
+
+    assertThat(run.exitCode()).isZero();
+    tools.jackson.databind.JsonNode result = tools.jackson.databind.json.JsonMapper.builder().build()
+        .readTree(run.out());
+    assertThat(result.get("rows")).extracting(r -> r.get("path").asString())
+        .containsExactly("direct", "serve+random");
+    assertThat(result.get("rows")).allSatisfy(r -> {
+      assertThat(r.get("requests").asInt()).isEqualTo(100);
+      assertThat(r.get("failures").asInt()).isZero();
+      assertThat(r.get("p50_ms").asDouble()).isPositive();
+    });
+  }
+
+  @Test
+  void benchServer_badOptions_exitTwo() {
+    CliRun run = CliRun.of("bench-server", "--routers", "mf");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: --routers takes random and topics but was mf");
+  }
 }

@@ -72,6 +72,6 @@ class ServeTrafficLogTest {
     CliRun run = CliRun.of("serve", "--router", "random", "--port", "0", "--traffic-log",
         tmp.resolve("nope/traffic.jsonl").toString());
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--traffic-log: directory").contains("does not exist");
+    assertThat(run.err()).contains("--traffic-log: cannot write").contains("does not exist");
   }
 }

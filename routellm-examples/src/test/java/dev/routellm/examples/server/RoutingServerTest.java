@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.routellm.backend.OpenAiBackend;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostTracker;
+import dev.routellm.examples.FakeBackend;
 import dev.routellm.examples.MockModel;
 import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.routing.Router;
-import dev.routellm.chat.Capabilities;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.chat.ChatResponse;
-import dev.routellm.chat.ModelBackend;
 import dev.routellm.chat.StreamListener;
 import dev.routellm.chat.Usage;
 import java.io.BufferedReader;
@@ -73,8 +72,8 @@ class RoutingServerTest {
     totals = new CostTracker();
     RandomPredictor predictor = RandomPredictor.withSeed(1);
     return RoutingServer.builder()
-        .routers("random", t -> Router.builder().strong(strong).weak(weak).predictor(predictor).threshold(t)
-            .costModel(PRICES).costTracker(totals).build(), totals)
+        .routers("random", (t, listener) -> Router.builder().strong(strong).weak(weak).predictor(predictor)
+            .threshold(t).costModel(PRICES).costTracker(totals).listener(listener).build(), totals)
         .defaultThreshold(1.0)
         .port(0);
   }
@@ -277,8 +276,13 @@ class RoutingServerTest {
     }
     try (Response r = client.newCall(new Request.Builder().url(url("/")).build()).execute()) {
       assertThat(r.header("Content-Type")).startsWith("text/html");
-      assertThat(r.body().string()).contains("<title>RouteLLM chat</title>", "/v1/chat/completions",
-          "err.error && err.error.message", "if (chunk.error)", "chunk.choices.length > 0");
+      assertThat(r.header("Content-Security-Policy")).contains("script-src 'self'", "default-src 'none'");
+      assertThat(r.body().string()).contains("<title>RouteLLM chat</title>", "/assets/chat.js",
+          "/assets/markdown-it.min.js").doesNotContain("<script>");
+    }
+    try (Response r = client.newCall(new Request.Builder().url(url("/assets/chat.js")).build()).execute()) {
+      assertThat(r.header("Content-Type")).startsWith("text/javascript");
+      assertThat(r.body().string()).contains("/v1/chat/completions", "html: false", "if (chunk.error)");
     }
   }
 
@@ -359,7 +363,8 @@ class RoutingServerTest {
     JsonNode up = OpenAiWire.JSON.readTree(weakEndpoint.server().takeRequest().getBody().utf8());
     assertThat(up.get("model").asString()).isEqualTo("weak-model");
     assertThat(up.get("temperature").asDouble()).isEqualTo(0.2);
-    assertThat(up.get("max_tokens").asInt()).as("the backend's configured name for the limit").isEqualTo(50);
+    assertThat(up.get("max_completion_tokens").asInt()).as("the name the client sent").isEqualTo(50);
+    assertThat(up.has("max_tokens")).isFalse();
     assertThat(up.get("stop").toString()).isEqualTo("[\"END\"]");
     assertThat(up.get("seed").asInt()).isEqualTo(7);
     assertThat(up.get("response_format").toString()).isEqualTo("{\"type\":\"json_object\"}");
@@ -550,7 +555,7 @@ class RoutingServerTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"GET, /v1/chat/completions, POST", "POST, /v1/models, GET", "DELETE, /health, GET"})
+  @CsvSource({"GET, /v1/chat/completions, POST", "POST, /v1/models, GET", "DELETE, /health, 'GET, HEAD'"})
   void wrongMethod_answers405WithAllowInTheJsonShape(String method, String path, String allowed) throws Exception {
     RequestBody body = method.equals("GET") ? null : RequestBody.create("{}", JSON);
     try (Response r = client.newCall(new Request.Builder().url(url(path)).method(method, body).build()).execute()) {
@@ -611,7 +616,7 @@ class RoutingServerTest {
     assertThat(OpenAiWire.JSON.readTree(events.get(1)).at("/choices/0/delta/content").asString()).isEqualTo("Hal");
     JsonNode error = OpenAiWire.JSON.readTree(events.get(2));
     assertThat(error.at("/error/type").asString()).isEqualTo("upstream_error");
-    assertThat(error.at("/error/message").asString()).contains("the stream broke");
+    assertThat(error.at("/error/message").asString()).isEqualTo("model 'weak-model' broke off its answer");
     assertThat(strongEndpoint.server().getRequestCount()).as("no fallback once text was sent").isZero();
   }
 
@@ -621,8 +626,9 @@ class RoutingServerTest {
     EndlessModel endless = new EndlessModel("weak-model");
     EndlessModel unused = new EndlessModel("strong-model");
     server = RoutingServer.builder()
-        .routers("random", t -> Router.builder().strong(unused).weak(endless).predictor(RandomPredictor.withSeed(1))
-            .threshold(t).costModel(PRICES).costTracker(totals).build(), totals)
+        .routers("random", (t, listener) -> Router.builder().strong(unused).weak(endless)
+            .predictor(RandomPredictor.withSeed(1)).threshold(t).costModel(PRICES).costTracker(totals)
+            .listener(listener).build(), totals)
         .defaultThreshold(1.0).port(0).start();
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       String body = "{\"model\":\"router-random\",\"stream\":true," + HI + "}";
@@ -680,34 +686,13 @@ class RoutingServerTest {
   }
 
   /** A model that streams "tick" until the listener throws (the client went away) or a limit is reached. */
-  private static final class EndlessModel implements ModelBackend {
+  private static final class EndlessModel extends FakeBackend {
     static final int LIMIT = 10_000_000;
-    final String model;
     final AtomicInteger sent = new AtomicInteger();
     final CompletableFuture<Throwable> stopped = new CompletableFuture<>();
 
     EndlessModel(String model) {
-      this.model = model;
-    }
-
-    @Override
-    public String model() {
-      return model;
-    }
-
-    @Override
-    public Capabilities capabilities() {
-      return Capabilities.ALL;
-    }
-
-    @Override
-    public ChatResponse chat(ChatRequest request) {
-      throw new UnsupportedOperationException("streams only");
-    }
-
-    @Override
-    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException("streams only"));
+      super(model);
     }
 
     @Override
@@ -722,10 +707,7 @@ class RoutingServerTest {
         throw e;
       }
       stopped.complete(null);
-      return ChatResponse.builder().model(model).text("tick").usage(Usage.of(1, sent.get())).build();
+      return ChatResponse.builder().model(model()).text("tick").usage(Usage.of(1, sent.get())).build();
     }
-
-    @Override
-    public void close() {}
   }
 }
