@@ -3,7 +3,9 @@ package dev.routellm.calibration;
 import dev.routellm.chat.Usage;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.Dollars;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
 
@@ -124,6 +126,65 @@ public final class ThresholdCalibrator {
       throw new IllegalArgumentException("strong share must be in [0, 1] but was " + share);
     }
     return at(share == 0 ? aboveAll() : quantile(1 - share));
+  }
+
+  /** How many scores the sample has. */
+  public int size() {
+    return scores.length;
+  }
+
+  /**
+   * The calibrations nearest {@code share} whose strong share some threshold really delivers on the sample: the one
+   * with the largest share at or below {@code share} and the one with the smallest share at or above it, in that
+   * order; one calibration when both are the same (a threshold delivers {@code share} exactly) or when no threshold
+   * delivers a share on one side (none is below a share of 0 when the highest score is exactly 1). Each has the
+   * highest threshold that delivers its share.
+   *
+   * <p>Prompts with the same score always go to the same model, so a block of tied scores makes every share inside
+   * it unreachable: with 30 prompts all scoring 0.5, only 0% and 100% are. {@link #forStrongShare} still returns the
+   * quantile threshold, and reports the share it delivers; compare it with these to tell a user what ties cost.
+   *
+   * @throws IllegalArgumentException when {@code share} is outside [0, 1]
+   */
+  public List<Calibration> nearestReachable(double share) {
+    if (!(share >= 0 && share <= 1)) {
+      throw new IllegalArgumentException("strong share must be in [0, 1] but was " + share);
+    }
+    int n = sorted.length;
+    double target = share * n;
+    // Candidates by rising strong count: above every score (when a threshold in [0, 1] is), then each distinct score,
+    // whose whole tie block goes to the strong model with it.
+    List<double[]> candidates = new ArrayList<>();
+    if (aboveAll() > sorted[n - 1]) {
+      candidates.add(new double[] {aboveAll(), 0});
+    }
+    for (int i = n - 1; i >= 0; ) {
+      double t = sorted[i];
+      int j = i;
+      while (j >= 0 && sorted[j] == t) {
+        j--;
+      }
+      candidates.add(new double[] {t, n - 1 - j});
+      i = j;
+    }
+    double[] below = null;
+    double[] above = null;
+    for (double[] c : candidates) {
+      if (c[1] <= target + 1e-9) {
+        below = c;
+      }
+      if (c[1] >= target - 1e-9 && above == null) {
+        above = c;
+      }
+    }
+    List<Calibration> out = new ArrayList<>(2);
+    if (below != null) {
+      out.add(at(below[0]));
+    }
+    if (above != null && above != below) {
+      out.add(at(above[0]));
+    }
+    return List.copyOf(out);
   }
 
   /**

@@ -32,6 +32,12 @@ final class AnswerConfidenceMethod implements RoutingMethod {
     return NAME;
   }
 
+  /** It fits its confidence model on the training examples' weak answers. */
+  @Override
+  public boolean learns() {
+    return true;
+  }
+
   /** A cascade reads the weak answer, so it pays for the weak call on every request. */
   @Override
   public boolean callsWeakFirst() {

@@ -42,7 +42,35 @@ public final class Dollars {
 
   /** The amount with a dollar sign: {@code $0.00000125}, {@code -$0.3}. */
   public static String format(double dollars) {
-    String plain = plain(dollars);
+    return signed(plain(dollars));
+  }
+
+  /**
+   * The amount with a dollar sign, rounded (half-even) to {@code significantDigits} significant digits for a table a
+   * person reads, every digit before the decimal point kept and never more than {@link #DECIMALS} places:
+   * {@code $0.03856} for 0.03855540182 and {@code $1.574} for 1.573891205459 at 4 digits, {@code $12346} for 12345.6.
+   * Trailing zeros are dropped, as in {@link #format(double)}; NaN and infinite amounts print as in {@link #plain}.
+   *
+   * @throws IllegalArgumentException when {@code significantDigits < 1}
+   */
+  public static String format(double dollars, int significantDigits) {
+    if (significantDigits < 1) {
+      throw new IllegalArgumentException("significantDigits must be >= 1 but was " + significantDigits);
+    }
+    if (!Double.isFinite(dollars)) {
+      return signed(Double.toString(dollars));
+    }
+    BigDecimal d = BigDecimal.valueOf(dollars);
+    if (d.signum() == 0) {
+      return "$0";
+    }
+    int integerDigits = d.precision() - d.scale(); // <= 0 for an amount below 0.1
+    int scale = Math.max(0, Math.min(DECIMALS, significantDigits - integerDigits));
+    BigDecimal rounded = d.setScale(scale, RoundingMode.HALF_EVEN).stripTrailingZeros();
+    return signed(rounded.signum() == 0 ? "0" : rounded.toPlainString());
+  }
+
+  private static String signed(String plain) {
     return plain.startsWith("-") ? "-$" + plain.substring(1) : "$" + plain;
   }
 }

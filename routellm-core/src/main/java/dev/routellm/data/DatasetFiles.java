@@ -46,7 +46,8 @@ import tools.jackson.databind.JsonNode;
  * is named after the file.
  *
  * <p>A {@code .jsonl} file whose first object has a {@code model_a} field is a battle file ({@link BattleFiles}) of two
- * models, read with {@link BattleFiles#readAsDataset}.
+ * models, read with {@link BattleFiles#readAsDataset}. An N-model file ({@link PoolDatasetFiles#isPoolFile}) is an
+ * error saying so.
  *
  * <p>Stateless and thread-safe. Every problem is an {@link InvalidFileException} naming the file, the line and the
  * field.
@@ -75,6 +76,10 @@ public final class DatasetFiles {
     String name = file.getFileName() == null ? "" : file.getFileName().toString();
     String lower = name.toLowerCase(Locale.ROOT);
     Reader reader = new Reader(file, name);
+    if (PoolDatasetFiles.isPoolFile(file)) {
+      throw InvalidFileException.of(file, "is an N-model file ('outcomes' holds one outcome per model), not a"
+          + " two-model file (prompt, strong, weak): read it with PoolDatasetFiles.read");
+    }
     if (lower.endsWith(".csv")) {
       CsvTable table = CsvTable.read(file);
       for (String column : table.header()) {

@@ -31,6 +31,15 @@ public final class JsonLines {
 
   private JsonLines() {}
 
+  /** One line's JSON value, or null when the text is not JSON (for sniffing a file's kind; readers report errors). */
+  static JsonNode parse(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (JacksonException e) {
+      return null;
+    }
+  }
+
   /**
    * Calls the handler with every object of the file, in order.
    *

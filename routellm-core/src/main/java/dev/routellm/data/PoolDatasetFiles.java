@@ -2,6 +2,7 @@ package dev.routellm.data;
 
 import dev.routellm.InvalidFileException;
 import dev.routellm.chat.Usage;
+import dev.routellm.internal.BoundedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -93,6 +94,49 @@ public final class PoolDatasetFiles {
       throw InvalidFileException.of(file, "has an unknown format: expected a .csv or .jsonl file");
     }
     return reader.dataset();
+  }
+
+  /**
+   * Whether {@code file} looks like an N-model data file rather than a two-model one ({@link DatasetFiles}): a
+   * {@code .jsonl} file whose first object has {@code outcomes} and neither {@code strong} nor {@code weak}, or a
+   * {@code .csv} file whose header has an {@code outcomes} or {@code outcomes:MODEL} column. Reads the first line only;
+   * false for any other file, a missing one or one that is not JSON (the reader that handles it reports that).
+   *
+   * @throws InvalidFileException when the file cannot be read or its first line is too long
+   */
+  public static boolean isPoolFile(Path file) {
+    Objects.requireNonNull(file, "file");
+    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    boolean csv = name.endsWith(".csv");
+    if ((!csv && !name.endsWith(".jsonl")) || !Files.isRegularFile(file)) {
+      return false;
+    }
+    try (BoundedFiles.Lines lines = BoundedFiles.lines(file, BoundedFiles.MAX_DATA_BYTES, "data file")) {
+      String text;
+      while ((text = lines.next()) != null) {
+        if (text.isBlank()) {
+          continue;
+        }
+        text = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        if (csv) {
+          for (String column : text.split(",")) {
+            String c = column.strip().replace("\"", "");
+            if (c.equals("outcomes") || c.startsWith("outcomes:")) {
+              return true;
+            }
+          }
+          return false;
+        }
+        JsonNode node = JsonLines.parse(text);
+        return node != null && node.isObject() && node.has("outcomes") && !node.has("strong") && !node.has("weak");
+      }
+      return false;
+    } catch (BoundedFiles.LineTooLongException e) {
+      throw InvalidFileException.atLine(file, e.line(), "line is longer than " + BoundedFiles.MAX_LINE_CHARS
+          + " characters", e);
+    } catch (IOException | UncheckedIOException e) {
+      throw InvalidFileException.of(file, "cannot be read: " + e.getMessage(), e);
+    }
   }
 
   /**

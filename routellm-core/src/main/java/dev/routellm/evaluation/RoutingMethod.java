@@ -34,6 +34,15 @@ public interface RoutingMethod {
   Scorer fit(Dataset train, FitContext context);
 
   /**
+   * Whether the method learns from its training set, so that an evaluation without one (a single fold) cannot score
+   * it: tools default such methods to cross-validation. False unless overridden; a method that returns false must
+   * work with an empty {@code train}.
+   */
+  default boolean learns() {
+    return false;
+  }
+
+  /**
    * Whether serving this method calls the weak model on every request before deciding, as a confidence cascade does
    * (it judges the weak answer): its cost per request is then the weak call plus the strong call on the escalated
    * share ({@link CostAxis#cascadeCostPerRequest}), not a mix of the two. False unless overridden.

@@ -10,9 +10,10 @@ public interface LabelListener {
   LabelListener NONE = (done, total, spent) -> {};
 
   /**
-   * A prompt was labelled, failed or skipped for the budget.
+   * A prompt was labelled or failed. Prompts not started (the run stopped early: the budget, repeated failures) are
+   * not counted, so {@code done} ends below {@code total} for a run that stopped early.
    *
-   * @param done prompts finished in this run
+   * @param done prompts labelled or failed in this run
    * @param total prompts this run has to label (those already labelled excluded)
    * @param spent dollars spent on this output so far, earlier runs included
    */

@@ -227,27 +227,31 @@ public final class Labeller {
     }
 
     void label(LabelPrompt prompt) {
+      boolean finished = false;
       try {
         if (stopReason.get() != null) {
           notStarted.incrementAndGet();
           return;
         }
-        labelOne(prompt);
+        finished = labelOne(prompt);
       } catch (RuntimeException e) {
         fatal.compareAndSet(null, e);
         stop("an unexpected error: " + e.getMessage());
       } finally {
-        try {
-          synchronized (progressLock) {
-            listener.progress(done.incrementAndGet(), total, budget.spent());
+        if (finished) { // a prompt not started is no progress: a run that stops early never reaches its total
+          try {
+            synchronized (progressLock) {
+              listener.progress(done.incrementAndGet(), total, budget.spent());
+            }
+          } catch (RuntimeException ignored) {
+            // a listener must not throw; the run goes on
           }
-        } catch (RuntimeException ignored) {
-          // a listener must not throw; the run goes on
         }
       }
     }
 
-    private void labelOne(LabelPrompt prompt) {
+    /** Labels one prompt; false when it was not started (the budget could not hold it). */
+    private boolean labelOne(LabelPrompt prompt) {
       List<ChatRequest> answerRequests = new ArrayList<>();
       double bound = 0;
       for (ModelBackend m : models) {
@@ -263,7 +267,7 @@ public final class Labeller {
       if (hold == null) {
         budgetStop(bound);
         notStarted.incrementAndGet();
-        return;
+        return false;
       }
       double spent = 0;
       try {
@@ -283,7 +287,7 @@ public final class Labeller {
         if (!hold.resize(exact)) {
           budgetStop(exact - spent);
           notStarted.incrementAndGet();
-          return;
+          return false; // counted as not started, as it is not labelled (its answers' cost is in the spend)
         }
         List<String> outputs = new ArrayList<>();
         List<Double> judgeCosts = new ArrayList<>();
@@ -313,6 +317,7 @@ public final class Labeller {
       } finally {
         hold.settle(spent);
       }
+      return true;
     }
 
     private void budgetStop(double needed) {

@@ -50,6 +50,11 @@ public final class LearnedMethods {
       }
 
       @Override
+      public boolean learns() {
+        return true;
+      }
+
+      @Override
       public Scorer fit(Dataset train, FitContext context) {
         if (train.isEmpty()) {
           throw new dev.routellm.ConfigurationException("router '" + learner.id() + "' learns from data: evaluate it"

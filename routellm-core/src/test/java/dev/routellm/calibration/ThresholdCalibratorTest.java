@@ -140,6 +140,45 @@ class ThresholdCalibratorTest {
   }
 
   @Test
+  void nearestReachable_allScoresTied_givesNoneAndAllAroundTheTarget() {
+    double[] s = new double[30];
+    java.util.Arrays.fill(s, 0.5);
+    ThresholdCalibrator cal = ThresholdCalibrator.of(s);
+
+    java.util.List<Calibration> near = cal.nearestReachable(0.3);
+
+    assertThat(near).extracting(Calibration::strongShare).containsExactly(0.0, 1.0);
+    assertThat(near).extracting(Calibration::threshold).containsExactly(Math.nextUp(0.5), 0.5);
+    assertThat(cal.forStrongShare(0.3).strongShare()).isEqualTo(1.0); // the quantile lands in the tie block
+    assertThat(cal.size()).isEqualTo(30);
+  }
+
+  @Test
+  void nearestReachable_tieBlockInTheMiddle_givesItsEdges() {
+    double[] s = {0.1, 0.2, 0.5, 0.5, 0.5, 0.5, 0.5, 0.7, 0.8, 0.9};
+    ThresholdCalibrator cal = ThresholdCalibrator.of(s);
+
+    assertThat(cal.nearestReachable(0.5)).extracting(Calibration::strongShare).containsExactly(0.3, 0.8);
+    assertThat(cal.nearestReachable(0.5)).extracting(Calibration::threshold).containsExactly(0.7, 0.5);
+    assertThat(cal.nearestReachable(0.2)).extracting(Calibration::strongShare).containsExactly(0.2);
+    assertThat(cal.nearestReachable(0.2).get(0).threshold()).isEqualTo(0.8);
+  }
+
+  @Test
+  void nearestReachable_zeroWithAScoreOfExactlyOne_givesOnlyTheShareAbove() {
+    ThresholdCalibrator cal = ThresholdCalibrator.of(new double[] {0.2, 1.0, 0.5, 1.0});
+
+    assertThat(cal.nearestReachable(0)).extracting(Calibration::strongShare).containsExactly(0.5);
+    assertThat(cal.nearestReachable(1)).extracting(Calibration::strongShare).containsExactly(1.0);
+  }
+
+  @Test
+  void nearestReachable_shareOutsideZeroOne_isRejected() {
+    assertThatThrownBy(() -> ThresholdCalibrator.of(SCORES).nearestReachable(1.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("strong share must be in [0, 1] but was 1.5");
+  }
+
+  @Test
   void referenceCosts_dependOnNoThreshold() {
     double[] top = {0.3, 1.0};
     ThresholdCalibrator cal = ThresholdCalibrator.of(top).withCosts(CostModel.paperDefaults(), CostModel.GPT_4,

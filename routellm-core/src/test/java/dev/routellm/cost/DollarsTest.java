@@ -26,6 +26,29 @@ class DollarsTest {
     assertThat(Dollars.format(dollars)).isEqualTo(expected);
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "0.03855540182, $0.03856",
+    "1.573891205459, $1.574",
+    "38.5554018, $38.56",
+    "12345.678, $12346",
+    "0.0000012549, $0.000001255",
+    "0.25, $0.25",
+    "0, $0",
+    "-0.0, $0",
+    "1.0E-14, $0",
+    "-0.123456, -$0.1235"
+  })
+  void format_significantDigits_roundsForATableAndKeepsTheIntegerPart(double dollars, String expected) {
+    assertThat(Dollars.format(dollars, 4)).isEqualTo(expected);
+  }
+
+  @Test
+  void format_zeroSignificantDigits_isRejected() {
+    assertThatThrownBy(() -> Dollars.format(1, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("significantDigits must be >= 1 but was 0");
+  }
+
   @Test
   void decimal_nonFinite_rejectedWithValue() {
     assertThatThrownBy(() -> Dollars.decimal(Double.NaN))

@@ -186,6 +186,34 @@ class PoolDatasetFilesTest {
         .hasMessageContaining(message);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "N-model jsonl|a.jsonl|{\"prompt\": \"p\", \"outcomes\": {\"a\": 1, \"b\": 0}}|true",
+      "N-model csv|a.csv|prompt,outcomes:a,outcomes:b|true",
+      "quoted N-model csv header|a.csv|\"prompt\",\"outcomes:a\"|true",
+      "two-model jsonl|a.jsonl|{\"prompt\": \"p\", \"strong\": true, \"weak\": false}|false",
+      "two-model csv|a.csv|prompt,strong,weak|false",
+      "battle file|a.jsonl|{\"prompt\": \"p\", \"model_a\": \"x\", \"model_b\": \"y\", \"winner\": \"tie\"}|false",
+      "not json|a.jsonl|outcomes|false",
+      "text file|a.txt|outcomes:a|false"
+  })
+  void isPoolFile_looksAtTheFirstLine(String what, String name, String firstLine, boolean expected)
+      throws IOException {
+    Path file = Files.writeString(tmp.resolve(name), firstLine + "\n", StandardCharsets.UTF_8);
+
+    assertThat(PoolDatasetFiles.isPoolFile(file)).isEqualTo(expected);
+    assertThat(PoolDatasetFiles.isPoolFile(tmp.resolve("missing.jsonl"))).isFalse();
+  }
+
+  @Test
+  void datasetFilesRead_nModelFile_saysWhatItIsInsteadOfAnUnknownField() {
+    Path gsm8k = NwayData.zeroEvalDir().resolve("gsm8k.jsonl");
+
+    assertThatThrownBy(() -> DatasetFiles.read(gsm8k)).isInstanceOf(InvalidFileException.class)
+        .hasMessageContaining("is an N-model file ('outcomes' holds one outcome per model), not a two-model file")
+        .hasMessageContaining("PoolDatasetFiles.read").hasMessageNotContaining("unknown field");
+  }
+
   @Test
   void read_emptyFileOrOtherExtension_isAnError() throws IOException {
     Path empty = write("empty.jsonl", "\n");

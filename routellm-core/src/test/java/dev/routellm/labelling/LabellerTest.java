@@ -204,8 +204,12 @@ class LabellerTest {
     List<LabelPrompt> prompts = prompts("p1", "p2", "p3", "p4", "p5", "p6");
     double budget = 0.02;
 
-    LabelReport first = labeller(s, "big", "small").budget(budget).build().run(prompts);
+    List<int[]> progress = new ArrayList<>();
+    LabelReport first = labeller(s, "big", "small").budget(budget)
+        .listener((done, total, spent) -> progress.add(new int[] {done, total})).build().run(prompts);
 
+    assertThat(progress).as("one call per prompt labelled, none for those not started").hasSize(first.labelled());
+    assertThat(progress.get(progress.size() - 1)).containsExactly(first.labelled(), 6);
     assertThat(first.totalSpent()).isLessThanOrEqualTo(budget);
     assertThat(first.labelled()).isPositive();
     assertThat(first.notStarted()).isPositive();
@@ -285,9 +289,12 @@ class LabellerTest {
   @Test
   void run_manyFailuresInARow_stopsTheRun() throws IOException {
     ModelServer s = server(ModelServer.FAIR);
-    LabelReport report = labeller(s, "big", "small").maxConsecutiveFailures(2).build()
+    List<int[]> progress = new ArrayList<>();
+    LabelReport report = labeller(s, "big", "small").maxConsecutiveFailures(2)
+        .listener((done, total, spent) -> progress.add(new int[] {done, total})).build()
         .run(prompts("FAIL 1", "FAIL 2", "FAIL 3", "p4"));
 
+    assertThat(progress).extracting(p -> p[0] + " of " + p[1]).containsExactly("1 of 4", "2 of 4");
     assertThat(report.failed()).isEqualTo(2);
     assertThat(report.notStarted()).isEqualTo(2);
     assertThat(report.stopReason()).hasValueSatisfying(r -> assertThat(r).startsWith("2 prompts failed in a row"));

@@ -39,7 +39,8 @@ public final class BackendOptions {
 
   @Option(names = "--strong-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
       description = "Strong model's dollars per million input,output tokens, or one number for both; default: the"
-          + " list price of a known model (" + DefaultPrices.HELP + "), required for any other.")
+          + " list price of a known model (" + DefaultPrices.HELP + "; " + DefaultPrices.MATCHING + "), required"
+          + " for any other.")
   ModelPrice strongPrice;
 
   @Option(names = "--weak-url", paramLabel = "URL",
@@ -108,25 +109,34 @@ public final class BackendOptions {
   }
 
   ModelBackend strong() {
-    return backend(strongUrl, strongModel, strongKeyEnv, null);
+    return backend("strong", strongUrl, strongModel, strongKeyEnv, null);
   }
 
   ModelBackend weak() {
-    return backend(weakUrl, weakModel, weakKeyEnv, null);
+    return backend("weak", weakUrl, weakModel, weakKeyEnv, null);
   }
 
   /** The strong model's backend on {@code client} (shared connection pool and dispatcher; the caller closes it). */
   ModelBackend strong(OkHttpClient client) {
-    return backend(strongUrl, strongModel, strongKeyEnv, client);
+    return backend("strong", strongUrl, strongModel, strongKeyEnv, client);
   }
 
   /** The weak model's backend on {@code client}. */
   ModelBackend weak(OkHttpClient client) {
-    return backend(weakUrl, weakModel, weakKeyEnv, client);
+    return backend("weak", weakUrl, weakModel, weakKeyEnv, client);
   }
 
-  private static ModelBackend backend(String url, String model, String keyEnv, OkHttpClient client) {
-    OpenAiBackend.Builder b = OpenAiBackend.builder().baseUrl(url).model(model);
+  /**
+   * A backend; a bad value is an error naming its option ({@code --weak-url}, {@code --strong-key-env}) and the model,
+   * not the library's builder method.
+   */
+  private static ModelBackend backend(String role, String url, String model, String keyEnv, OkHttpClient client) {
+    OpenAiBackend.Builder b = OpenAiBackend.builder().model(model);
+    try {
+      b.baseUrl(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replaceFirst("^baseUrl", "--" + role + "-url"), e);
+    }
     if (client != null) {
       b.httpClient(client);
     }
@@ -135,6 +145,11 @@ public final class BackendOptions {
     } else if (!OpenAiBackend.DEFAULT_API_KEY_VARIABLE.equals(keyEnv)) {
       b.apiKeyFromEnvironment(keyEnv); // a variable named explicitly must be set
     } // else: OPENAI_API_KEY when set, no key otherwise (local servers)
-    return b.build();
+    try {
+      return b.build();
+    } catch (dev.routellm.ConfigurationException e) {
+      throw new IllegalArgumentException("--" + role + "-key-env " + keyEnv + " (the " + role + " model " + model
+          + "): " + e.getMessage(), e);
+    }
   }
 }

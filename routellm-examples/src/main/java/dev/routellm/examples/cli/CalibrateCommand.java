@@ -13,6 +13,7 @@ import dev.routellm.data.Dataset;
 import dev.routellm.data.DatasetFiles;
 import dev.routellm.data.QualityUnit;
 import dev.routellm.data.RouteLlmBenchmarks;
+import dev.routellm.onnx.BuiltInRouter;
 import dev.routellm.prediction.TrainedRouter;
 import dev.routellm.routing.Tier;
 import java.io.IOException;
@@ -48,8 +49,11 @@ public final class CalibrateCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin EmbedderOptions embedderOptions;
 
-  @Option(names = "--router", required = true, paramLabel = "FILE", description = "The router file to calibrate.")
-  Path router;
+  @Option(names = "--router", required = true, paramLabel = "FILE|" + PredictorOptions.TOPICS,
+      description = "The router file to calibrate, or '" + PredictorOptions.TOPICS + "', the built-in router (its"
+          + " threshold is reported, to pass with --threshold to route, serve or quickstart; --write cannot change"
+          + " it).")
+  String router;
 
   @Option(names = "--prompts", required = true, paramLabel = "FILE|mmlu|gsm8k|mt-bench",
       description = "Representative prompts: a .txt file (one prompt per line), a labelled .csv or .jsonl file, or a"
@@ -63,7 +67,9 @@ public final class CalibrateCommand implements Callable<Integer> {
   Target target;
 
   static final class Target {
-    @Option(names = "--strong-share", paramLabel = "P", description = "Share of prompts to send to the strong model.")
+    @Option(names = "--strong-share", paramLabel = "P",
+        description = "Share of prompts to send to the strong model (the share delivered is reported, with a warning"
+            + " when tied scores make P unreachable).")
     Double share;
 
     @Option(names = "--budget", paramLabel = "DOLLARS", description = "Expected cost per request, in dollars.")
@@ -78,8 +84,8 @@ public final class CalibrateCommand implements Callable<Integer> {
 
   @Option(names = "--strong-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
       description = "Strong model's dollars per million input,output tokens, or one number for both; default: the"
-          + " list price of the router file's model when known (" + DefaultPrices.HELP + "). Without a price the"
-          + " cost is not reported, and --budget needs one.")
+          + " list price of the router file's model when known (" + DefaultPrices.HELP + "; " + DefaultPrices.MATCHING
+          + "). Without a price the cost is not reported, and --budget needs one.")
   ModelPrice strongPrice;
 
   @Option(names = "--weak-price", paramLabel = PriceConverter.FORMAT, converter = PriceConverter.class,
@@ -105,15 +111,26 @@ public final class CalibrateCommand implements Callable<Integer> {
     if (target.budget != null && !(target.budget >= 0 && Double.isFinite(target.budget))) {
       throw new IllegalArgumentException("--budget must be a finite number >= 0 but was " + target.budget);
     }
-    if (!Files.exists(router)) {
-      throw new IllegalArgumentException("--router: no such file " + router);
+    boolean builtIn = PredictorOptions.TOPICS.equals(router);
+    if ("random".equals(router)) {
+      throw new IllegalArgumentException("--router random scores every prompt at random, so there is nothing to"
+          + " calibrate: its threshold 1 - P sends a share P of any traffic to the strong model; calibrate '"
+          + PredictorOptions.TOPICS + "' or a router file from 'routellm train'");
     }
-    RouterFile file = RouterFile.read(router);
-    ModelPrice strong = strongPrice != null ? strongPrice : DefaultPrices.of(file.strongModel()).orElse(null);
-    ModelPrice weak = weakPrice != null ? weakPrice : DefaultPrices.of(file.weakModel()).orElse(null);
-    if (target.budget != null) { // a budget needs prices: say so before embedding anything
-      strong = DefaultPrices.require("--strong-price", file.strongModel(), strong);
-      weak = DefaultPrices.require("--weak-price", file.weakModel(), weak);
+    if (builtIn && write) {
+      throw new IllegalArgumentException("--write cannot change the built-in router '" + PredictorOptions.TOPICS
+          + "' (it ships inside the jar): calibrate without --write and pass the reported threshold with --threshold"
+          + " to route, serve or quickstart, or train your own router file with 'routellm train'");
+    }
+    Path file = builtIn ? null : Path.of(router);
+    if (!builtIn && !Files.exists(file)) {
+      throw new IllegalArgumentException("--router: no such file " + router + " (the built-in router is '"
+          + PredictorOptions.TOPICS + "')");
+    }
+    RouterFile routerFile = builtIn ? null : RouterFile.read(file);
+    if (!builtIn && target.budget != null) { // a budget needs prices: say so before loading and embedding anything
+      DefaultPrices.require("--strong-price", routerFile.strongModel(), strongPrice);
+      DefaultPrices.require("--weak-price", routerFile.weakModel(), weakPrice);
     }
     Input input = readInput();
     if (target.quality != null && input.data == null) {
@@ -122,8 +139,16 @@ public final class CalibrateCommand implements Callable<Integer> {
     PrintWriter text = output.text();
     Calibration c;
     TrainedRouter trained;
-    try (EmbedderOptions.Opened embedder = embedderOptions.openForId(file.embedderId(), "router file " + router)) {
-      trained = TrainedRouter.load(router, embedder.embedder());
+    try (EmbedderOptions.Opened embedder = builtIn ? embedderOptions.open()
+        : embedderOptions.openForId(routerFile.embedderId(), "router file " + router)) {
+      trained = builtIn ? BuiltInRouter.withEmbedder(embedder.embedder()) : TrainedRouter.load(file,
+          embedder.embedder());
+      ModelPrice strong = strongPrice != null ? strongPrice : DefaultPrices.of(trained.strongModel()).orElse(null);
+      ModelPrice weak = weakPrice != null ? weakPrice : DefaultPrices.of(trained.weakModel()).orElse(null);
+      if (target.budget != null) {
+        strong = DefaultPrices.require("--strong-price", trained.strongModel(), strong);
+        weak = DefaultPrices.require("--weak-price", trained.weakModel(), weak);
+      }
       double[] scores = trained.predictor().scoreAll(input.prompts);
       long promptTokens = 0;
       for (String p : input.prompts) {
@@ -147,7 +172,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         c = forQuality(calibrator, input.data);
       }
       if (write) {
-        trained.withThreshold(c.threshold()).save(router);
+        trained.withThreshold(c.threshold()).save(file);
       }
       report(text, trained, input, c, calibrator, strong != null && weak != null);
     }
@@ -197,14 +222,18 @@ public final class CalibrateCommand implements Callable<Integer> {
       ThresholdCalibrator calibrator, boolean priced) {
     Double allStrong = priced ? calibrator.strongCostPerRequest() : null;
     Double allWeak = priced ? calibrator.weakCostPerRequest() : null;
-    text.printf(Locale.ROOT, "Router %s (%s vs %s), %,d prompts.%n", trained.predictor().name(),
+    String name = PredictorOptions.TOPICS.equals(router) ? router : trained.predictor().name();
+    text.printf(Locale.ROOT, "Router %s (%s vs %s), %,d prompts.%n", name,
         trained.strongModel(), trained.weakModel(), input.prompts.size());
     int strongCount = (int) Math.round(c.strongShare() * input.prompts.size());
-    text.printf(Locale.ROOT, "Threshold %.6f: %.1f%% of the prompts (%,d of %,d) to the strong model.%n",
-        c.threshold(), 100 * c.strongShare(), strongCount, input.prompts.size());
-    if (target.share != null && target.share == 0 && strongCount > 0) {
-      text.printf(Locale.ROOT, "No threshold sends none: %,d prompt(s) score exactly 1.0, and a prompt scoring at or"
-          + " above the threshold (at most 1.0) goes to the strong model.%n", strongCount);
+    StrongShareCheck share = target.share == null ? null
+        : StrongShareCheck.of(calibrator, target.share, c, "the prompts");
+    boolean missed = share != null && share.warning().isPresent();
+    text.printf(Locale.ROOT, "Threshold %.6f: %.1f%% of the prompts (%,d of %,d) to the strong model%s.%n",
+        c.threshold(), 100 * c.strongShare(), strongCount, input.prompts.size(),
+        missed ? " (asked for " + StrongShareCheck.percent(target.share) + ")" : "");
+    if (missed) {
+      text.println(share.warning().get());
     }
     if (target.quality != null) {
       text.printf(Locale.ROOT, "Target quality %s %s.%n", number(target.quality), input.data.unit().name());
@@ -229,12 +258,14 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
     text.flush();
     Map<String, Object> result = new LinkedHashMap<>();
-    result.put("router", trained.predictor().name());
-    result.put("file", router.toString());
+    result.put("router", name);
+    result.put("file", PredictorOptions.TOPICS.equals(router) ? null : router);
     result.put("prompts", input.prompts.size());
     result.put("threshold", c.threshold());
     result.put("strong_share", c.strongShare());
+    result.put("requested_strong_share", target.share);
     result.put("strong_prompts", strongCount);
+    result.put("warnings", missed ? List.of(share.warning().get()) : List.of());
     result.put("quality", c.quality().isPresent() ? input.data.unit().of(c.quality().getAsDouble()) : null);
     result.put("quality_unit", input.data == null ? null : input.data.unit().name());
     result.put("cost_per_request", priced ? c.costPerRequest().orElseThrow() : null);

@@ -116,7 +116,8 @@ public final class CascadeCommand implements Callable<Integer> {
       paramLabel = PriceConverter.FORMAT,
       converter = PriceConverter.class,
       description = "Weak model's dollars per million input,output tokens, or one number for both; default: the"
-          + " list price of a known model (" + DefaultPrices.HELP + "), required for any other.")
+          + " list price of a known model (" + DefaultPrices.HELP + "; " + DefaultPrices.MATCHING + "), required"
+          + " for any other.")
   ModelPrice weakPrice;
 
   @Option(

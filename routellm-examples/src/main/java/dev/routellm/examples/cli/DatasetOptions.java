@@ -3,6 +3,7 @@ package dev.routellm.examples.cli;
 import dev.routellm.data.Dataset;
 import dev.routellm.data.DatasetFiles;
 import dev.routellm.data.Example;
+import dev.routellm.data.PoolDatasetFiles;
 import dev.routellm.data.RouteLlmBenchmarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,15 +33,19 @@ public final class DatasetOptions {
           + "routellm relative to the working directory, when that directory exists.")
   Path data;
 
-  /** The dataset the options name: one source, or several of the same two models joined. */
-  Dataset load() {
+  /**
+   * The dataset the options name: one source, or several of the same two models joined.
+   *
+   * @param nModelAdvice what to do with an N-model file instead, for the error that names one
+   */
+  Dataset load(String nModelAdvice) {
     if (benchmarks.size() == 1) {
-      return load(benchmarks.get(0));
+      return load(benchmarks.get(0), nModelAdvice);
     }
     List<Example> examples = new ArrayList<>();
     Dataset first = null;
     for (String b : benchmarks) {
-      Dataset d = load(b);
+      Dataset d = load(b, nModelAdvice);
       if (first == null) {
         first = d;
       } else if (!d.strongModel().equals(first.strongModel()) || !d.weakModel().equals(first.weakModel())
@@ -59,7 +64,7 @@ public final class DatasetOptions {
     return first.toBuilder().name(String.join("+", benchmarks)).examples(examples).build();
   }
 
-  private Dataset load(String benchmark) {
+  private Dataset load(String benchmark, String nModelAdvice) {
     if (RouteLlmBenchmarks.NAMES.contains(benchmark)) {
       return RouteLlmBenchmarks.load(benchmark, dataDirectory());
     }
@@ -68,7 +73,14 @@ public final class DatasetOptions {
       throw new IllegalArgumentException("--benchmark must be one of " + RouteLlmBenchmarks.NAMES
           + " or a .csv or .jsonl file but was '" + benchmark + "'");
     }
-    return DatasetFiles.read(Path.of(benchmark));
+    Path file = Path.of(benchmark);
+    if (PoolDatasetFiles.isPoolFile(file)) {
+      Path prices = file.toAbsolutePath().normalize().resolveSibling("prices.csv");
+      throw new IllegalArgumentException("--benchmark " + benchmark + ": this is an N-model file (one outcome per"
+          + " model in 'outcomes'), not a two-model one (prompt, strong, weak): " + nModelAdvice
+          + (Files.isRegularFile(prices) ? " (" + prices + " is beside it)" : ""));
+    }
+    return DatasetFiles.read(file);
   }
 
   private Path dataDirectory() {

@@ -1,6 +1,5 @@
 package dev.routellm.examples.cli;
 
-import dev.routellm.cost.Dollars;
 import dev.routellm.cascade.AnswerCheck;
 import dev.routellm.cascade.AnswerConfidenceModel;
 import dev.routellm.data.Dataset;
@@ -68,13 +67,17 @@ public final class EvalCommand implements Callable<Integer> {
           + " the N-model routers (default: knn).")
   String router;
 
+  /** Folds unless {@code --folds} is given, for a router that learns from the data. */
+  static final int DEFAULT_LEARNED_FOLDS = 5;
+
   @Option(
       names = "--folds",
-      defaultValue = "1",
       paramLabel = "K",
       description = "Cross-validation folds: 1 scores every question with an untrained router; K >= 2 trains on K-1"
-          + " folds and scores the held-out one (default: ${DEFAULT-VALUE}).")
-  int folds;
+          + " folds and scores the held-out one (default: " + DEFAULT_LEARNED_FOLDS + " for a router that learns"
+          + " from the data: knn, knn-groups, knn-length, knn-lexical, linear, mf, sw, topic-centroids, cascade-text"
+          + " and, with --prices, the knn routers; 1 for the others: random, oracle, cascade).")
+  Integer folds;
 
   @Option(
       names = "--seed",
@@ -111,7 +114,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (folds < 1) {
+    if (folds != null && folds < 1) {
       throw new IllegalArgumentException("--folds must be >= 1 but was " + folds);
     }
     if (plot != null) {
@@ -128,10 +131,12 @@ public final class EvalCommand implements Callable<Integer> {
     }
     LazyEmbedder embedder = new LazyEmbedder(embedderOptions);
     RoutingMethod method = routers(embedder).get(router == null ? "random" : router);
-    Dataset dataset = datasetOptions.load();
+    Dataset dataset = datasetOptions.load("give --prices FILE, a price per model"
+        + " (model,input_usd_per_mtok,output_usd_per_mtok), to evaluate routing among its models");
     Evaluation e;
     try (embedder; StderrProgress progress = new StderrProgress(errWriter())) {
-      e = Evaluator.builder().folds(folds).seed(seed).progress(progress).build().evaluate(dataset, method);
+      e = Evaluator.builder().folds(folds(folds, method.learns())).seed(seed).progress(progress).build()
+          .evaluate(dataset, method);
       embedderOptions.warnIfUnused(embedder.used(), "router " + router + " embeds no prompts", output.err());
     }
     CostBasis costs = CostBasis.of(dataset);
@@ -161,6 +166,11 @@ public final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The folds: as given, else {@link #DEFAULT_LEARNED_FOLDS} for a router that learns and 1 for one that does not. */
+  static int folds(Integer given, boolean learns) {
+    return given != null ? given : learns ? DEFAULT_LEARNED_FOLDS : 1;
+  }
+
   /**
    * Dollars per request at the router's CPT(50%) and CPT(80%), from the data's costs or tokens, else at the RouteLLM
    * paper's prices and average request ({@link CostBasis}); a cascade pays the weak call on every request.
@@ -169,14 +179,14 @@ public final class EvalCommand implements Callable<Integer> {
     CostAxis axis = costs.axis();
     CurveMetrics m = e.metrics();
     out.printf(Locale.ROOT, "%nCost per request from %s (strong %s, weak %s per request)%s:%n",
-        costs.description(), Dollars.format(axis.strongCostPerRequest()), Dollars.format(axis.weakCostPerRequest()),
+        costs.description(), PoolEval.money(axis.strongCostPerRequest()), PoolEval.money(axis.weakCostPerRequest()),
         cascade ? ", the weak call paid on every request as a cascade pays it" : "");
     out.printf(Locale.ROOT, "  at CPT50 %s, at CPT80 %s; all strong %s%n", dollars(axis, m.cpt50(), cascade),
-        dollars(axis, m.cpt80(), cascade), Dollars.format(axis.strongCostPerRequest()));
+        dollars(axis, m.cpt80(), cascade), PoolEval.money(axis.strongCostPerRequest()));
   }
 
   private static String dollars(CostAxis axis, double share, boolean cascade) {
-    return Double.isNaN(share) ? "n/a" : Dollars.format(costAt(axis, share, cascade));
+    return Double.isNaN(share) ? "n/a" : PoolEval.money(costAt(axis, share, cascade));
   }
 
   private static double costAt(CostAxis axis, double share, boolean cascade) {
@@ -221,8 +231,8 @@ public final class EvalCommand implements Callable<Integer> {
     row(out, e.router(), e.curves().fineGrid(), e.curves().routeLlm());
     row(out, "random (expected)", e.random().fineGrid(), e.random().routeLlm());
     row(out, "oracle (bound)", e.oracle().fineGrid(), e.oracle().routeLlm());
-    out.printf(Locale.ROOT, "%nCost saving vs random: %s at 50%% quality, %s at 80%% (random's CPT / router's CPT)%n",
-        times(e.costSavingVsRandom(0.5)), times(e.costSavingVsRandom(0.8)));
+    out.printf(Locale.ROOT, "%nCost saving vs random: %s at half the quality gap (PGR 0.5), %s at 80%% of it (PGR"
+        + " 0.8) (random's CPT / router's CPT)%n", times(e.costSavingVsRandom(0.5)), times(e.costSavingVsRandom(0.8)));
     e.foldSummary().ifPresent(s -> {
       out.printf(Locale.ROOT, "%nPer fold (1%% grid):%n");
       for (FoldResult f : e.foldResults()) {

@@ -45,7 +45,10 @@ import picocli.CommandLine.Option;
           + " holds. --budget is a hard cap over every run on OUT: a prompt starts only when the most it could cost"
           + " fits. Judge outputs without a verdict are kept in the judgements file and counted, never guessed.",
       "Keys: OPENAI_API_KEY when set, or --key-env NAME=VAR; 'none' for a local server. Prices: --price NAME=IN,OUT"
-          + " dollars per million tokens for every model and the judge (known models have list prices)."
+          + " dollars per million tokens for every model and the judge (known models have list prices).",
+      "Exit code 0 when the battle file holds battles and no prompt failed; 1 when a prompt failed (a rerun tries it"
+          + " again) or the battle file holds no battle (no judge output had a verdict, or nothing was labelled),"
+          + " saying why; 2 on bad options."
     })
 public final class LabelCommand implements Callable<Integer> {
   /** Seconds between progress lines when stderr is not a terminal. */
@@ -87,7 +90,7 @@ public final class LabelCommand implements Callable<Integer> {
   @Option(names = "--price", paramLabel = "NAME=IN,OUT",
       description = "A model's (or the judge's) dollars per million input,output tokens, or one number for both"
           + " (repeat); 0 for a model you host; default: the list price of a known model (" + DefaultPrices.HELP
-          + "), required for any other.")
+          + "; " + DefaultPrices.MATCHING + "), required for any other.")
   List<String> prices = new ArrayList<>();
 
   @Option(names = "--key-env", paramLabel = "NAME=VAR",
@@ -110,6 +113,15 @@ public final class LabelCommand implements Callable<Integer> {
       case "pairwise" -> JudgeMode.PAIRWISE;
       default -> throw new IllegalArgumentException("--mode must be single or pairwise but was '" + mode + "'");
     };
+    if (budget != null && (!(budget >= 0) || Double.isInfinite(budget))) {
+      throw new IllegalArgumentException("--budget must be a finite number of dollars >= 0 but was " + budget);
+    }
+    for (Map.Entry<String, Integer> count : Map.of("--concurrency", concurrency, "--max-tokens", maxTokens,
+        "--judge-max-tokens", judgeMaxTokens).entrySet()) {
+      if (count.getValue() < 1) {
+        throw new IllegalArgumentException(count.getKey() + " must be >= 1 but was " + count.getValue());
+      }
+    }
     if (models.size() < 2) {
       throw new IllegalArgumentException("--model must be given at least twice (two models to compare) but was"
           + " given " + models.size() + " time(s)");
@@ -124,12 +136,12 @@ public final class LabelCommand implements Callable<Integer> {
     Map<String, String> urls = new LinkedHashMap<>();
     for (String m : models) {
       String[] nameUrl = split("--model", m, "NAME=BASE_URL");
-      if (urls.put(nameUrl[0], url("--model", nameUrl[1])) != null) {
+      if (urls.put(nameUrl[0], url("--model " + nameUrl[0], nameUrl[1])) != null) {
         throw new IllegalArgumentException("--model " + nameUrl[0] + " is given twice");
       }
     }
     String[] judgeNameUrl = split("--judge", judge, "NAME=BASE_URL");
-    String judgeUrl = url("--judge", judgeNameUrl[1]);
+    String judgeUrl = url("--judge " + judgeNameUrl[0], judgeNameUrl[1]);
     Map<String, String> keyVariables = pairs("--key-env", keys, "NAME=VAR");
     CostModel costModel = costModel(new ArrayList<>(urls.keySet()), judgeNameUrl[0]);
     for (String named : keyVariables.keySet()) {
@@ -169,7 +181,34 @@ public final class LabelCommand implements Callable<Integer> {
       }
     }
     report(text, report);
+    if (report.battles() == 0) {
+      output.err().println("routellm: " + noBattle(report));
+      output.err().flush();
+      return RouteLlmCommand.EXIT_FAILURE;
+    }
     return report.failed() > 0 ? RouteLlmCommand.EXIT_FAILURE : 0;
+  }
+
+  /** Why the battle file holds no battle, when it holds none: nothing to train on. */
+  static String noBattle(LabelReport r) {
+    String why;
+    if (r.labelled() > 0 && r.unparseable() == r.judgeCalls()) {
+      why = String.format(Locale.ROOT, "none of the %,d judge outputs held a verdict (they are kept in %s): check"
+          + " that the judge is a capable model and that --judge-max-tokens leaves room for its rating", r.judgeCalls(),
+          r.files().judgements());
+    } else if (r.labelled() > 0) {
+      why = String.format(Locale.ROOT, "%,d of the %,d judge outputs held a verdict, never for every answer of a"
+          + " prompt (all outputs are kept in %s)", r.judgeCalls() - r.unparseable(), r.judgeCalls(),
+          r.files().judgements());
+    } else if (r.alreadyLabelled() > 0) {
+      why = String.format(Locale.ROOT, "the %,d prompts labelled before got no usable verdict; %s keeps their judge"
+          + " outputs (move it away to label them again with another judge)", r.alreadyLabelled(),
+          r.files().judgements());
+    } else {
+      why = "no prompt was labelled" + r.stopReason().map(reason -> " (" + reason + ")").orElse("")
+          + (r.failed() > 0 ? String.format(Locale.ROOT, "; %,d failed", r.failed()) : "");
+    }
+    return "no usable battle was produced: " + why + "; nothing to train on";
   }
 
   private void report(PrintWriter text, LabelReport r) {
@@ -177,7 +216,8 @@ public final class LabelCommand implements Callable<Integer> {
         + " verdict (kept in %s); spent $%s ($%s on this output in all%s).%n", r.labelled(), r.alreadyLabelled(),
         r.judgeCalls(), r.unparseable(), r.files().judgements(), money(r.spent()), money(r.totalSpent()),
         r.budget().isPresent() ? ", budget $" + money(r.budget().getAsDouble()) : "");
-    r.stopReason().ifPresent(reason -> text.printf(Locale.ROOT, "Stopped early, %,d prompts not started: %s.%n",
+    r.stopReason().ifPresent(reason -> text.printf(Locale.ROOT, "Stopped early after %,d of %,d prompts (%,d not"
+        + " started): %s.%n", r.prompts() - r.alreadyLabelled() - r.notStarted(), r.prompts() - r.alreadyLabelled(),
         r.notStarted(), reason));
     if (r.failed() > 0) {
       text.printf(Locale.ROOT, "%,d prompts failed and were not written (a rerun tries them again): %s%n", r.failed(),
@@ -186,8 +226,11 @@ public final class LabelCommand implements Callable<Integer> {
     text.printf(Locale.ROOT, "Wrote %s (%,d battles) and %s (%,d prompts scored for every model).%n",
         r.files().battles(), r.battles(), r.files().scores(), r.scoredPrompts());
     if (r.battles() > 0) {
-      text.printf(Locale.ROOT, "Train a router on them: routellm train --benchmark %s --router mf%s --out"
-          + " router.safetensors%n", r.files().battles(), models.size() > 2 ? " --strong-model A --weak-model B" : "");
+      // The pair named: with two models it could be inferred from who wins more, but not when they tie throughout.
+      List<String> names = modelNames();
+      text.printf(Locale.ROOT, "Train a router on them: routellm train --benchmark %s --router mf --strong-model %s"
+          + " --weak-model %s --out router.safetensors%s%n", r.files().battles(), names.get(0), names.get(1),
+          names.size() > 2 ? " (any two of the models)" : "");
     }
     text.flush();
     Map<String, Object> result = new LinkedHashMap<>();
@@ -210,6 +253,15 @@ public final class LabelCommand implements Callable<Integer> {
     result.put("scores_file", r.files().scores().toString());
     result.put("judgements_file", r.files().judgements().toString());
     output.result(result);
+  }
+
+  /** The answering models' names, in the order given. */
+  private List<String> modelNames() {
+    List<String> names = new ArrayList<>();
+    for (String m : models) {
+      names.add(split("--model", m, "NAME=BASE_URL")[0]);
+    }
+    return names;
   }
 
   private CostModel costModel(List<String> answering, String judgeName) {
@@ -246,7 +298,12 @@ public final class LabelCommand implements Callable<Integer> {
     } else if (keyEnv != null) {
       b.apiKeyFromEnvironment(keyEnv);
     }
-    return b.build();
+    try {
+      return b.build();
+    } catch (dev.routellm.ConfigurationException e) {
+      throw new IllegalArgumentException("--key-env " + name + "=" + keyEnv + " (model " + name + "): "
+          + e.getMessage(), e);
+    }
   }
 
   private static Map<String, String> pairs(String option, List<String> values, String format) {

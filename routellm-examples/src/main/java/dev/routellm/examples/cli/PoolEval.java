@@ -89,8 +89,12 @@ final class PoolEval {
     return pool;
   }
 
-  /** Runs the evaluation; writes text to {@code text} and returns the JSON object. */
-  Map<String, Object> run(String routerName, int folds, long seed, Supplier<? extends Embedder> embedder,
+  /**
+   * Runs the evaluation; writes text to {@code text} and returns the JSON object.
+   *
+   * @param folds {@code --folds}, or null for the default ({@link EvalCommand#folds})
+   */
+  Map<String, Object> run(String routerName, Integer folds, long seed, Supplier<? extends Embedder> embedder,
       Path plot, PrintWriter text, ProgressListener progress) {
     PriceTable prices = PriceFile.read(options.prices);
     PoolDataset all = load();
@@ -101,8 +105,8 @@ final class PoolEval {
     PoolRouting router = PoolRouting.named(routerName, embedder,
         c -> options.chain == null ? PoolPolicies.Chain.cheapestWithTexts(c) : PoolPolicies.Chain.parse(options.chain),
         costs, AnswerExtractors.named(options.extractor));
-    PoolEvaluation e = PoolEvaluator.builder().folds(folds).seed(seed).progress(progress).build()
-        .evaluate(costs, router.method(), router.policy(), options.targets());
+    PoolEvaluation e = PoolEvaluator.builder().folds(EvalCommand.folds(folds, router.method() != null)).seed(seed)
+        .progress(progress).build().evaluate(costs, router.method(), router.policy(), options.targets());
     print(text, e, options.models == null ? unpriced : List.of());
     if (plot != null) {
       PoolPlot.write(e, plot);
@@ -142,21 +146,22 @@ final class PoolEval {
         money(PER * s.costFrom()), money(PER * s.costTo()), PER);
     out.printf(Locale.ROOT, "  router %.3f, single-model frontier %.3f (%+.3f)%n", s.routerArea(), s.frontierArea(),
         s.routerArea() - s.frontierArea());
-    out.printf(Locale.ROOT, "Best single model: %s, %.2f at %s per %,d requests; the router reaches it %s%n",
+    out.printf(Locale.ROOT, "Best single model: %s, %.2f at %s per %,d requests; %s%n",
         s.bestSingle().model(), s.bestSingle().quality(), money(PER * s.bestSingle().cost()), PER,
-        Double.isNaN(s.costShareAtBestQuality()) ? "never"
-            : String.format(Locale.ROOT, "at %.1f%% of its cost", 100 * s.costShareAtBestQuality()));
+        Double.isNaN(s.costShareAtBestQuality()) ? "the router never reaches its quality"
+            : String.format(Locale.ROOT, "the router reaches its quality at %.1f%% of its cost",
+                100 * s.costShareAtBestQuality()));
     if (!e.foldResults().isEmpty()) {
       out.printf(Locale.ROOT, "%nPer fold (router area / frontier area; cost share at the best model's quality):%n");
       for (PoolEvaluation.Fold f : e.foldResults()) {
         PoolEvaluation.Summary fs = f.summary();
         out.printf(Locale.ROOT, "  fold %d (%,d questions): %.3f / %.3f; %s%n", f.fold(), f.size(), fs.routerArea(),
-            fs.frontierArea(), Double.isNaN(fs.costShareAtBestQuality()) ? "never"
+            fs.frontierArea(), Double.isNaN(fs.costShareAtBestQuality()) ? "not reached"
                 : String.format(Locale.ROOT, "%.1f%%", 100 * fs.costShareAtBestQuality()));
       }
     }
     for (PoolCalibration.Result c : e.calibrations()) {
-      out.printf(Locale.ROOT, "%nCalibrated for %s: %s%s%n", c.target(), c.setting().setting(),
+      out.printf(Locale.ROOT, "%nCalibrated for %s: %s%s%n", target(c.target()), c.setting().setting(),
           c.met() ? "" : " (no setting meets it; the nearest)");
       out.printf(Locale.ROOT, "  on all questions: %.2f at %s per %,d requests%n", c.setting().quality(),
           money(PER * c.setting().cost()), PER);
@@ -165,6 +170,18 @@ final class PoolEval {
             c.heldOut().quality(), money(PER * c.heldOut().cost()), PER);
       }
     }
+  }
+
+  /**
+   * A calibration target in the report's words; a budget in the report's unit, dollars per {@value #PER} requests,
+   * beside the per-request figure {@code --budget} takes.
+   */
+  static String target(PoolCalibration.Target t) {
+    if (t.kind() == PoolCalibration.Kind.BUDGET) {
+      return String.format(Locale.ROOT, "a budget of %s per %,d requests (--budget %s per request)",
+          money(PER * t.value()), PER, Dollars.plain(t.value()));
+    }
+    return t.toString();
   }
 
   /** The setting behind a hull vertex, or "cheapest model" for the anchor. */
@@ -182,9 +199,12 @@ final class PoolEval {
     return "";
   }
 
-  /** Dollars as a plain decimal ({@link Dollars#format}). */
+  /** Significant digits of the dollar amounts in the text report; {@code --json} keeps full values. */
+  static final int MONEY_DIGITS = 4;
+
+  /** Dollars as a plain decimal to {@link #MONEY_DIGITS} significant digits ({@link Dollars#format(double, int)}). */
   static String money(double dollars) {
-    return Double.isFinite(dollars) ? Dollars.format(dollars) : "n/a";
+    return Double.isFinite(dollars) ? Dollars.format(dollars, MONEY_DIGITS) : "n/a";
   }
 
   /** The {@code --json} object; costs in dollars per 1,000 requests, NaN as null. */
@@ -208,7 +228,7 @@ final class PoolEval {
     for (OperatingPoint p : e.points()) {
       Map<String, Object> point = new LinkedHashMap<>();
       point.put("setting", p.setting());
-      point.put("parameters", new java.util.TreeMap<>(p.parameters()));
+      point.put("parameters", parameters(e, p.parameters()));
       point.put("cost", PER * p.cost());
       point.put("quality", p.quality());
       point.put("calls_per_request", p.calls());
@@ -233,8 +253,13 @@ final class PoolEval {
       Map<String, Object> cal = new LinkedHashMap<>();
       cal.put("target", c.target().kind().json());
       cal.put("value", c.target().value());
+      cal.put("value_unit", switch (c.target().kind()) {
+        case BUDGET -> "USD per request";
+        case QUALITY -> e.unit().name();
+        case COST_SHARE -> "fraction of the best single model's cost";
+      });
       cal.put("setting", c.setting().setting());
-      cal.put("parameters", new java.util.TreeMap<>(c.setting().parameters()));
+      cal.put("parameters", parameters(e, c.setting().parameters()));
       cal.put("met", c.met());
       cal.put("in_sample", point(c.setting().point()));
       cal.put("held_out", c.heldOut() == null ? null : point(c.heldOut()));
@@ -243,6 +268,17 @@ final class PoolEval {
     }
     m.put("calibration", calibrations);
     return m;
+  }
+
+  /**
+   * A setting's parameters for {@code --json}, sorted by name; a model parameter ({@code last_model}), which the
+   * evaluation gives as an index into the pool, as the model's name.
+   */
+  static Map<String, Object> parameters(PoolEvaluation e, Map<String, Double> parameters) {
+    Map<String, Object> out = new java.util.TreeMap<>();
+    parameters.forEach((name, value) -> out.put(name, name.endsWith("_model")
+        ? e.models().get((int) Math.round(value)) : value));
+    return out;
   }
 
   private static void summary(Map<String, Object> m, PoolEvaluation.Summary s) {

@@ -45,7 +45,8 @@ final class PoolOptions {
   @Option(
       names = "--budget",
       paramLabel = "DOLLARS",
-      description = "N-model mode: also calibrate the router for this mean cost per request, in dollars.")
+      description = "N-model mode: also calibrate the router for this mean cost per request, in dollars (the report"
+          + " shows costs per 1,000 requests: --budget 0.0001 is $0.1 per 1,000 requests).")
   Double budget;
 
   @Option(

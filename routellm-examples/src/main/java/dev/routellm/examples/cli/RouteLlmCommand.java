@@ -15,7 +15,12 @@ import picocli.CommandLine.Command;
     name = "routellm",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Cost-aware routing between a strong and a weak LLM.",
+    description = {
+      "Cost-aware LLM routing: decides per request which model of a priced pool answers (a strong and a weak model"
+          + " in the simple case), before any model runs or as a cascade, and measures the quality and cost of the"
+          + " decisions on benchmark data or your own.",
+      "Start with 'routellm quickstart'; 'routellm COMMAND --help' describes each command."
+    },
     subcommands = {
       QuickstartCommand.class,
       RouteCommand.class,
@@ -58,7 +63,7 @@ public final class RouteLlmCommand implements Runnable {
     cmd.setParameterExceptionHandler(
         (ex, args) -> {
           PrintWriter err = ex.getCommandLine().getErr();
-          err.println("routellm: " + ex.getMessage());
+          err.println("routellm: " + unknownCommand(ex).orElse(ex.getMessage()));
           err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more.");
           err.flush();
           return EXIT_USAGE;
@@ -74,6 +79,21 @@ public final class RouteLlmCommand implements Runnable {
           return exitCode(ex);
         });
     return cmd;
+  }
+
+  /**
+   * "unknown command 'bogus'" with the commands, when the first argument of the top-level command is a word that names
+   * none (picocli would say "Unmatched argument at index 0").
+   */
+  static java.util.Optional<String> unknownCommand(CommandLine.ParameterException ex) {
+    CommandLine cmd = ex.getCommandLine();
+    if (!(ex instanceof CommandLine.UnmatchedArgumentException unmatched) || cmd.getParent() != null
+        || unmatched.getUnmatched().isEmpty() || unmatched.getUnmatched().get(0).startsWith("-")) {
+      return java.util.Optional.empty();
+    }
+    java.util.List<String> commands = new java.util.ArrayList<>(cmd.getSubcommands().keySet());
+    return java.util.Optional.of("unknown command '" + unmatched.getUnmatched().get(0) + "': the commands are "
+        + String.join(", ", commands));
   }
 
   static int exitCode(Throwable t) {

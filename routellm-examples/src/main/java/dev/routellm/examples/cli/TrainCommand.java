@@ -64,7 +64,9 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--strong-share", paramLabel = "P",
       description = "Also set the threshold that sends this share of the training prompts to the strong model"
-          + " (calibrate on your own traffic with 'routellm calibrate' for a better one).")
+          + " (calibrate on your own traffic with 'routellm calibrate' for a better one). The share it really"
+          + " delivers is reported; prompts with the same score go to the same model, so when ties make P"
+          + " unreachable a warning names the nearest shares that are reachable.")
   Double strongShare;
 
   @Option(names = "--seed", defaultValue = "42", paramLabel = "S",
@@ -104,7 +106,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Learner learner = Learner.byId(router);
     checkOptions();
-    Dataset loaded = dataset.load();
+    Dataset loaded = dataset.load("train learns a two-model router from strong and weak outcomes or from battle"
+        + " files; evaluate routing among its models with 'routellm eval --benchmark FILE --prices FILE'");
     Set<String> groups = loaded.examples().stream().flatMap(e -> e.group().stream()).collect(Collectors.toSet());
     for (String g : dropGroups) {
       if (!groups.contains(g)) {
@@ -115,6 +118,7 @@ public final class TrainCommand implements Callable<Integer> {
     PrintWriter text = output.text();
     long start = System.nanoTime();
     TrainedRouter trained;
+    StrongShareCheck share = null;
     try (EmbedderOptions.Opened embedder = embedderOptions.open();
         StderrProgress progress = new StderrProgress(output.spec.commandLine().getErr())) {
       TrainingSet set = LearnedMethods.trainingSet(data, embedder.embedder(), progress);
@@ -123,8 +127,8 @@ public final class TrainCommand implements Callable<Integer> {
           data.strongModel(),
           data.weakModel(), OptionalDouble.empty());
       if (strongShare != null) {
-        trained = trained.withThreshold(
-            ThresholdCalibrator.of(scorer.scoreAll(set.embeddings())).forStrongShare(strongShare).threshold());
+        share = shareCheck(scorer.scoreAll(set.embeddings()), "the training prompts");
+        trained = trained.withThreshold(share.chosen().threshold());
       }
       trained.save(out);
     }
@@ -132,8 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
     long bytes = out.toFile().length();
     text.printf(Locale.ROOT, "Trained %s on %,d prompts of %s (%s vs %s) with %s in %.1f s.%n", learner.id(),
         data.size(), data.name(), data.strongModel(), data.weakModel(), trained.predictor().embedder().id(), seconds);
-    trained.threshold().ifPresent(t -> text.printf(Locale.ROOT, "Threshold %.6f sends %.0f%% of the training"
-        + " prompts to the strong model.%n", t, 100 * strongShare));
+    printShare(text, share, "training prompts");
     text.printf(Locale.ROOT, "Wrote %s (%,d bytes).%n", out, bytes);
     text.flush();
     Map<String, Object> result = new LinkedHashMap<>();
@@ -148,6 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
     result.put("embedder", trained.predictor().embedder().id());
     result.put("dimension", trained.predictor().embedder().dimension());
     result.put("threshold", trained.threshold().isPresent() ? trained.threshold().getAsDouble() : null);
+    shareJson(result, share);
     result.put("seconds", seconds);
     output.result(result);
     return 0;
@@ -187,6 +191,7 @@ public final class TrainCommand implements Callable<Integer> {
     PrintWriter text = output.text();
     long start = System.nanoTime();
     TrainedRouter trained;
+    StrongShareCheck share = null;
     try (EmbedderOptions.Opened embedder = embedderOptions.open();
         StderrProgress progress = new StderrProgress(output.spec.commandLine().getErr())) {
       List<float[]> embeddings = BattleLearning.embed(battles, embedder.embedder(), progress);
@@ -203,8 +208,8 @@ public final class TrainCommand implements Callable<Integer> {
       trained = new TrainedRouter(EmbeddingPredictor.of(embedder.embedder(), scorer).named(learner.id()),
           pair.get(0), pair.get(1), OptionalDouble.empty());
       if (strongShare != null) {
-        trained = trained.withThreshold(
-            ThresholdCalibrator.of(scorer.scoreAll(embeddings)).forStrongShare(strongShare).threshold());
+        share = shareCheck(scorer.scoreAll(embeddings), "the battle prompts");
+        trained = trained.withThreshold(share.chosen().threshold());
       }
       trained.save(out);
     }
@@ -214,8 +219,7 @@ public final class TrainCommand implements Callable<Integer> {
     text.printf(Locale.ROOT, "Trained %s on %,d battles over %,d prompts of %d models (%s) for %s vs %s with %s in"
         + " %.1f s.%n", learner.id(), battles.size(), battles.prompts().size(), models.size(), abbreviate(models),
         pair.get(0), pair.get(1), trained.predictor().embedder().id(), seconds);
-    trained.threshold().ifPresent(t -> text.printf(Locale.ROOT, "Threshold %.6f sends %.0f%% of the battle prompts"
-        + " to the strong model.%n", t, 100 * strongShare));
+    printShare(text, share, "battle prompts");
     text.printf(Locale.ROOT, "Wrote %s (%,d bytes).%n", out, bytes);
     if (mfCheckpoint != null) {
       text.printf(Locale.ROOT, "Wrote the matrix factorization of all %d models to %s.%n", models.size(),
@@ -235,10 +239,36 @@ public final class TrainCommand implements Callable<Integer> {
     result.put("embedder", trained.predictor().embedder().id());
     result.put("dimension", trained.predictor().embedder().dimension());
     result.put("threshold", trained.threshold().isPresent() ? trained.threshold().getAsDouble() : null);
+    shareJson(result, share);
     result.put("mf_checkpoint", mfCheckpoint == null ? null : mfCheckpoint.toString());
     result.put("seconds", seconds);
     output.result(result);
     return 0;
+  }
+
+  /** The threshold for {@code --strong-share} on the router's scores of its training prompts, checked for ties. */
+  private StrongShareCheck shareCheck(double[] scores, String what) {
+    ThresholdCalibrator calibrator = ThresholdCalibrator.of(scores);
+    return StrongShareCheck.of(calibrator, strongShare, calibrator.forStrongShare(strongShare), what);
+  }
+
+  /** The line saying what share the threshold really delivers, and a warning when ties made the target unreachable. */
+  private static void printShare(PrintWriter text, StrongShareCheck share, String what) {
+    if (share == null) {
+      return;
+    }
+    text.printf(Locale.ROOT, "Threshold %.6f sends %s of the %s (%,d of %,d) to the strong model%s.%n",
+        share.chosen().threshold(), StrongShareCheck.percent(share.chosen().strongShare()), what,
+        share.strongPrompts(), share.prompts(), share.warning().isPresent()
+            ? " (asked for " + StrongShareCheck.percent(share.requested()) + ")" : "");
+    share.warning().ifPresent(text::println);
+  }
+
+  /** The {@code --json} fields of {@code --strong-share}: the share delivered, the one asked for, and warnings. */
+  private static void shareJson(Map<String, Object> result, StrongShareCheck share) {
+    result.put("strong_share", share == null ? null : share.chosen().strongShare());
+    result.put("requested_strong_share", share == null ? null : share.requested());
+    result.put("warnings", share == null ? List.of() : share.warning().stream().toList());
   }
 
   /** The strong and weak model: as named, or by their battle records when the battles hold two models. */

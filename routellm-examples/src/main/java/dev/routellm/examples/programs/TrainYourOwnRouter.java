@@ -1,6 +1,7 @@
 package dev.routellm.examples.programs;
 
 import dev.routellm.backend.OpenAiBackend;
+import dev.routellm.calibration.Calibration;
 import dev.routellm.calibration.ThresholdCalibrator;
 import dev.routellm.chat.ChatRequest;
 import dev.routellm.cost.CostModel;
@@ -16,6 +17,7 @@ import dev.routellm.routing.RoutingDecision;
 import dev.routellm.training.LearnedMethods;
 import dev.routellm.training.Learner;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.OptionalDouble;
 
 /**
@@ -26,11 +28,15 @@ import java.util.OptionalDouble;
  * <p>Usage: {@code TrainYourOwnRouter DATA.csv ROUTER.safetensors}.
  */
 public final class TrainYourOwnRouter {
+  static final String USAGE = "usage: TrainYourOwnRouter DATA.csv ROUTER.safetensors (DATA: prompt,strong,weak"
+      + " per line, see the README; ROUTER: the router file to write)";
+
   private TrainYourOwnRouter() {}
 
   public static void main(String[] args) {
     if (args.length != 2) {
-      throw new IllegalArgumentException("usage: TrainYourOwnRouter DATA.csv ROUTER.safetensors");
+      System.err.println(USAGE);
+      System.exit(2);
     }
     Path data = Path.of(args[0]);
     Path file = Path.of(args[1]);
@@ -39,12 +45,13 @@ public final class TrainYourOwnRouter {
       EmbeddingScorer scorer = Learner.KNN.fit(
           LearnedMethods.trainingSet(examples, embedder, ProgressListener.NONE), 42);
       EmbeddingPredictor predictor = EmbeddingPredictor.of(embedder, scorer);
-      double threshold = ThresholdCalibrator.of(predictor.scoreAll(examples.prompts())).forStrongShare(0.3)
-          .threshold();
+      // Ties (prompts scoring alike) can make 30% unreachable: report the share the threshold really delivers.
+      Calibration calibration = ThresholdCalibrator.of(predictor.scoreAll(examples.prompts())).forStrongShare(0.3);
+      double threshold = calibration.threshold();
       new TrainedRouter(predictor, examples.strongModel(), examples.weakModel(), OptionalDouble.of(threshold))
           .save(file);
-      System.out.println("trained on " + examples.size() + " examples, threshold " + threshold + ", saved to "
-          + file);
+      System.out.printf(Locale.ROOT, "trained on %d examples, threshold %.4f sends %.0f%% of them to the strong"
+          + " model, saved to %s%n", examples.size(), threshold, 100 * calibration.strongShare(), file);
 
       TrainedRouter loaded = TrainedRouter.load(file, embedder);   // the same embedder, or an error
       // route() decides without calling a model, so these endpoints are never reached here.

@@ -280,8 +280,8 @@ class EvalCommandTest {
   }
 
   @Test
-  void eval_learnedRouterWithoutFolds_exitsTwoSayingSo() {
-    CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--router", "mf");
+  void eval_learnedRouterWithOneFold_exitsTwoSayingSo() {
+    CliRun run = eval("--benchmark", "mt-bench", "--data", DATA, "--router", "mf", "--folds", "1");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip()).isEqualTo("routellm: router 'mf' learns from data: evaluate it with --folds 2 or"
@@ -317,8 +317,8 @@ class EvalCommandTest {
   }
 
   @Test
-  void eval_cascadeTextWithoutFolds_exitsTwoSayingItNeedsTraining() {
-    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--router", "cascade-text");
+  void eval_cascadeTextWithOneFold_exitsTwoSayingItNeedsTraining() {
+    CliRun run = eval("--benchmark", "gsm8k", "--data", DATA, "--router", "cascade-text", "--folds", "1");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip()).isEqualTo("routellm: router 'cascade-text' learns from the weak model's answers and"

@@ -59,8 +59,16 @@ class EvalPoolCommandTest {
     assertThat(json.get("cost_share_at_best_quality").asDouble()).isBetween(0.05, 0.2);
     assertThat(json.get("single_models")).hasSize(21);
     assertThat(json.get("points")).hasSize(19);
+    for (JsonNode point : json.get("points")) {
+      assertThat(point.get("parameters").get("last_model").isString()).as("a model's name, not its index").isTrue();
+      assertThat(json.get("models").valueStream().map(JsonNode::asString))
+          .contains(point.get("parameters").get("last_model").asString());
+    }
     assertThat(run.err()).contains("Single models (cost per 1,000 requests, quality)")
-        .contains("left out (no price): Athene-70B").contains("estimated token counts x prices");
+        .contains("left out (no price): Athene-70B").contains("estimated token counts x prices")
+        .contains("Best single model: gpt-4o-2024-08-06, 96.21 at $1.574 per 1,000 requests; the router reaches its"
+            + " quality at ")
+        .doesNotContainPattern("\\$\\d+\\.\\d{6,}").doesNotContain("reaches it never");
     byte[] png = Files.readAllBytes(plot);
     assertThat(png.length).isGreaterThan(10_000);
     assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
@@ -101,6 +109,57 @@ class EvalPoolCommandTest {
   }
 
   @Test
+  void eval_defaultRouterWithoutFolds_crossValidatesOnFiveFolds() throws IOException {
+    Path[] files = ownPool();
+
+    CliRun run = eval("--benchmark", files[0].toString(), "--prices", files[1].toString(), "--cache",
+        tmp.resolve("cache").toString(), "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.json().get("router").asString()).isEqualTo("knn");
+    assertThat(run.json().get("folds").asInt()).isEqualTo(EvalCommand.DEFAULT_LEARNED_FOLDS).isEqualTo(5);
+    assertThat(run.json().get("per_fold")).hasSize(5);
+  }
+
+  @Test
+  void eval_budget_isStatedInTheReportsUnitBesideThePerRequestFigure() throws IOException {
+    Path[] files = ownPool();
+
+    CliRun run = eval("--benchmark", files[0].toString(), "--prices", files[1].toString(), "--router",
+        "knn-lexical", "--budget", "0.006", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("Calibrated for a budget of $6 per 1,000 requests (--budget 0.006 per request): ");
+    JsonNode budget = run.json().get("calibration").get(0);
+    assertThat(budget.get("value").asDouble()).isEqualTo(0.006);
+    assertThat(budget.get("value_unit").asString()).isEqualTo("USD per request");
+  }
+
+  @Test
+  void eval_nModelFileWithoutPrices_saysItIsOneAndToGivePrices() {
+    CliRun run = eval("--benchmark", GSM8K);
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).startsWith("routellm: --benchmark " + GSM8K + ": this is an N-model file")
+        .contains("give --prices FILE").contains(Path.of(PRICES).toAbsolutePath().normalize() + " is beside it")
+        .doesNotContain("unknown field").hasLineCount(1);
+  }
+
+  /** A 40-prompt N-model CSV (hard prompts need "dear", easy ones do with "cheap") and its price file. */
+  private Path[] ownPool() throws IOException {
+    StringBuilder csv = new StringBuilder("prompt,outcomes:cheap,outcomes:dear,costs:cheap,costs:dear\n");
+    for (int i = 0; i < 40; i++) {
+      boolean hard = i % 2 == 0;
+      csv.append(hard ? "prove the theorem number " : "say hello to friend ").append(i)
+          .append(',').append(!hard).append(",true,0.001,0.01\n");
+    }
+    Path file = Files.writeString(tmp.resolve("pool.csv"), csv);
+    Path prices = Files.writeString(tmp.resolve("pool-prices.csv"),
+        "model,input_usd_per_mtok,output_usd_per_mtok\ncheap,0.1,0.1\ndear,1,1\n");
+    return new Path[] {file, prices};
+  }
+
+  @Test
   void eval_modelsOption_choosesThePool() {
     CliRun run = eval("--benchmark", GSM8K, "--prices", PRICES, "--router", "cascade", "--models",
         "gpt-4o-mini-2024-07-18,gemini-1.5-flash,gpt-4o-2024-08-06,Mistral-Large-2", "--json");
@@ -121,7 +180,7 @@ class EvalPoolCommandTest {
       "chain of unknown models|--router cascade --chain a>b|has no model 'a'",
       "chain model without texts|--router cascade --chain gpt-4o-2024-08-06+gemini-1.5-flash|model"
           + " 'gpt-4o-2024-08-06' of a checked step has no answer texts",
-      "learned without folds|--router knn-lexical|--folds 2 or more"
+      "learned with one fold|--router knn-lexical --folds 1|--folds 2 or more"
   })
   void eval_poolMisuse_exitsWithTwoAndSaysWhy(String what, String extra, String message) {
     List<String> args = new ArrayList<>(List.of("--benchmark", GSM8K, "--prices", PRICES));

@@ -32,6 +32,8 @@ class LabelCommandTest {
   final CountDownLatch blocked = new CountDownLatch(1);
   final CountDownLatch release = new CountDownLatch(1);
   volatile boolean blocking;
+  /** When set, the judge answers without a verdict. */
+  volatile boolean noVerdict;
 
   @BeforeEach
   void start() throws IOException {
@@ -49,6 +51,9 @@ class LabelCommandTest {
             release.await(60, TimeUnit.SECONDS);
           }
           String answer = ModelAnswer.section(user);
+          if (noVerdict) {
+            return completion(model, "Both answers have merit; I would rather not rate them.");
+          }
           return completion(model, "Explanation. Rating: [[" + (answer.startsWith("GOOD") ? 9 : 3) + "]]");
         }
         return completion(model, (model.equals("big") ? "GOOD" : "POOR") + " answer to " + user);
@@ -113,7 +118,8 @@ class LabelCommandTest {
     assertThat(json.get("spent").asDouble()).isCloseTo(2 * perPrompt, org.assertj.core.api.Assertions.within(1e-12));
     assertThat(run.err()).contains("2 prompts from").contains("(1 repeats read once)")
         .contains("labelling: 2 of 2 prompts (100%), $0.0103 spent")
-        .contains("Train a router on them: routellm train --benchmark " + out);
+        .contains("Train a router on them: routellm train --benchmark " + out + " --router mf --strong-model big"
+            + " --weak-model small --out router.safetensors");
     assertThat(Files.readAllLines(tmp.resolve("battles.scores.jsonl"))).hasSize(2);
 
     CliRun train = CliRun.of("train", "--benchmark", out.toString(), "--router", "sw", "--cache",
@@ -177,7 +183,19 @@ class LabelCommandTest {
     CliRun badUrl = CliRun.of("label", "--prompts", p.toString(), "--model", "a=localhost", "--model", "b=" + url,
         "--judge", "judge=" + url, "--out", tmp.resolve("o.jsonl").toString());
     assertThat(badUrl.exitCode()).isEqualTo(2);
-    assertThat(badUrl.err()).contains("--model: the base URL must be an http(s) URL").contains("'localhost'");
+    assertThat(badUrl.err()).contains("--model a: the base URL must be an http(s) URL").contains("'localhost'");
+
+    CliRun negativeBudget = CliRun.of(args(p, tmp.resolve("o.jsonl"), "--budget", "-3").toArray(String[]::new));
+    assertThat(negativeBudget.exitCode()).isEqualTo(2);
+    assertThat(negativeBudget.err().strip())
+        .isEqualTo("routellm: --budget must be a finite number of dollars >= 0 but was -3.0");
+
+    List<String> unsetKey = args(p, tmp.resolve("o.jsonl"));
+    unsetKey.set(unsetKey.indexOf("big=none"), "big=ROUTELLM_TEST_UNSET_KEY_VARIABLE");
+    CliRun keyless = CliRun.of(unsetKey.toArray(String[]::new));
+    assertThat(keyless.exitCode()).isEqualTo(2);
+    assertThat(keyless.err()).contains("routellm: --key-env big=ROUTELLM_TEST_UNSET_KEY_VARIABLE (model big): the API"
+        + " key's environment variable ROUTELLM_TEST_UNSET_KEY_VARIABLE is not set");
 
     CliRun json = CliRun.of(args(p, tmp.resolve("o.json")).toArray(String[]::new));
     assertThat(json.exitCode()).isEqualTo(2);
@@ -187,6 +205,36 @@ class LabelCommandTest {
         "--judge", "gpt-4o=" + url, "--out", tmp.resolve("o.jsonl").toString(), "--price", "a=1");
     assertThat(unpriced.exitCode()).isEqualTo(2);
     assertThat(unpriced.err()).contains("--price b=IN,OUT is required for model 'b'");
+  }
+
+  @Test
+  void label_judgeGivesNoVerdict_exitsOneSayingNothingIsUsable() throws IOException {
+    noVerdict = true;
+    Path out = tmp.resolve("battles.jsonl");
+
+    CliRun run = CliRun.of(args(prompts("What is TCP?", "Name a prime."), out, "--json").toArray(String[]::new));
+
+    assertThat(run.exitCode()).isEqualTo(RouteLlmCommand.EXIT_FAILURE);
+    assertThat(run.json().get("battles").asInt()).isZero();
+    assertThat(run.json().get("unparseable").asInt()).isEqualTo(4);
+    assertThat(run.err()).contains("routellm: no usable battle was produced: none of the 4 judge outputs held a"
+        + " verdict (they are kept in " + tmp.resolve("battles.judgements.jsonl") + ")")
+        .doesNotContain("Train a router on them");
+  }
+
+  @Test
+  void label_budgetSpentBeforeAnyPrompt_exitsOneAndNeverReportsAFullRun() throws IOException {
+    Path out = tmp.resolve("battles.jsonl");
+
+    CliRun run = CliRun.of(args(prompts("What is TCP?", "Name a prime."), out, "--budget", "0")
+        .toArray(String[]::new));
+
+    assertThat(run.exitCode()).isEqualTo(RouteLlmCommand.EXIT_FAILURE);
+    assertThat(run.out()).contains("Stopped early after 0 of 2 prompts (2 not started): the budget of $0 is spent");
+    assertThat(run.out() + run.err()).doesNotContain("100%");
+    assertThat(run.err()).contains("routellm: no usable battle was produced: no prompt was labelled (the budget of $0"
+        + " is spent");
+    assertThat(calls).isEmpty();
   }
 
   @Test

@@ -14,6 +14,44 @@ class RouteLlmCommandTest {
   }
 
   @Test
+  void help_describesRoutingAmongAPool() {
+    CliRun run = CliRun.of("--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out().replaceAll("\\s+", " ")).contains("which model of a priced pool answers")
+        .doesNotContain("Cost-aware routing between a strong and a weak LLM.");
+  }
+
+  @Test
+  void unknownCommand_exitsTwoNamingItAndListingTheCommands() {
+    CliRun run = CliRun.of("bogus");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().lines().findFirst().orElseThrow()).isEqualTo("routellm: unknown command 'bogus': the commands"
+        + " are quickstart, route, eval, train, label, calibrate, cascade, serve, bench, bench-server, help");
+  }
+
+  @Test
+  void quickstart_badWeakUrl_exitsTwoNamingTheOption() {
+    CliRun run = CliRun.of("quickstart", "--strong-url", "http://127.0.0.1:9/v1", "--weak-url", "ftp://x");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: --weak-url must be an absolute http:// or https:// URL such as"
+        + " https://api.openai.com/v1 but was 'ftp://x'");
+  }
+
+  @Test
+  void quickstart_unsetKeyVariable_exitsTwoNamingTheOptionAndTheModel() {
+    CliRun run = CliRun.of("quickstart", "--strong-url", "http://127.0.0.1:9/v1", "--weak-url",
+        "http://127.0.0.1:9/v1", "--strong-key-env", "ROUTELLM_TEST_UNSET_KEY_VARIABLE");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: --strong-key-env ROUTELLM_TEST_UNSET_KEY_VARIABLE (the strong"
+        + " model gpt-4o): the API key's environment variable ROUTELLM_TEST_UNSET_KEY_VARIABLE is not set (or is"
+        + " blank)");
+  }
+
+  @Test
   void noSubcommand_exitsTwoWithOneLine() {
     CliRun run = CliRun.of();
     assertThat(run.exitCode()).isEqualTo(2);

@@ -64,6 +64,45 @@ class TrainCalibrateCommandTest {
     assertThat(file.dimension()).isEqualTo(384);
     assertThat(file.strongModel()).isEqualTo("strong");
     assertThat(file.threshold()).hasValue(json.get("threshold").asDouble());
+    assertThat(json.get("strong_share").asDouble()).isEqualTo(0.5);
+    assertThat(json.get("requested_strong_share").asDouble()).isEqualTo(0.5);
+    assertThat(json.get("warnings")).isEmpty();
+    assertThat(run.err()).contains("sends 50% of the training prompts (8 of 16) to the strong model.");
+  }
+
+  @Test
+  void trainAndCalibrate_allScoresTied_reportTheShareDeliveredAndWarnThatTheTargetIsUnreachable() throws IOException {
+    // Both models right on every prompt (a judge rating every answer alike): every prompt scores the same.
+    Path tied = tmp.resolve("tied.csv");
+    Files.writeString(tied, Files.readString(data).replace(",true,false\n", ",true,true\n"));
+    Path router = tmp.resolve("tied.safetensors");
+
+    CliRun train = CliRun.of("train", "--benchmark", tied.toString(), "--router", "knn", "--cache", cache.toString(),
+        "--out", router.toString(), "--strong-share", "0.3", "--json");
+    Path prompts = tmp.resolve("prompts.txt");
+    Files.writeString(prompts, String.join("\n", Files.readAllLines(tied).subList(1, 17)).replace("\"", "")
+        .replace(",true,true", "") + "\n");
+    CliRun calibrate = CliRun.of("calibrate", "--router", router.toString(), "--prompts", prompts.toString(),
+        "--cache", cache.toString(), "--strong-share", "0.3", "--json");
+
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    JsonNode json = train.json();
+    assertThat(json.get("requested_strong_share").asDouble()).isEqualTo(0.3);
+    assertThat(json.get("strong_share").asDouble()).as("what the threshold really does").isEqualTo(1.0);
+    assertThat(json.get("warnings")).hasSize(1);
+    String warning = json.get("warnings").get(0).asString();
+    assertThat(warning).startsWith("warning: no threshold sends 30% of the training prompts to the strong model: 16"
+        + " of the 16 score exactly 0.500000").endsWith("the nearest shares a threshold reaches are 0% (threshold just above 0.500000) and 100% (threshold"
+            + " 0.500000)");
+    assertThat(train.err()).contains("sends 100% of the training prompts (16 of 16) to the strong model (asked for"
+        + " 30%).").contains(warning).doesNotContainPattern("Threshold [0-9.]+ sends 30%");
+
+    assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
+    assertThat(calibrate.json().get("strong_share").asDouble()).isEqualTo(1.0);
+    assertThat(calibrate.json().get("requested_strong_share").asDouble()).isEqualTo(0.3);
+    assertThat(calibrate.json().get("warnings").get(0).asString()).startsWith("warning: no threshold sends 30% of the"
+        + " prompts to the strong model: 16 of the 16 score exactly");
+    assertThat(calibrate.err()).contains("100.0% of the prompts (16 of 16) to the strong model (asked for 30%).");
   }
 
   @Test
@@ -100,6 +139,50 @@ class TrainCalibrateCommandTest {
   }
 
   @Test
+  void calibrate_routerOfTheBenchmarksHuggingFaceNames_findsTheListPricesForABudget() throws IOException {
+    // The shipped GSM8K data names its weak model mistralai/Mixtral-8x7B-Instruct-v0.1; the list says
+    // mixtral-8x7b-instruct-v0.1.
+    Path named = tmp.resolve("named.csv");
+    Files.writeString(named, Files.readString(data).replace("prompt,strong,weak\n",
+        "prompt,strong,weak,strong_model,weak_model\n").replace(",true,false\n", ",true,false,gpt-4-1106-preview,"
+        + "mistralai/Mixtral-8x7B-Instruct-v0.1\n").replace(",true,true\n", ",true,true,gpt-4-1106-preview,"
+        + "mistralai/Mixtral-8x7B-Instruct-v0.1\n"));
+    Path router = tmp.resolve("named.safetensors");
+    CliRun train = CliRun.of("train", "--benchmark", named.toString(), "--router", "knn", "--cache", cache.toString(),
+        "--out", router.toString());
+    assertThat(train.exitCode()).as(train.err()).isZero();
+
+    CliRun run = CliRun.of("calibrate", "--router", router.toString(), "--prompts", named.toString(), "--cache",
+        cache.toString(), "--budget", "0.005", "--json");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = run.json();
+    // 264 answer tokens at the paper's Mixtral price (0.24 per million both ways) bound the all-weak cost from below.
+    assertThat(json.get("all_weak_cost_per_request").asDouble()).isGreaterThan(264 * 0.24 / 1e6);
+    assertThat(json.get("cost_per_request").asDouble()).isLessThanOrEqualTo(0.005);
+    assertThat(run.err()).doesNotContain("Cost not reported");
+  }
+
+  @Test
+  void calibrate_builtInRouter_reportsAThresholdForTheTrafficAndRefusesToWriteIt() throws IOException {
+    Path prompts = tmp.resolve("traffic.txt");
+    Files.writeString(prompts, "What is 17 times 23?\nHello there!\nDerive the quadratic formula\nWhat's up?\n");
+
+    CliRun run = CliRun.of("calibrate", "--router", "topics", "--prompts", prompts.toString(), "--cache",
+        cache.toString(), "--strong-share", "0.5", "--json");
+    CliRun write = CliRun.of("calibrate", "--router", "topics", "--prompts", prompts.toString(), "--strong-share",
+        "0.5", "--write");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.json().get("router").asString()).isEqualTo("topics");
+    assertThat(run.json().get("strong_share").asDouble()).isEqualTo(0.5);
+    assertThat(run.json().get("threshold").asDouble()).isBetween(0.0, 1.0);
+    assertThat(write.exitCode()).isEqualTo(2);
+    assertThat(write.err()).startsWith("routellm: --write cannot change the built-in router 'topics'")
+        .contains("--threshold").hasLineCount(1);
+  }
+
+  @Test
   void calibrate_qualityWithoutLabels_exitsTwo() throws IOException {
     assertThat(train("--router", "knn").exitCode()).isZero();
     Path prompts = tmp.resolve("traffic.txt");
@@ -118,6 +201,21 @@ class TrainCalibrateCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("knn-groups").contains("topic-centroids").contains("'bert'");
+  }
+
+  @Test
+  void eval_learnedRouterWithoutFolds_crossValidatesOnFiveFolds_untrainedOnesOnOne() {
+    CliRun learned = CliRun.of("eval", "--benchmark", data.toString(), "--router", "knn", "--cache",
+        cache.toString(), "--json");
+    CliRun random = CliRun.of("eval", "--benchmark", data.toString(), "--router", "random", "--json");
+
+    assertThat(learned.exitCode()).as(learned.err()).isZero();
+    assertThat(learned.json().get("folds").asInt()).isEqualTo(5);
+    assertThat(learned.json().get("per_fold")).hasSize(5);
+    assertThat(random.exitCode()).as(random.err()).isZero();
+    assertThat(random.json().get("folds").asInt()).isEqualTo(1);
+    assertThat(CliRun.of("eval", "--help").out().replaceAll("\\s+", " "))
+        .contains("(default: 5 for a router that learns from the data");
   }
 
   @Test

@@ -134,9 +134,23 @@ class ExampleProgramsTest {
     List<String> out = run(() -> TrainYourOwnRouter.main(new String[] {data.toString(), router.toString()}));
 
     assertThat(router).exists();
-    assertThat(out.get(0)).startsWith("trained on 12 examples, threshold ");
+    assertThat(out.get(0)).matches("trained on 12 examples, threshold 0\\.\\d{4} sends \\d+% of them to the strong"
+        + " model, saved to .*");
     assertThat(out.get(1)).endsWith("-> strong: Integrate x squared times sine x");
     assertThat(out.get(2)).endsWith("-> weak: Say hello in French");
+  }
+
+  @Test
+  void trainYourOwnRouter_noArguments_printsItsUsageWithoutAStackTraceAndExitsTwo() throws Exception {
+    Path log = tmp.resolve("usage.log");
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), TrainYourOwnRouter.class.getName()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+
+    assertThat(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).isEqualTo(2);
+    assertThat(Files.readString(log).strip()).isEqualTo(TrainYourOwnRouter.USAGE)
+        .startsWith("usage: TrainYourOwnRouter DATA.csv ROUTER.safetensors");
   }
 
   @Test
