@@ -6,7 +6,6 @@ import dev.routellm.calibration.Calibration;
 import dev.routellm.calibration.ThresholdCalibrator;
 import dev.routellm.chat.Usage;
 import dev.routellm.checkpoint.RouterFile;
-import dev.routellm.cost.Dollars;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.ModelPrice;
 import dev.routellm.data.Dataset;
@@ -247,7 +246,8 @@ public final class CalibrateCommand implements Callable<Integer> {
         input.data.quality(Tier.STRONG)));
     if (priced) {
       text.printf(Locale.ROOT, "Cost %s per request (all weak %s, all strong %s).%n",
-          Dollars.format(c.costPerRequest().orElseThrow()), Dollars.format(allWeak), Dollars.format(allStrong));
+          OutputOptions.money(c.costPerRequest().orElseThrow()), OutputOptions.money(allWeak),
+          OutputOptions.money(allStrong));
     } else {
       text.printf(Locale.ROOT, "Cost not reported: no price for %s; give --strong-price and --weak-price (list prices"
           + " are known for %s).%n", DefaultPrices.of(trained.strongModel()).isEmpty() ? trained.strongModel()

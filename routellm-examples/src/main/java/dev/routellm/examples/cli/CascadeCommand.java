@@ -256,7 +256,7 @@ public final class CascadeCommand implements Callable<Integer> {
         () -> {
           if (budget != null) {
             text.printf(Locale.ROOT, "No threshold costs at most %s per request (the weak call alone costs %s)%n",
-                Dollars.format(budget), Dollars.format(tradeOff.at(0.0).costPerRequest()));
+                Dollars.format(budget), OutputOptions.money(tradeOff.at(0.0).costPerRequest()));
           }
         });
     if (plot != null) {
@@ -453,7 +453,7 @@ public final class CascadeCommand implements Callable<Integer> {
   private static String summary(TradeOff.Row r) {
     return String.format(Locale.ROOT, "threshold %.4f escalates %.1f%%, accuracy %.2f%%, %s per request, %s per"
         + " million tokens", r.threshold(), 100 * r.escalatedShare(), 100 * r.accuracy(),
-        Dollars.format(r.costPerRequest()), Dollars.format(r.costPerMillionTokens()));
+        OutputOptions.money(r.costPerRequest()), OutputOptions.money(r.costPerMillionTokens()));
   }
 
   private static Map<String, Object> json(TradeOff.Row r) {

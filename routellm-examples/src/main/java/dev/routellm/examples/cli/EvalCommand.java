@@ -179,14 +179,14 @@ public final class EvalCommand implements Callable<Integer> {
     CostAxis axis = costs.axis();
     CurveMetrics m = e.metrics();
     out.printf(Locale.ROOT, "%nCost per request from %s (strong %s, weak %s per request)%s:%n",
-        costs.description(), PoolEval.money(axis.strongCostPerRequest()), PoolEval.money(axis.weakCostPerRequest()),
+        costs.description(), OutputOptions.money(axis.strongCostPerRequest()), OutputOptions.money(axis.weakCostPerRequest()),
         cascade ? ", the weak call paid on every request as a cascade pays it" : "");
     out.printf(Locale.ROOT, "  at CPT50 %s, at CPT80 %s; all strong %s%n", dollars(axis, m.cpt50(), cascade),
-        dollars(axis, m.cpt80(), cascade), PoolEval.money(axis.strongCostPerRequest()));
+        dollars(axis, m.cpt80(), cascade), OutputOptions.money(axis.strongCostPerRequest()));
   }
 
   private static String dollars(CostAxis axis, double share, boolean cascade) {
-    return Double.isNaN(share) ? "n/a" : PoolEval.money(costAt(axis, share, cascade));
+    return Double.isNaN(share) ? "n/a" : OutputOptions.money(costAt(axis, share, cascade));
   }
 
   private static double costAt(CostAxis axis, double share, boolean cascade) {

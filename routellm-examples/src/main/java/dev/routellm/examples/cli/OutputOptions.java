@@ -1,5 +1,6 @@
 package dev.routellm.examples.cli;
 
+import dev.routellm.cost.Dollars;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -71,6 +72,17 @@ public final class OutputOptions {
       return copy;
     }
     return value;
+  }
+
+  /** Significant digits of dollar amounts in human-readable text; {@code --json} keeps full values. */
+  static final int MONEY_DIGITS = 4;
+
+  /**
+   * Dollars for a person to read: a plain decimal to {@link #MONEY_DIGITS} significant digits ({@code $0.03856},
+   * {@code $1.574}; {@link Dollars#format(double, int)}), or {@code n/a} when not finite.
+   */
+  static String money(double dollars) {
+    return Double.isFinite(dollars) ? Dollars.format(dollars, MONEY_DIGITS) : "n/a";
   }
 
   /** The shared JSON mapper. */

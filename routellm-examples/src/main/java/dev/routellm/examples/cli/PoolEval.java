@@ -199,12 +199,9 @@ final class PoolEval {
     return "";
   }
 
-  /** Significant digits of the dollar amounts in the text report; {@code --json} keeps full values. */
-  static final int MONEY_DIGITS = 4;
-
-  /** Dollars as a plain decimal to {@link #MONEY_DIGITS} significant digits ({@link Dollars#format(double, int)}). */
+  /** Dollars in the text report ({@link OutputOptions#money}). */
   static String money(double dollars) {
-    return Double.isFinite(dollars) ? Dollars.format(dollars, MONEY_DIGITS) : "n/a";
+    return OutputOptions.money(dollars);
   }
 
   /** The {@code --json} object; costs in dollars per 1,000 requests, NaN as null. */
