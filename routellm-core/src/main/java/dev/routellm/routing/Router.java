@@ -414,8 +414,9 @@ public interface Router {
      * Spend limits that every call of this router counts against: before each call the router reserves its expected
      * cost (the prompt's estimated tokens and the model's expected answer length, capped by {@code max_tokens}), and
      * settles the reservation at the call's real cost afterwards (or releases it when the call fails); a store that
-     * fails to settle is logged, never fails an answered request. A call the limit cannot afford fails with {@link
-     * dev.routellm.BudgetExceededException} naming the limit; the request's tenant is {@link RouteOptions#tenant()},
+     * fails to settle is logged, never fails an answered request. When the limit cannot afford the chosen model, the router moves on
+     * to the plan's next choice (unless the fallback policy is {@link FallbackPolicy#NEVER}); when no model fits, the
+     * request fails with {@link dev.routellm.BudgetExceededException} naming the limit; the request's tenant is {@link RouteOptions#tenant()},
      * else {@link dev.routellm.budget.SpendLimiter#DEFAULT_TENANT}. Share one limiter (with a Redis store) between
      * replicas to hold a fleet-wide budget. Default: none.
      */
