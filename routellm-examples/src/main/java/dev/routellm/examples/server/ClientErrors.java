@@ -1,8 +1,12 @@
 package dev.routellm.examples.server;
 
 import dev.routellm.BackendException;
+import dev.routellm.BudgetExceededException;
 import dev.routellm.ConfigurationException;
+import dev.routellm.DeadlineExceededException;
+import dev.routellm.NoEligibleModelException;
 import dev.routellm.ServerError;
+import dev.routellm.budget.SpendStoreException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -40,6 +44,23 @@ final class ClientErrors {
   static ApiError of(Throwable e) {
     if (e instanceof BackendException be) {
       return backend(be);
+    }
+    if (e instanceof BudgetExceededException b) {
+      // the limit, the tenant's name (never its key) and the amounts: what the client needs to know
+      return new ApiError(429, b.getMessage(), "insufficient_quota", "budget_exceeded", null);
+    }
+    if (e instanceof SpendStoreException) {
+      // the store's address and error are for the server's log; requests are refused, not run unchecked
+      return new ApiError(503, "the routing server cannot check its spend limits now (its spend store is"
+          + " unavailable), so it refuses requests rather than run them unchecked; try again later", "server_error",
+          "spend_store_unavailable", null);
+    }
+    if (e instanceof NoEligibleModelException n) {
+      return new ApiError(400, n.getMessage(), "invalid_request_error", "no_eligible_model", null);
+    }
+    if (e instanceof DeadlineExceededException d) {
+      return new ApiError(504, "the request ran out of time: " + d.getMessage(), "server_error", "deadline_exceeded",
+          null);
     }
     if (e instanceof OpenAiWire.InvalidRequest ir) {
       return new ApiError(400, ir.getMessage(), "invalid_request_error", ir.code, ir.param);
