@@ -553,7 +553,8 @@ final class OpenAiWire {
     RoutingDecision d = routed.decision();
     node.put("router", d.router());
     node.put("chosen_model", d.model());
-    node.put("answered_by", routed.response().model());
+    // the pool's name, as chosen_model and the candidates; the answer's "model" is the upstream's own id
+    node.put("answered_by", routed.answeredBy());
     node.put("tier", tier(routed));
     node.put("rule", d.rule());
     if (Double.isFinite(d.score())) {

@@ -1030,7 +1030,8 @@ public final class RoutingServer implements AutoCloseable {
     }
 
     void answered(RoutedResponse routed) {
-      answer = " answered_by=" + routed.response().model() + " tier=" + OpenAiWire.tier(routed) + " fell_back=" + routed.fellBack() + " cost_usd="
+      answer = " answered_by=" + routed.answeredBy() + " tier=" + OpenAiWire.tier(routed) + " fell_back="
+          + routed.fellBack() + " cost_usd="
           + OpenAiWire.dollars(routed.cost()).toPlainString() + " tokens=" + routed.response().usage().totalTokens();
     }
 

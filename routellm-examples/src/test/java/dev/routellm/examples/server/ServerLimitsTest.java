@@ -355,4 +355,31 @@ class ServerLimitsTest {
       assertThat(error.get("message").asString()).contains("'messages[1].content' is empty or whitespace only");
     }
   }
+
+  @Test
+  void spendLimit_twoReplicasOnOneRedis_shareTheDailyLimit() throws Exception {
+    try (dev.routellm.examples.RedisProcess redis = dev.routellm.examples.RedisProcess.start();
+        dev.routellm.budget.RedisSpendStore storeA = dev.routellm.budget.RedisSpendStore.connect(redis.uri());
+        dev.routellm.budget.RedisSpendStore storeB = dev.routellm.budget.RedisSpendStore.connect(redis.uri())) {
+      SpendLimiter limitsA = SpendLimiter.builder().store(storeA).dailyLimit(0.0003).build();
+      SpendLimiter limitsB = SpendLimiter.builder().store(storeB).dailyLimit(0.0003).build();
+      server = serverBuilder(b -> b.spendLimiter(limitsA)).start();
+      weakEndpoint.answers("one", 100, 200);
+      try (RoutingServer replica = serverBuilder(b -> b.spendLimiter(limitsB)).start()) {
+        try (Response first = post(HI)) {
+          assertThat(first.code()).isEqualTo(200);
+        }
+
+        try (Response second = client.newCall(new Request.Builder()
+            .url("http://127.0.0.1:" + replica.port() + "/v1/chat/completions")
+            .post(RequestBody.create(HI, JSON)).build()).execute()) {
+          assertThat(second.code()).as("the other replica sees the first one's spending").isEqualTo(429);
+          assertThat(json(second).at("/error/message").asString())
+              .startsWith("daily limit of all tenants together ($0.0003) for ").contains("$0.00025 spent");
+        }
+      }
+      assertThat(limitsB.spendOfAll().spent()).isEqualTo(0.00025);
+      assertThat(weakEndpoint.server().getRequestCount()).isEqualTo(1);
+    }
+  }
 }
