@@ -34,12 +34,15 @@ import picocli.CommandLine.Option;
           + " benchmark or your own labelled file, with a local embedding model, and writes one router file (weights,"
           + " embedder id and dimension, model pair, threshold) that 'routellm calibrate', 'routellm route --router"
           + " FILE' and TrainedRouter.load read.",
+      "With --prices, trains an N-way quality predictor (knn or knn-lexical) on an N-model file instead, for 'routellm"
+          + " route' and 'routellm serve --pool'.",
       "Embeddings are cached on disk (--cache), so training again on the same prompts embeds nothing."
     })
 public final class TrainCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin DatasetOptions dataset;
   @Mixin EmbedderOptions embedderOptions;
+  @Mixin PoolTrain pool;
 
   @Option(names = "--router", defaultValue = "knn-groups", paramLabel = "NAME",
       description = "What to train: knn, knn-groups (kNN with a topic prior voted by the neighbours; the best on"
@@ -69,6 +72,21 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (pool.enabled()) {
+      var given = output.spec.commandLine().getParseResult();
+      List<String> ignored = new ArrayList<>();
+      for (String twoModelOnly : List.of("--strong-share", "--drop-group", "--data")) {
+        if (given.hasMatchedOption(twoModelOnly)) {
+          ignored.add(twoModelOnly);
+        }
+      }
+      output.result(pool.run(dataset.benchmarks, given.hasMatchedOption("--router") ? router : null, ignored, seed,
+          embedderOptions, out, output.text(), output.spec.commandLine().getErr()));
+      return 0;
+    }
+    if (pool.models != null) {
+      throw new IllegalArgumentException("--models chooses the pool of N-model training: give --prices FILE too");
+    }
     Learner learner = Learner.byId(router);
     if (strongShare != null && !(strongShare >= 0 && strongShare <= 1)) {
       throw new IllegalArgumentException("--strong-share must be in [0, 1] but was " + strongShare);
