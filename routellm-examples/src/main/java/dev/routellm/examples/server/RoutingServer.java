@@ -64,8 +64,17 @@ import tools.jackson.databind.node.ObjectNode;
  *       names the model that answered, and adds a {@code routing} object (chosen model, score, threshold, reason,
  *       fallback, each call's cost, total cost in USD). {@code x-routellm-*} headers say the same on streams too.
  *   <li>{@code GET /v1/models} and {@code GET /v1/models/{id}}, {@code GET /health}, {@code GET /stats} (cost totals
- *       and failure counts), {@code GET /} (a chat page).
+ *       and failure counts), {@code GET /metrics} (every meter in Prometheus' text format: the routers' {@link
+ *       RouterMetrics}, circuit-breaker states, requests in flight, requests turned away, failed requests by kind,
+ *       disconnects), {@code GET /} (a chat page).
  * </ul>
+ *
+ * <p>Besides the threshold routers, {@link Builder#router} serves fixed routers (a pool's N-way policies) under
+ * {@code router-<name>}. Per request, the headers {@value #ALLOWED_MODELS_HEADER}, {@value #MAX_COST_HEADER} and
+ * {@value #REQUIRE_HEADER} become the request's {@link RouteOptions} (a request no model can serve gets 400 naming each
+ * model and its limit), and the tenant is the one of the key the request sent ({@link Builder#apiKey(String,
+ * String)}), whose spend limits the routers enforce: over a limit, 429 with OpenAI's {@code insufficient_quota}
+ * error; a spend store that cannot be reached, 503.
  *
  * <p><b>Errors</b> answer with {@code Content-Type: application/json} in OpenAI's shape {@code {"error":{"message",
  * "type","param","code"}}}, which the official SDKs parse, with the same fields also at the top level beside {@code
@@ -114,11 +123,13 @@ public final class RoutingServer implements AutoCloseable {
       "GET", "/models", "GET", "/stats", "GET", "/metrics", "GET", "/v1/chat/completions", "POST",
       "/chat/completions", "POST");
   /** Gauge of chat requests in flight. */
-  static final String IN_FLIGHT = "routellm.server.requests.in.flight";
-  /** Request headers that set the request's {@link RouteOptions}; never forwarded to a model. */
-  static final String ALLOWED_MODELS_HEADER = "x-routellm-allowed-models";
-  static final String MAX_COST_HEADER = "x-routellm-max-cost";
-  static final String REQUIRE_HEADER = "x-routellm-require";
+  public static final String IN_FLIGHT = "routellm.server.requests.in.flight";
+  /** Request header: the pool models that may answer, comma separated. Never forwarded to a model. */
+  public static final String ALLOWED_MODELS_HEADER = "x-routellm-allowed-models";
+  /** Request header: the most the request may cost, in dollars. Never forwarded to a model. */
+  public static final String MAX_COST_HEADER = "x-routellm-max-cost";
+  /** Request header: capabilities the answering model needs (tools, logprobs, json_mode). Never forwarded. */
+  public static final String REQUIRE_HEADER = "x-routellm-require";
   /** The content type of Prometheus' text format, version 0.0.4. */
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   private static final List<String> ASSETS = List.of("chat.css", "chat.js", "markdown-it.min.js");
