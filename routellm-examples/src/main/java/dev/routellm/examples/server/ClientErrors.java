@@ -25,7 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  * through with its status, and with the upstream's own message, type, code and param, so that an SDK does not retry
  * a request that can never succeed. An upstream 401 or 403 is about the routing server's own credentials, not the
  * client's: it becomes a 502 without the upstream's message (which may quote part of a key). Everything else a model
- * did wrong is a 502 listing each model tried.
+ * did wrong is a 502 listing each model tried. The router's own refusals: a spend limit without room is 429 ({@code
+ * insufficient_quota}, naming the limit and the tenant), a spend store that cannot be reached 503, no model eligible
+ * within the request's limits 400 (naming each model and its limit), a whole request out of time 504.
  */
 final class ClientErrors {
   /** Upstream statuses a client sees as they are: the request itself is at fault, or the client must slow down. */
