@@ -34,10 +34,12 @@ module dev.routellm.core {
   exports dev.routellm.data;
   exports dev.routellm.embedding;
   exports dev.routellm.evaluation;
+  exports dev.routellm.labelling;
   exports dev.routellm.micrometer;
   exports dev.routellm.opentelemetry;
   exports dev.routellm.prediction;
   exports dev.routellm.routing;
   exports dev.routellm.training;
+  exports dev.routellm.traffic;
   exports dev.routellm.internal to dev.routellm.onnx;
 }

@@ -45,6 +45,9 @@ import tools.jackson.databind.JsonNode;
  * outcome sets the type, and {@code 1}/{@code 0} are numbers, so an outcome of the other type is an error. The dataset
  * is named after the file.
  *
+ * <p>A {@code .jsonl} file whose first object has a {@code model_a} field is a battle file ({@link BattleFiles}) of two
+ * models, read with {@link BattleFiles#readAsDataset}.
+ *
  * <p>Stateless and thread-safe. Every problem is an {@link InvalidFileException} naming the file, the line and the
  * field.
  */
@@ -86,6 +89,9 @@ public final class DatasetFiles {
         reader.add(new CsvRow(table, row));
       }
     } else if (lower.endsWith(".jsonl")) {
+      if (BattleFiles.isBattleFile(file)) {
+        return BattleFiles.readAsDataset(file);
+      }
       JsonLines.read(file, (line, object) -> reader.add(new JsonRow(file, line, object)));
     } else {
       throw InvalidFileException.of(file, "has an unknown format: expected a .csv or .jsonl file");

@@ -15,13 +15,17 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads JSON Lines files: one JSON object per line, blank lines skipped; errors name the file and line. */
-final class JsonLines {
+/**
+ * Reads JSON Lines files: one JSON object per line, blank lines skipped, a byte-order mark on the first line ignored;
+ * every error is an {@link InvalidFileException} naming the file and line. Stateless and thread-safe.
+ */
+public final class JsonLines {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   /** Receives each object with its 1-based line number. */
   @FunctionalInterface
-  interface LineHandler {
+  public interface LineHandler {
+    /** One object; may throw an {@link InvalidFileException} of its own about it. */
     void accept(long line, JsonNode object);
   }
 
@@ -32,7 +36,7 @@ final class JsonLines {
    *
    * @throws InvalidFileException when the file is missing or unreadable, or a line is not a JSON object
    */
-  static void read(Path file, LineHandler handler) {
+  public static void read(Path file, LineHandler handler) {
     long line = 0;
     try (BoundedFiles.Lines reader = BoundedFiles.lines(file, BoundedFiles.MAX_DATA_BYTES, "data file")) {
       String text;

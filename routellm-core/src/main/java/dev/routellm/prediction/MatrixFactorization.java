@@ -281,6 +281,49 @@ public final class MatrixFactorization {
     return new LinearScorer(u.data);
   }
 
+  /**
+   * An N-model {@link QualityPredictor} over some of the known models: embeds the prompt with {@code embedder} (the
+   * one the checkpoint was trained with) and predicts each model's average win probability against the others,
+   * {@code q_m = mean over m' != m of sigmoid(d(m, e) - d(m', e))}. With two models this is the pair's win rate and
+   * its complement. The predictor does not own the embedder.
+   *
+   * @param embedder the embedder the checkpoint was trained with
+   * @param pool the models to predict, at least two, distinct, each known to this checkpoint
+   * @throws IllegalArgumentException when the pool has fewer than two models, repeats one or names an unknown one
+   * @throws dev.routellm.ConfigurationException when the embedder's dimension is not {@link #textDimension()}
+   */
+  public MatrixFactorizationPredictor qualityPredictor(dev.routellm.embedding.Embedder embedder, List<String> pool) {
+    Objects.requireNonNull(embedder, "embedder");
+    Objects.requireNonNull(pool, "pool");
+    if (embedder.dimension() != textDimension()) {
+      throw new dev.routellm.ConfigurationException("embedder '" + embedder.id() + "' gives " + embedder.dimension()
+          + "-dimensional vectors but this matrix factorization expects " + textDimension());
+    }
+    if (pool.size() < 2 || pool.stream().distinct().count() != pool.size()) {
+      throw new IllegalArgumentException("pool must name at least two distinct models but was " + pool);
+    }
+    float[][] vectors = new float[pool.size()][];
+    for (int i = 0; i < vectors.length; i++) {
+      vectors[i] = collapsed(indexOf(pool.get(i)));
+    }
+    return new MatrixFactorizationPredictor(embedder, List.copyOf(pool), vectors);
+  }
+
+  /** {@code u_m = W1^T (w2 * v_m)}: {@code d(m, e) = u_m . e}. */
+  private float[] collapsed(int row) {
+    double[] v = unitRow(row);
+    DenseMatrix scaled = new DenseMatrix(hiddenDimension(), 1);
+    for (int k = 0; k < v.length; k++) {
+      scaled.data[k] = classifier.data[k] * v[k];
+    }
+    DenseMatrix u = DenseMatrix.multTransA(projection, scaled);
+    float[] out = new float[u.data.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) u.data[i];
+    }
+    return out;
+  }
+
   private int indexOf(String model) {
     Objects.requireNonNull(model, "model");
     int i = models.indexOf(model);

@@ -12,6 +12,7 @@ final class Scorers {
       NearestNeighbors.KIND, NearestNeighbors::fromFile,
       LengthAwareNeighbors.KIND, LengthAwareNeighbors::fromFile,
       LexicalNeighbors.KIND, LexicalNeighbors::fromFile,
+      LinearRegressionScorer.KIND, LinearRegressionScorer::fromFile,
       SimilarityWeightedRanking.KIND, SimilarityWeightedRanking::fromFile);
 
   private Scorers() {}

@@ -92,7 +92,7 @@ public final class LearnedMethods {
         data.scores(Tier.STRONG), data.scores(Tier.WEAK), groups, data.strongModel(), data.weakModel());
   }
 
-  private static List<float[]> embed(List<String> prompts, Embedder embedder, String stage,
+  static List<float[]> embed(List<String> prompts, Embedder embedder, String stage,
       ProgressListener progress) {
     List<float[]> out = new ArrayList<>(prompts.size());
     for (int from = 0; from < prompts.size(); from += CHUNK) {

@@ -3,6 +3,7 @@ package dev.routellm.training;
 import dev.routellm.prediction.EmbeddingScorer;
 import dev.routellm.prediction.LengthAwareNeighbors;
 import dev.routellm.prediction.LexicalNeighbors;
+import dev.routellm.prediction.LinearRegressionScorer;
 import dev.routellm.prediction.NearestNeighbors;
 import dev.routellm.prediction.SimilarityWeightedRanking;
 import java.util.Arrays;
@@ -70,6 +71,18 @@ public enum Learner {
     @Override
     public EmbeddingScorer fit(TrainingSet data, long seed) {
       return data.groupCentroids(CENTROID_K);
+    }
+  },
+  /**
+   * A ridge regression of the win rate on the prompt's embedding and log length ({@link LinearRegressionScorer}):
+   * one weight per dimension, a router file of a few kilobytes, a direction of the embedding space rather than a
+   * table of topics. What the built-in router is (trained on a difficulty target instead).
+   */
+  LINEAR("linear") {
+    @Override
+    public EmbeddingScorer fit(TrainingSet data, long seed) {
+      return LinearRegressionScorer.fit(data.prompts(), data.embeddings(), data.winRates(), null,
+          LinearRegressionScorer.DEFAULT_PENALTY);
     }
   },
   /** RouteLLM's matrix factorization trained on the implied battles with RouteLLM's recipe and the given seed. */

@@ -43,7 +43,8 @@ class TrainedRouterTest {
     return Stream.of(NearestNeighbors.fit(e, targets, 3), SimilarityWeightedRanking.fit(e, battles, "big", "small"),
         mf.scorer("big", "small"), LengthAwareNeighbors.fit(PROMPTS, e, targets, 3, 0.5),
         LexicalNeighbors.of(NearestNeighbors.fit(e, targets, 3), LexicalRidge.fit(PROMPTS, targets, 1),
-            new double[] {0.2, 0.5, 0.7}, new double[] {0.1, 0.6, 0.9}, 0.5));
+            new double[] {0.2, 0.5, 0.7}, new double[] {0.1, 0.6, 0.9}, 0.5),
+        LinearRegressionScorer.fit(PROMPTS, e, targets, null, 0.1));
   }
 
   @ParameterizedTest
@@ -101,7 +102,7 @@ class TrainedRouterTest {
 
     assertThatThrownBy(() -> TrainedRouter.load(file, EMBEDDER)).isInstanceOf(InvalidFileException.class)
         .hasMessageContaining("unknown router kind 'bert'")
-        .hasMessageContaining("[knn, knn-length, knn-lexical, mf, sw]");
+        .hasMessageContaining("[knn, knn-length, knn-lexical, linear, mf, sw]");
   }
 
   @Test

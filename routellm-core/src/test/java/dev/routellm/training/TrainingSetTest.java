@@ -73,6 +73,6 @@ class TrainingSetTest {
     assertThatThrownBy(() -> TrainingSet.of(P, E, new double[] {0, 0, Double.NaN, 0}, new double[4], null, "s", "w"))
         .hasMessageContaining("prompt 2");
     assertThatThrownBy(() -> Learner.byId("bert"))
-        .hasMessageContaining("[knn, knn-groups, knn-length, knn-lexical, topic-centroids, mf, sw]");
+        .hasMessageContaining("[knn, knn-groups, knn-length, knn-lexical, topic-centroids, linear, mf, sw]");
   }
 }

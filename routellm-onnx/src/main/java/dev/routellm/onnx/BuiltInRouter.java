@@ -9,23 +9,26 @@ import java.io.InputStream;
 import java.util.List;
 
 /**
- * A small learned router that ships inside this module, so a router works offline with no training: topic priors
- * learned from RouteLLM's per-question results of GPT-4 ({@code gpt-4-1106-preview}) and Mixtral-8x7B on MMLU and
- * GSM8K (MMLU's {@code high_school_mathematics} left out, as GPT-4's results there are broken), one centroid per topic
- * in the local MiniLM embedding space (88 kB), with a threshold calibrated for 50% strong calls on those prompts.
+ * A small learned router that ships inside this module, so a router works offline with no training. It predicts how
+ * hard a prompt is: a ridge regression ({@link dev.routellm.prediction.LinearRegressionScorer}, 2 kB) on the local
+ * MiniLM embedding and the prompt's length, fitted to the share of models that fail each of 23,564 benchmark
+ * questions: RouteLLM's MMLU, GSM8K and MT-Bench (GPT-4 and Mixtral), ZeroEval's GSM8K and MATH level 5 (41 and 38
+ * models) and LLMRouter's 14 tasks (9 open models), each source weighing the same. Its threshold sends half of a
+ * sample of every source to the strong model. The name {@value #NAME} is historical: it no longer looks topics up.
  *
  * <pre>{@code
- * try (BuiltInRouter topics = BuiltInRouter.topics()) {
+ * try (BuiltInRouter builtIn = BuiltInRouter.topics()) {
  *   Router router = Router.builder().strong(strong).weak(weak)
- *       .predictor(topics.predictor()).threshold(topics.threshold())
+ *       .predictor(builtIn.predictor()).threshold(builtIn.threshold())
  *       .costModel(prices).build();
  * }
  * }</pre>
  *
- * <p>It knows academic subjects and grade-school math, not your traffic: train one on your own prompts with
- * {@code routellm train} and calibrate its threshold with {@code routellm calibrate}. Regenerate this one with
- * {@code java -jar routellm-examples/target/routellm.jar train --benchmark mmlu --benchmark gsm8k --drop-group
- * high_school_mathematics --router topic-centroids --strong-share 0.5 --out
+ * <p>It has never seen your traffic, and on a benchmark left out of its training it is barely better than random
+ * routing (APGR 0.52 on average over 17 held-out sources, random 0.50; BENCHMARKS.md). A router that knows your traffic
+ * comes from your traffic: capture it ({@code routellm serve --traffic-log}, or {@link dev.routellm.traffic.TrafficLog}),
+ * label it ({@code routellm label}) and train on it ({@code routellm train}). Regenerate this one with
+ * {@code java -cp routellm-examples/target/routellm.jar dev.routellm.examples.bench.BuiltInRouterBenchmark --write
  * routellm-onnx/src/main/resources/dev/routellm/onnx/topics-router.safetensors}.
  *
  * <p>Thread-safe. Holds the MiniLM embedding model: {@link #close()} frees it (idempotent); the predictor must not be
@@ -63,6 +66,18 @@ public final class BuiltInRouter implements AutoCloseable {
     }
   }
 
+  /**
+   * The built-in router joined with an embedder of the caller's, which must give MiniLM's vectors (its id and
+   * dimension are checked): for evaluations that cache embeddings with {@link dev.routellm.embedding.CachingEmbedder}.
+   * The caller keeps ownership of the embedder.
+   *
+   * @throws dev.routellm.ConfigurationException when the embedder is not the one the router was trained with
+   */
+  public static TrainedRouter withEmbedder(dev.routellm.embedding.Embedder embedder) {
+    java.util.Objects.requireNonNull(embedder, "embedder");
+    return TrainedRouter.load(read(), embedder);
+  }
+
   private static RouterFile read() {
     String name = "classpath:/dev/routellm/onnx/" + RESOURCE;
     try (InputStream in = BuiltInRouter.class.getResourceAsStream(RESOURCE)) {
@@ -75,22 +90,22 @@ public final class BuiltInRouter implements AutoCloseable {
     }
   }
 
-  /** Scores prompts (embeds them with MiniLM, then looks up the nearest topics); named {@value #NAME}. */
+  /** Scores prompts (embeds them with MiniLM, then predicts their difficulty); named {@value #NAME}. */
   public WinRatePredictor predictor() {
     return predictor;
   }
 
-  /** The threshold calibrated for 50% strong calls on the training prompts. */
+  /** The threshold calibrated for 50% strong calls on a sample of every training source. */
   public double threshold() {
     return trained.threshold().orElseThrow();
   }
 
-  /** The strong model of the data it learned from ({@code gpt-4-1106-preview}). */
+  /** {@code "strong"}: it learned from many models, not one pair. */
   public String strongModel() {
     return trained.strongModel();
   }
 
-  /** The weak model of the data it learned from (Mixtral-8x7B-Instruct). */
+  /** {@code "weak"}: it learned from many models, not one pair. */
   public String weakModel() {
     return trained.weakModel();
   }

@@ -7,12 +7,25 @@ import org.junit.jupiter.api.Test;
 
 class BuiltInRouterTest {
   @Test
-  void topics_loadsOfflineWithCalibratedThresholdAndTheModelPairItLearnedFrom() {
-    try (BuiltInRouter topics = BuiltInRouter.topics()) {
+  void topics_loadsOfflineWithCalibratedThresholdAsASmallLinearModel() throws Exception {
+    try (BuiltInRouter topics = BuiltInRouter.topics();
+        var in = BuiltInRouter.class.getResourceAsStream(BuiltInRouter.RESOURCE)) {
       assertThat(topics.predictor().name()).isEqualTo("topics");
       assertThat(topics.threshold()).isStrictlyBetween(0.0, 1.0);
-      assertThat(topics.strongModel()).isEqualTo("gpt-4-1106-preview");
-      assertThat(topics.weakModel()).containsIgnoringCase("mixtral");
+      assertThat(topics.strongModel()).isEqualTo("strong");
+      assertThat(topics.weakModel()).isEqualTo("weak");
+      assertThat(in.readAllBytes().length).as("bytes").isLessThan(4096);
+    }
+  }
+
+  @Test
+  void predictor_longMathProblemScoresAboveAGreeting() {
+    try (BuiltInRouter topics = BuiltInRouter.topics()) {
+      double greeting = topics.predictor().score("Hi! How are you today?");
+      double math = topics.predictor().score("Find all real x such that x^2 - 5x + 6 < 0, and prove that no other"
+          + " real number satisfies the inequality.");
+      assertThat(math).isGreaterThan(topics.threshold()).isGreaterThan(greeting);
+      assertThat(greeting).isLessThan(topics.threshold());
     }
   }
 

@@ -68,7 +68,7 @@ public final class BackendOptions {
     return reachable(strongUrl, strongKeyEnv, env) && reachable(weakUrl, weakKeyEnv, env);
   }
 
-  private static boolean reachable(String url, String keyEnv, Map<String, String> env) {
+  static boolean reachable(String url, String keyEnv, Map<String, String> env) {
     return !OPENAI.equals(url) || (!NO_KEY.equals(keyEnv) && env.get(keyEnv) != null && !env.get(keyEnv).isBlank());
   }
 

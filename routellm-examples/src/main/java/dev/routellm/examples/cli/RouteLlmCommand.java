@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       RouteCommand.class,
       EvalCommand.class,
       TrainCommand.class,
+      LabelCommand.class,
       CalibrateCommand.class,
       CascadeCommand.class,
       ServeCommand.class,

@@ -13,6 +13,8 @@ import dev.routellm.routing.ModelPool;
 import dev.routellm.routing.RoutingPolicy;
 import dev.routellm.routing.ThresholdSource;
 import dev.routellm.routing.Router;
+import dev.routellm.routing.RouterListener;
+import dev.routellm.traffic.TrafficLog;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -91,6 +93,12 @@ public final class ServeCommand implements Callable<Integer> {
           + " replica of the server (default: in this process).")
   String redis;
 
+  @Option(names = "--traffic-log", paramLabel = "FILE",
+      description = "Append one JSON line per request to FILE (prompt, decision, model, tokens, cost, latency; never"
+          + " a key), rotated at 100 MiB, 5 files kept; 'routellm label --prompts FILE' labels it.")
+  Path trafficLog;
+
+
   @Option(names = "--pool", paramLabel = "FILE",
       description = "A JSON file naming the models to route among, instead of the --strong-*/--weak-* options:"
           + " for each its name, base_url, model, key_env, price [IN,OUT] and capabilities; 'strong' and 'weak' name"
@@ -149,6 +157,9 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--port " + e.getMessage());
     }
+    if (trafficLog != null) {
+      OutputFiles.requireWritable("--traffic-log", trafficLog);
+    }
     if (!(drainSeconds >= 0 && drainSeconds <= 3600)) {
       throw new IllegalArgumentException("--drain-timeout must be in [0, 3600] seconds but was " + drainSeconds);
     }
@@ -182,7 +193,8 @@ public final class ServeCommand implements Callable<Integer> {
     SpendStore store = null;
     try (PredictorOptions.Loaded loaded = predictorOptions.load();
         Models models = poolConfig == null ? Models.of(backends.strong(http), backends.weak(http))
-            : Models.of(poolConfig.open(http, System.getenv()))) {
+            : Models.of(poolConfig.open(http, System.getenv()));
+        TrafficLog log = trafficLog == null ? null : TrafficLog.builder().file(trafficLog).build()) {
       PoolConfig config = poolConfig;
       String strongName = config == null ? models.strong().model() : config.strong();
       String weakName = config == null ? models.weak().model() : config.weak();
@@ -193,6 +205,7 @@ public final class ServeCommand implements Callable<Integer> {
         limiter = limits.store(store).build();
       }
       SpendLimiter spend = limiter;
+      RouterListener traffic = log == null ? RouterListener.NONE : log;
       String thresholdName = loaded.predictor().name();
       server
           .routers(
@@ -201,7 +214,7 @@ public final class ServeCommand implements Callable<Integer> {
                   ? Router.builder().strong(models.strong()).weak(models.weak()).predictor(loaded.predictor())
                       .threshold(t).costModel(prices)
                   : Router.builder().pool(models.pool()).policy(RoutingPolicy.threshold(loaded.predictor(),
-                      ThresholdSource.fixed(t), config.strong(), config.weak()))), totals, listener, spend),
+                      ThresholdSource.fixed(t), config.strong(), config.weak()))), totals, listener, traffic, spend),
               totals)
           .defaultThreshold(loaded.threshold())
           .log(ServeCommand::logLine)
@@ -219,7 +232,7 @@ public final class ServeCommand implements Callable<Integer> {
           }
           RoutingPolicy policy = policies.get(r.name());
           server.router(r.name(), listener -> common(Router.builder().pool(models.pool()).policy(policy)
-              .name(r.name()), totals, listener, spend));
+              .name(r.name()), totals, listener, traffic, spend));
           pooled.add("router-" + r.name());
         }
       }
@@ -281,10 +294,13 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** What every served router shares: the totals, the server's listener, the spend limits, the direct executor. */
-  private static Router common(Router.Builder b, CostTracker totals, dev.routellm.routing.RouterListener listener,
+  /**
+   * What every served router shares: the totals, the server's listener, the traffic log, the spend limits, the direct
+   * executor.
+   */
+  private static Router common(Router.Builder b, CostTracker totals, RouterListener listener, RouterListener traffic,
       SpendLimiter spend) {
-    b.costTracker(totals).listener(listener).executor(DIRECT);
+    b.costTracker(totals).listener(listener).listener(traffic).executor(DIRECT);
     if (spend != null) {
       b.spendLimiter(spend);
     }

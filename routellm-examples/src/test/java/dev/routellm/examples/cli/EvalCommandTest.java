@@ -276,7 +276,7 @@ class EvalCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip()).isEqualTo("routellm: router must be one of [cascade-text, knn, knn-groups, knn-length,"
-        + " knn-lexical, mf, oracle, random, sw, topic-centroids] but was 'bert'");
+        + " knn-lexical, linear, mf, oracle, random, sw, topic-centroids] but was 'bert'");
   }
 
   @Test

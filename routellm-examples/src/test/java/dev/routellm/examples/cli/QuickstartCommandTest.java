@@ -109,4 +109,45 @@ class QuickstartCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--server-key-env ROUTELLM_TEST_UNSET_VARIABLE_1234 names an unset variable");
   }
+
+  private static QuickstartCommand parse(String... args) {
+    QuickstartCommand q = new QuickstartCommand();
+    new picocli.CommandLine(q).parseArgs(args);
+    return q;
+  }
+
+  @Test
+  void offlineReason_onlyTheWeakUrlGivenAndNoKey_namesTheStrongModelAndTheVariable() {
+    String reason = parse("--weak-url", "http://localhost:11434/v1", "--weak-model", "llama3.1:8b", "--weak-price",
+        "0").offlineReason(java.util.Map.of());
+
+    assertThat(reason).isEqualTo("no API key for the strong model gpt-4o (OPENAI_API_KEY is not set) at"
+        + " https://api.openai.com/v1; set the key, or give --strong-url and --weak-url of servers you run");
+  }
+
+  @Test
+  void offlineReason_flagOrKeylessDefaults_orNoneWhenBothCanBeCalled() {
+    assertThat(parse("--offline").offlineReason(java.util.Map.of("OPENAI_API_KEY", "sk-x")))
+        .isEqualTo("--offline was given");
+    assertThat(parse().offlineReason(java.util.Map.of())).contains("the strong model gpt-4o")
+        .contains("or the weak model gpt-4o-mini");
+    assertThat(parse("--strong-key-env", "none").offlineReason(java.util.Map.of("OPENAI_API_KEY", "sk-x")))
+        .isEqualTo("no API key for the strong model gpt-4o (its --*-key-env is 'none') at https://api.openai.com/v1;"
+            + " set the key, or give --strong-url and --weak-url of servers you run");
+    assertThat(parse().offlineReason(java.util.Map.of("OPENAI_API_KEY", "sk-x"))).isNull();
+  }
+
+  @Test
+  void quickstart_builtInRouter_saysWhatItLearnedFromAndShowsTheThreeCommands() {
+    CliRun run = CliRun.of("quickstart", "--json", "--offline");
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("predicts how hard a prompt is from benchmark questions")
+        .contains("It has never seen your traffic")
+        .contains("routellm serve --traffic-log traffic.jsonl")
+        .contains("routellm label --prompts traffic.jsonl")
+        .contains("routellm train --benchmark battles.jsonl")
+        .contains("offline (estimated cost, no model called): --offline was given");
+    assertThat(run.json().get("offline_reason").asString()).isEqualTo("--offline was given");
+  }
 }

@@ -174,4 +174,41 @@ class ExampleProgramsTest {
       assertThat(strong.server().getRequestCount() + weak.server().getRequestCount()).isEqualTo(1);
     }
   }
+
+  @Test
+  void labelWithAJudge_twoPrompts_writesBattlesFromBothOrders() throws Exception {
+    try (MockModel server = new MockModel("any")) {
+      // Answers by model; the judge always prefers the strong model's answer, in whichever position it stands.
+      server.server().setDispatcher(new mockwebserver3.Dispatcher() {
+        @Override
+        public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+          String body = request.getBody().utf8();
+          String text;
+          if (body.contains("\"model\":\"gpt-4.1\"")) {
+            int a = body.indexOf("Assistant A's Answer]");
+            text = body.startsWith("from the strong", body.indexOf("an answer ", a) + 10) ? "A is better. [[A]]"
+                : "B is better. [[B]]";
+          } else {
+            text = body.contains("\"model\":\"gpt-4o\"") ? "an answer from the strong model"
+                : "an answer from the weak model";
+          }
+          return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+              .body("{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                  + "\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"},\"finish_reason\":\"stop\"}],"
+                  + "\"usage\":{\"prompt_tokens\":40,\"completion_tokens\":10}}").build();
+        }
+      });
+      List<String> out = run(() -> LabelWithAJudge.main(new String[] {tmp.toString(), server.baseUrl()}));
+
+      assertThat(out.get(0)).startsWith("labelled 2 of 2 prompts, 2 battles, 0 unparseable verdicts, spent $");
+      List<String> battles = Files.readAllLines(tmp.resolve("battles.jsonl"));
+      assertThat(battles).hasSize(2);
+      for (String b : battles) {
+        String winner = b.contains("\"winner\":\"model_a\"") ? "model_a" : b.contains("\"winner\":\"model_b\"")
+            ? "model_b" : "tie";
+        assertThat(b).as("the strong model wins every battle").contains("\"" + winner + "\":\"gpt-4o\"");
+      }
+      assertThat(server.server().getRequestCount()).isEqualTo(8);
+    }
+  }
 }
