@@ -125,8 +125,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Learner learner = Learner.byId(router);
     checkOptions();
-    Dataset loaded = dataset.load("train learns a two-model router from strong and weak outcomes or from battle"
-        + " files; evaluate routing among its models with 'routellm eval --benchmark FILE --prices FILE'");
+    Dataset loaded = dataset.load("give --prices FILE, a price per model"
+        + " (model,input_usd_per_mtok,output_usd_per_mtok), to train an N-way quality predictor on it");
     Set<String> groups = loaded.examples().stream().flatMap(e -> e.group().stream()).collect(Collectors.toSet());
     for (String g : dropGroups) {
       if (!groups.contains(g)) {

@@ -219,6 +219,17 @@ class TrainCalibrateCommandTest {
   }
 
   @Test
+  void train_nModelFileWithoutPrices_saysItIsOneAndToGivePrices() {
+    Path gsm8k = Path.of(System.getProperty("routellm.nway.data"), "zeroeval", "gsm8k.jsonl");
+
+    CliRun run = CliRun.of("train", "--benchmark", gsm8k.toString(), "--out", tmp.resolve("r.safetensors").toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).startsWith("routellm: --benchmark " + gsm8k + ": this is an N-model file")
+        .contains("give --prices FILE").doesNotContain("unknown field");
+  }
+
+  @Test
   void eval_learnedRouterTwoFolds_runs() {
     CliRun run = CliRun.of("eval", "--benchmark", data.toString(), "--router", "knn", "--folds", "2", "--cache",
         cache.toString(), "--json");
