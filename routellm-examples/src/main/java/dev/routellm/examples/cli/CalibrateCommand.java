@@ -232,7 +232,8 @@ public final class CalibrateCommand implements Callable<Integer> {
         c.threshold(), 100 * c.strongShare(), strongCount, input.prompts.size(),
         missed ? " (asked for " + StrongShareCheck.percent(target.share) + ")" : "");
     if (missed) {
-      text.println(share.warning().get());
+      text.flush();
+      share.warn(output.err());
     }
     if (target.quality != null) {
       text.printf(Locale.ROOT, "Target quality %s %s.%n", number(target.quality), input.data.unit().name());

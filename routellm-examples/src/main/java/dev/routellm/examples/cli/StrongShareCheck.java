@@ -2,6 +2,7 @@ package dev.routellm.examples.cli;
 
 import dev.routellm.calibration.Calibration;
 import dev.routellm.calibration.ThresholdCalibrator;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * @param requested the share asked for
  * @param chosen the calibration at the chosen threshold, with the share it delivers
  * @param prompts how many prompts the share is counted over
- * @param warning why the requested share was not delivered, when it was not
+ * @param warning why the requested share was not delivered, when it was not (for {@code --json}'s "warnings")
  */
 record StrongShareCheck(double requested, Calibration chosen, int prompts, Optional<String> warning) {
   StrongShareCheck {
@@ -49,9 +50,17 @@ record StrongShareCheck(double requested, Calibration chosen, int prompts, Optio
       reachable.append(i == 0 ? "" : " and ").append(String.format(Locale.ROOT, "%s (threshold %s)",
           percent(near.get(i).strongShare()), near.get(i) != upper && t.equals(tie) ? "just above " + t : t));
     }
-    return new StrongShareCheck(requested, chosen, n, Optional.of(String.format(Locale.ROOT, "warning: no threshold"
+    return new StrongShareCheck(requested, chosen, n, Optional.of(String.format(Locale.ROOT, "no threshold"
         + " sends %s of %s to the strong model: %,d of the %,d score exactly %.6f, and prompts with the same score go"
         + " to the same model; %s", percent(requested), what, tied, n, upper.threshold(), reachable)));
+  }
+
+  /** Prints the warning, if any, as every command prints one: a line on stderr. */
+  void warn(PrintWriter err) {
+    warning.ifPresent(w -> {
+      err.println("routellm: warning: " + w);
+      err.flush();
+    });
   }
 
   /** How many of the prompts the chosen threshold sends to the strong model. */

@@ -272,7 +272,7 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   /** The line saying what share the threshold really delivers, and a warning when ties made the target unreachable. */
-  private static void printShare(PrintWriter text, StrongShareCheck share, String what) {
+  private void printShare(PrintWriter text, StrongShareCheck share, String what) {
     if (share == null) {
       return;
     }
@@ -280,7 +280,8 @@ public final class TrainCommand implements Callable<Integer> {
         share.chosen().threshold(), StrongShareCheck.percent(share.chosen().strongShare()), what,
         share.strongPrompts(), share.prompts(), share.warning().isPresent()
             ? " (asked for " + StrongShareCheck.percent(share.requested()) + ")" : "");
-    share.warning().ifPresent(text::println);
+    text.flush();
+    share.warn(output.err());
   }
 
   /** The {@code --json} fields of {@code --strong-share}: the share delivered, the one asked for, and warnings. */

@@ -91,17 +91,18 @@ class TrainCalibrateCommandTest {
     assertThat(json.get("strong_share").asDouble()).as("what the threshold really does").isEqualTo(1.0);
     assertThat(json.get("warnings")).hasSize(1);
     String warning = json.get("warnings").get(0).asString();
-    assertThat(warning).startsWith("warning: no threshold sends 30% of the training prompts to the strong model: 16"
+    assertThat(warning).startsWith("no threshold sends 30% of the training prompts to the strong model: 16"
         + " of the 16 score exactly 0.500000").endsWith("the nearest shares a threshold reaches are 0% (threshold just above 0.500000) and 100% (threshold"
             + " 0.500000)");
     assertThat(train.err()).contains("sends 100% of the training prompts (16 of 16) to the strong model (asked for"
-        + " 30%).").contains(warning).doesNotContainPattern("Threshold [0-9.]+ sends 30%");
+        + " 30%).").contains("routellm: warning: " + warning).doesNotContainPattern("Threshold [0-9.]+ sends 30%");
 
     assertThat(calibrate.exitCode()).as(calibrate.err()).isZero();
     assertThat(calibrate.json().get("strong_share").asDouble()).isEqualTo(1.0);
     assertThat(calibrate.json().get("requested_strong_share").asDouble()).isEqualTo(0.3);
-    assertThat(calibrate.json().get("warnings").get(0).asString()).startsWith("warning: no threshold sends 30% of the"
-        + " prompts to the strong model: 16 of the 16 score exactly");
+    assertThat(calibrate.json().get("warnings").get(0).asString()).startsWith("no threshold sends 30% of the prompts"
+        + " to the strong model: 16 of the 16 score exactly");
+    assertThat(calibrate.err()).contains("routellm: warning: no threshold sends 30%");
     assertThat(calibrate.err()).contains("100.0% of the prompts (16 of 16) to the strong model (asked for 30%).");
   }
 
