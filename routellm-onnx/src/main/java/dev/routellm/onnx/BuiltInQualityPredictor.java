@@ -165,12 +165,27 @@ public final class BuiltInQualityPredictor implements QualityPredictor {
 
   /** The shipped curves for pool names mapped to known names, on {@code difficulty} (the built-in score). */
   static BuiltInQualityPredictor forModels(WinRatePredictor difficulty, Map<String, String> poolToKnown) {
+    Map<String, Curve> all = shipped();
+    Map<String, Curve> chosen = new LinkedHashMap<>();
+    resolveAll(poolToKnown).forEach((pool, known) -> chosen.put(pool, all.get(known)));
+    return of(difficulty, chosen);
+  }
+
+  /**
+   * Resolves the models of a pool at once ({@link #resolve}): each pool name (a key) to the known model its value
+   * names. For configuration checks that must fail before anything loads: it reads the curves, not the embedding
+   * model.
+   *
+   * @return pool name to known name, in the map's order
+   * @throws ConfigurationException naming every unknown model and listing the known names and the short names
+   * @throws IllegalArgumentException when {@code poolToKnown} is empty
+   */
+  public static Map<String, String> resolveAll(Map<String, String> poolToKnown) {
     Objects.requireNonNull(poolToKnown, "models");
     if (poolToKnown.isEmpty()) {
       throw new IllegalArgumentException("models must not be empty");
     }
-    Map<String, Curve> all = shipped();
-    Map<String, Curve> chosen = new LinkedHashMap<>();
+    Map<String, String> out = new LinkedHashMap<>();
     List<String> unknown = new ArrayList<>();
     for (Map.Entry<String, String> e : poolToKnown.entrySet()) {
       String pool = Objects.requireNonNull(e.getKey(), "model name");
@@ -179,7 +194,7 @@ public final class BuiltInQualityPredictor implements QualityPredictor {
       if (resolved.isEmpty()) {
         unknown.add(known.equals(pool) ? "'" + pool + "'" : "'" + known + "' (for '" + pool + "')");
       } else {
-        chosen.put(pool, all.get(resolved.get()));
+        out.put(pool, resolved.get());
       }
     }
     if (!unknown.isEmpty()) {
@@ -188,7 +203,7 @@ public final class BuiltInQualityPredictor implements QualityPredictor {
           + String.join(", ", ALIASES.keySet()) + " (map a model of yours to the known model it is, or train a"
           + " predictor on your own outcomes: routellm eval --prices)");
     }
-    return of(difficulty, chosen);
+    return Collections.unmodifiableMap(out);
   }
 
   /** Each name mapped to itself, checked: not empty, no duplicates, none blank. */
