@@ -1,6 +1,5 @@
 package dev.routellm;
 
-import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Objects;
@@ -9,8 +8,9 @@ import java.util.Objects;
  * A request was refused before any model was called because its estimated cost does not fit in a spend limit: what
  * was spent that day, plus what calls in flight have reserved, plus this request's estimate, would pass the limit.
  * Retrying the same day will fail the same way unless calls in flight settle below their estimates. The message names
- * the limit, the tenant and the amounts, for example {@code "daily limit of tenant 'acme' ($10) for 2025-01-17 (UTC)
- * reached: $9.98 spent and $0.015 reserved by calls in flight leave no room for this request's estimate of $0.02"}.
+ * the limit, the tenant and the amounts, for example {@code "daily limit of tenant 'acme' ($10) for 2025-01-17 (Z) has
+ * no room for this request: $9.98 spent and $0.015 reserved by calls in flight leave $0.005, less than its estimated
+ * cost of $0.02"}.
  * A server answers it with HTTP 429.
  */
 public final class BudgetExceededException extends RouteLlmException {
@@ -45,8 +45,10 @@ public final class BudgetExceededException extends RouteLlmException {
       double estimate) {
     super(
         Objects.requireNonNull(limitName, "limitName") + " (" + dollars(limit) + ") for " + day + " (" + zone
-            + ") reached: " + dollars(spent) + " spent and " + dollars(reserved) + " reserved by calls in flight leave"
-            + " no room for this request's estimate of " + dollars(estimate) + " (tenant '" + tenant + "')",
+            + ") has no room for this request: " + dollars(spent) + " spent and " + dollars(reserved)
+            + " reserved by calls in flight leave " + dollars(Math.max(0.0, limit - spent - reserved))
+            + ", less than its estimated cost of " + dollars(estimate)
+            + (limitName.contains("'" + tenant + "'") ? "" : " (tenant '" + tenant + "')"),
         null);
     this.limitName = limitName;
     this.tenant = Objects.requireNonNull(tenant, "tenant");
@@ -59,7 +61,7 @@ public final class BudgetExceededException extends RouteLlmException {
 
   /** Money as people read it: {@code $0.0000013}, {@code $10}; never in scientific notation. */
   static String dollars(double amount) {
-    return "$" + BigDecimal.valueOf(amount).stripTrailingZeros().toPlainString();
+    return dev.routellm.cost.Dollars.format(amount);
   }
 
   /** The limit that refused, for people: {@code "daily limit of tenant 'acme'"}, {@code "daily limit of all tenants"}. */

@@ -32,6 +32,8 @@ final class HttpSettings {
   final RetryScheduler scheduler;
   /** The caller's client, never closed here; null when the backend builds its own. */
   final OkHttpClient client;
+  /** Asynchronous calls an owned client runs at once (its dispatcher's limit, per host too). */
+  final int maxConcurrentCalls;
 
   private HttpSettings(Builder<?> b, Secret apiKey) {
     this.baseUrl = b.baseUrl;
@@ -44,6 +46,7 @@ final class HttpSettings {
     this.retryPolicy = b.retryPolicy;
     this.scheduler = b.scheduler;
     this.client = b.client;
+    this.maxConcurrentCalls = b.maxConcurrentCalls;
   }
 
   /** The base URL as it may appear in messages: no user info, no query. */
@@ -96,7 +99,7 @@ final class HttpSettings {
     return "baseUrl=" + safeBaseUrl() + ", apiKey=" + (apiKey == null ? "none" : apiKey) + ", headers="
         + headers.keySet() + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
         + ", callTimeout=" + callTimeout + ", maxResponseBytes=" + maxResponseBytes + ", retryPolicy=" + retryPolicy
-        + (client == null ? "" : ", httpClient=caller's");
+        + (client == null ? ", maxConcurrentCalls=" + maxConcurrentCalls : ", httpClient=caller's");
   }
 
   /** An API key; its {@code toString()} never shows it. */
@@ -135,6 +138,7 @@ final class HttpSettings {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private RetryScheduler scheduler = RetryScheduler.system();
     private OkHttpClient client;
+    private int maxConcurrentCalls = OpenAiBackend.DEFAULT_MAX_CONCURRENT_CALLS;
     private UnaryOperator<String> environment = System::getenv;
 
     Builder() {}
@@ -156,6 +160,7 @@ final class HttpSettings {
       retryPolicy = s.retryPolicy;
       scheduler = s.scheduler;
       client = s.client;
+      maxConcurrentCalls = s.maxConcurrentCalls;
     }
 
     /**
@@ -328,6 +333,23 @@ final class HttpSettings {
      */
     public B httpClient(OkHttpClient value) {
       this.client = Objects.requireNonNull(value, "httpClient");
+      return self();
+    }
+
+    /**
+     * Most asynchronous calls the backend's own HTTP client runs at once, to its server and in all (OkHttp's
+     * dispatcher limits); further calls wait in the dispatcher's queue. Default {@link
+     * OpenAiBackend#DEFAULT_MAX_CONCURRENT_CALLS} (OkHttp's own default of 5 per host would hold a busy router's
+     * {@code chatAsync} calls back). Blocking calls ({@code chat}, {@code stream}) run on the caller's thread and are
+     * not counted. Does not apply with {@link #httpClient}: the caller's dispatcher decides.
+     *
+     * @throws IllegalArgumentException when {@code calls} is not in [1, 100000]
+     */
+    public B maxConcurrentCalls(int calls) {
+      if (calls < 1 || calls > 100_000) {
+        throw new IllegalArgumentException("maxConcurrentCalls must be in [1, 100000] but was " + calls);
+      }
+      this.maxConcurrentCalls = calls;
       return self();
     }
 

@@ -31,7 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p><b>Thread-safety and lifecycle.</b> Immutable and thread-safe: share one instance among all threads. Unless
  * given a caller's {@link okhttp3.OkHttpClient}, it owns an OkHttp client (connection pool and dispatcher threads)
- * that {@link #close()} releases; {@code close()} is idempotent, never touches a caller's client, and after it every
+ * that {@link #close()} releases, which runs up to {@link Builder#maxConcurrentCalls} asynchronous calls at once (default
+ * {@link #DEFAULT_MAX_CONCURRENT_CALLS}; more wait in its queue); {@code close()} is idempotent, never touches a caller's client, and after it every
  * call fails with {@link IllegalStateException}. Calls still in flight when it is closed may fail.
  *
  * <p><b>Requests.</b> Messages, temperature, {@code max_tokens} (or {@code max_completion_tokens}, see {@link
@@ -83,6 +84,12 @@ public final class OpenAiBackend implements ModelBackend {
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 32L << 20;
   /** Both log-probabilities and streaming usage, as OpenAI, vLLM and llama.cpp's server offer. */
   public static final Capabilities DEFAULT_CAPABILITIES = Capabilities.ALL;
+  /**
+   * Asynchronous calls ({@link #chatAsync}) the backend's own HTTP client runs at once, to one server and in all: 256.
+   * OkHttp's own default is 5 per host (64 in all), which would queue the sixth concurrent {@code chatAsync} call to
+   * the same server behind the first five; a router serving many requests at once needs more.
+   */
+  public static final int DEFAULT_MAX_CONCURRENT_CALLS = 256;
 
   static final String CHAT_PATH = "chat/completions";
   private static final String EVENT_STREAM = "text/event-stream";

@@ -64,7 +64,6 @@ final class OpenAiHttp implements AutoCloseable {
   private final boolean ownsClient;
   private final List<String> secrets;
   private final AtomicBoolean closed = new AtomicBoolean();
-
   /**
    * @param owner the public class using this, for the "is closed" message
    * @param model the model named in every exception
@@ -73,7 +72,16 @@ final class OpenAiHttp implements AutoCloseable {
     this.owner = owner;
     this.model = model;
     this.settings = settings;
-    OkHttpClient.Builder b = settings.client == null ? new OkHttpClient.Builder() : settings.client.newBuilder();
+    OkHttpClient.Builder b;
+    if (settings.client == null) {
+      // OkHttp's default dispatcher runs 5 asynchronous calls per host: too few for a router's chatAsync traffic
+      okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+      dispatcher.setMaxRequests(settings.maxConcurrentCalls);
+      dispatcher.setMaxRequestsPerHost(settings.maxConcurrentCalls);
+      b = new OkHttpClient.Builder().dispatcher(dispatcher);
+    } else {
+      b = settings.client.newBuilder();
+    }
     this.client =
         b.connectTimeout(settings.connectTimeout)
             .readTimeout(settings.readTimeout)

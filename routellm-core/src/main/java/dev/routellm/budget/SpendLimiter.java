@@ -209,7 +209,15 @@ public final class SpendLimiter {
    * @param reserved estimates of calls in flight, in dollars
    * @param limit the daily limit in dollars, or {@code Double.POSITIVE_INFINITY} when there is none
    */
-  public record DailySpend(LocalDate day, String tenant, double spent, double reserved, double limit) {}
+  public record DailySpend(LocalDate day, String tenant, double spent, double reserved, double limit) {
+    /** As a record prints itself, with the amounts as plain decimals. */
+    @Override
+    public String toString() {
+      return "DailySpend[day=" + day + ", tenant=" + tenant + ", spent=" + dev.routellm.cost.Dollars.format(spent)
+          + ", reserved=" + dev.routellm.cost.Dollars.format(reserved) + ", limit="
+          + (Double.isInfinite(limit) ? "none" : dev.routellm.cost.Dollars.format(limit)) + "]";
+    }
+  }
 
   /** The daily limit of {@code tenant}: its own, else the tenants' default; infinite when none. */
   double tenantLimit(String tenant) {

@@ -389,6 +389,8 @@ final class PoolRouter implements Router {
     final List<Throwable> failures = new ArrayList<>();
     BackendException lastFailure;
     String lastFailedModel;
+    /** The last spend-limit refusal, thrown when no other model of the plan could be called. */
+    dev.routellm.BudgetExceededException budgetRefusal;
 
     Run(ChatRequest request, RouteOptions options, RoutedStreamListener listener, Pending pending) {
       this.request = request;
@@ -611,6 +613,8 @@ final class PoolRouter implements Router {
             return finish(callSync(model, sent, ModelCall.Role.ANSWER, guard));
           } catch (BackendException e) {
             failedStep(e, model, i);
+          } catch (dev.routellm.BudgetExceededException e) {
+            budgetRefused(e, model, i);
           }
         } else {
           Answer accepted = checkedStepSync(step, i);
@@ -645,7 +649,7 @@ final class PoolRouter implements Router {
       if (models.size() == 1) {
         try {
           results.add(callSync(models.get(0), sent.get(0), ModelCall.Role.ANSWER, null));
-        } catch (BackendException e) {
+        } catch (BackendException | dev.routellm.BudgetExceededException e) {
           results.add(e);
         }
       } else {
@@ -666,8 +670,8 @@ final class PoolRouter implements Router {
         return f.join();
       } catch (CompletionException | CancellationException e) {
         Throwable cause = unwrap(e);
-        if (cause instanceof BackendException b) {
-          return b;
+        if (cause instanceof BackendException || cause instanceof dev.routellm.BudgetExceededException) {
+          return cause;
         }
         if (cause instanceof RuntimeException r) {
           throw r;
@@ -692,6 +696,12 @@ final class PoolRouter implements Router {
         if (r instanceof Answer a) {
           answered.add(a.model());
           answers.add(a.response());
+        } else if (r instanceof dev.routellm.BudgetExceededException refused) {
+          if (fallback == FallbackPolicy.NEVER) {
+            throw refused;
+          }
+          budgetRefusal = refused;
+          narrative.add("'" + models.get(k) + "' skipped: " + refused.getMessage());
         } else {
           BackendException e = (BackendException) r;
           failures.add(e);
@@ -703,10 +713,12 @@ final class PoolRouter implements Router {
         }
       }
       if (answers.size() < check.answersNeeded()) {
-        String next = nextModel(index);
-        narrative.add("'" + lastFailedModel + "' failed: " + lastFailure.getMessage());
-        if (next != null) {
-          fallingBack(lastFailedModel, next);
+        if (lastFailedModel != null) {
+          String next = nextModel(index);
+          narrative.add("'" + lastFailedModel + "' failed: " + lastFailure.getMessage());
+          if (next != null) {
+            fallingBack(lastFailedModel, next);
+          }
         }
         return null;
       }
@@ -787,6 +799,9 @@ final class PoolRouter implements Router {
       if (lastFailure != null) {
         throw withSuppressed(lastFailure);
       }
+      if (budgetRefusal != null) {
+        throw budgetRefusal;
+      }
       Map<String, String> reasons = new LinkedHashMap<>();
       for (RoutePlan.Step s : steps) {
         for (String m : s.models()) {
@@ -844,6 +859,10 @@ final class PoolRouter implements Router {
                   Throwable cause = unwrap(t);
                   if (cause instanceof BackendException e) {
                     failedStep(e, model, index);
+                    return runAsync(index + 1);
+                  }
+                  if (cause instanceof dev.routellm.BudgetExceededException e) {
+                    budgetRefused(e, model, index);
                     return runAsync(index + 1);
                   }
                   return CompletableFuture.<RoutedResponse>failedFuture(cause);
@@ -944,9 +963,30 @@ final class PoolRouter implements Router {
       }
       try {
         return spend.reserve(options.tenant().orElse(null), model, expectedCost(model, sent));
+      } catch (dev.routellm.BudgetExceededException e) {
+        breakers.release(model);
+        record(new ModelCall(model, role, new Usage(0, 0, false), 0.0, Duration.ZERO, Optional.of(
+            new ModelCall.Failure(e.getClass().getSimpleName(), e.getMessage(), false))));
+        throw e;
       } catch (RuntimeException | Error e) {
         breakers.release(model);
         throw e;
+      }
+    }
+
+    /**
+     * A spend limit refused {@code model}'s call: the run moves on to a cheaper choice of the plan that may fit
+     * (unless the fallback policy is {@link FallbackPolicy#NEVER}), and throws the refusal when none does.
+     */
+    private void budgetRefused(dev.routellm.BudgetExceededException e, String model, int index) {
+      if (fallback == FallbackPolicy.NEVER) {
+        throw e;
+      }
+      budgetRefusal = e;
+      narrative.add("'" + model + "' skipped: " + e.getMessage());
+      String next = nextModel(index);
+      if (next != null) {
+        fallingBack(model, next);
       }
     }
 

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * Sends each chat request to one model of a pool, and returns the answer with the decision and its cost.
@@ -188,7 +187,7 @@ public interface Router {
     final List<RouterListener> listeners = new ArrayList<>();
     PromptSelector promptSelector = PromptSelector.LAST_USER_MESSAGE;
     FallbackPolicy fallback = DEFAULT_FALLBACK;
-    Executor executor = ForkJoinPool.commonPool();
+    Executor executor = RouterThreads.pool();
     CostTracker costTracker;
     String name;
     Clock clock = Clock.systemUTC();
@@ -354,7 +353,12 @@ public interface Router {
     }
 
     /**
-     * Where {@link Router#chatAsync} computes decisions and runs cascade checks. Default: the common fork-join pool.
+     * Where {@link Router#chatAsync} computes decisions and runs cascade checks. Default: a pool of daemon threads
+     * ({@code routellm-router-N}) shared by all routers, created as needed and reused; idle ones end after a minute.
+     * Not the common fork-join pool: on a machine with two cores or fewer its parallelism is 1, and {@code
+     * CompletableFuture} then runs each task it is given on a new thread; and a blocking predictor (an LLM classifier)
+     * would hold its few workers. An application with its own pool passes it here; {@code Runnable::run} decides on the
+     * calling thread (a server thread that would otherwise wait anyway).
      */
     public Builder executor(Executor value) {
       this.executor = Objects.requireNonNull(value, "executor");
@@ -414,8 +418,9 @@ public interface Router {
      * Spend limits that every call of this router counts against: before each call the router reserves its expected
      * cost (the prompt's estimated tokens and the model's expected answer length, capped by {@code max_tokens}), and
      * settles the reservation at the call's real cost afterwards (or releases it when the call fails); a store that
-     * fails to settle is logged, never fails an answered request. A call the limit cannot afford fails with {@link
-     * dev.routellm.BudgetExceededException} naming the limit; the request's tenant is {@link RouteOptions#tenant()},
+     * fails to settle is logged, never fails an answered request. When the limit cannot afford the chosen model, the router moves on
+     * to the plan's next choice (unless the fallback policy is {@link FallbackPolicy#NEVER}); when no model fits, the
+     * request fails with {@link dev.routellm.BudgetExceededException} naming the limit; the request's tenant is {@link RouteOptions#tenant()},
      * else {@link dev.routellm.budget.SpendLimiter#DEFAULT_TENANT}. Share one limiter (with a Redis store) between
      * replicas to hold a fleet-wide budget. Default: none.
      */

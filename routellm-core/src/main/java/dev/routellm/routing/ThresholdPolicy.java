@@ -3,7 +3,6 @@ package dev.routellm.routing;
 import dev.routellm.ConfigurationException;
 import dev.routellm.prediction.WinRatePredictor;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -72,9 +71,23 @@ final class ThresholdPolicy implements RoutingPolicy {
           + ", outside [0, 1]");
     }
     boolean toStrong = score >= t;
-    String reason = String.format(Locale.ROOT, "score %.4f %s threshold %.4f", score, toStrong ? ">=" : "<", t);
+    // the text of String.format("score %.4f %s threshold %.4f"), built without a Formatter: this runs on every
+    // request, and a Formatter (which parses its pattern each time) cost more than the rest of the decision
+    String reason = "score " + fourDecimals(score) + (toStrong ? " >= threshold " : " < threshold ") + fourDecimals(t);
     List<String> ranking = toStrong ? List.of(strong, weak) : List.of(weak, strong);
     return RoutePlan.ranked(ranking, Map.of(), score, t, RoutingDecision.THRESHOLD, reason);
+  }
+
+  /**
+   * {@code value} with four decimals, exactly as {@code String.format(Locale.ROOT, "%.4f", value)} writes it for a
+   * finite value: Java's formatter rounds the shortest decimal that identifies the double ({@link
+   * Double#toString(double)}'s digits) half up, and so does this.
+   */
+  static String fourDecimals(double value) {
+    String text = new java.math.BigDecimal(Double.toString(value)).setScale(4, java.math.RoundingMode.HALF_UP)
+        .toPlainString();
+    // BigDecimal has no negative zero; the formatter keeps the sign of a negative value that rounds to zero
+    return (value < 0.0 || (value == 0.0 && 1.0 / value < 0)) && text.charAt(0) != '-' ? "-" + text : text;
   }
 
   @Override

@@ -894,4 +894,63 @@ class OpenAiBackendTest {
     assertThat(b.capabilities()).isEqualTo(Capabilities.ALL);
     b.close();
   }
+
+  // ---- concurrency of the backend's own client ----
+
+  /**
+   * The server holds every answer until {@code n} requests are in: with OkHttp's default dispatcher (5 calls per host)
+   * the sixth never arrives and the held answers time out as 503s.
+   */
+  private void holdUntil(int n) {
+    java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(n);
+    server.setDispatcher(new mockwebserver3.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        arrived.countDown();
+        return arrived.await(10, TimeUnit.SECONDS) ? json(completion("ok"))
+            : new MockResponse.Builder().code(503).body("{\"error\":{\"message\":\"only "
+                + (n - arrived.getCount()) + " of " + n + " calls arrived\"}}").build();
+      }
+    });
+  }
+
+  @Test
+  void chatAsync_ownClient_runsTwentyCallsToOneServerAtOnce() throws Exception {
+    holdUntil(20);
+    backend = builder().retryPolicy(RetryPolicy.none()).build();
+
+    List<java.util.concurrent.CompletableFuture<ChatResponse>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(backend.chatAsync(ChatRequest.of("question " + i)));
+    }
+
+    for (java.util.concurrent.CompletableFuture<ChatResponse> call : calls) {
+      assertThat(call.get(30, TimeUnit.SECONDS).text()).isEqualTo("ok");
+    }
+    assertThat(server.getRequestCount()).isEqualTo(20);
+  }
+
+  @Test
+  void chatAsync_maxConcurrentCallsTwo_queuesTheThirdCall() throws Exception {
+    holdUntil(3);
+    backend = builder().retryPolicy(RetryPolicy.none()).readTimeout(Duration.ofSeconds(30)).maxConcurrentCalls(2)
+        .build();
+
+    List<java.util.concurrent.CompletableFuture<ChatResponse>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(backend.chatAsync(ChatRequest.of("question " + i)));
+    }
+
+    // the first two wait for a third request, which the dispatcher holds back: they time out as 503s
+    assertThatThrownBy(() -> calls.get(0).get(30, TimeUnit.SECONDS)).hasMessageContaining("only 2 of 3 calls arrived");
+    assertThat(calls.get(2).get(30, TimeUnit.SECONDS).text()).as("the queued call runs once a slot frees")
+        .isEqualTo("ok");
+  }
+
+  @Test
+  void maxConcurrentCalls_outOfRange_isRejectedNamingTheValue() {
+    assertThatThrownBy(() -> OpenAiBackend.builder().maxConcurrentCalls(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxConcurrentCalls must be in [1, 100000] but was 0");
+  }
 }

@@ -73,8 +73,8 @@ abstract class SpendLimiterContract {
               assertThat(e.day()).isEqualTo(LocalDate.of(2025, 1, 17));
             })
         .hasMessage(
-            "daily limit of tenant 'acme' ($1) for 2025-01-17 (Z) reached: $0.6 spent and $0.3 reserved by calls in"
-                + " flight leave no room for this request's estimate of $0.2 (tenant 'acme')");
+            "daily limit of tenant 'acme' ($1) for 2025-01-17 (Z) has no room for this request: $0.6 spent and $0.3"
+                + " reserved by calls in flight leave $0.1, less than its estimated cost of $0.2");
     assertThat(limits.spend("acme").reserved()).as("nothing reserved by the refusal").isEqualTo(0.30);
   }
 

@@ -514,4 +514,23 @@ class RouterTest {
       }
     };
   }
+
+  @Test
+  void chatAsync_defaultExecutor_decidesOnReusedRouterThreadsNotOnePerRequest() {
+    java.util.Set<Thread> deciders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Router router = Router.builder().strong(strong).weak(weak)
+        .predictor(WinRatePredictor.of("thread-spy", prompt -> {
+          deciders.add(Thread.currentThread());
+          return 0.0;
+        }))
+        .threshold(0.5).costModel(PRICES).build();
+
+    for (int i = 0; i < 50; i++) {
+      assertThat(router.chatAsync(ChatRequest.of("question " + i)).join().answeredBy()).isEqualTo("small");
+    }
+
+    // CompletableFuture turns an explicit common pool of parallelism 1 (two cores) into a thread per task: 50 here
+    assertThat(deciders).hasSizeLessThan(10)
+        .allSatisfy(t -> assertThat(t.getName()).startsWith("routellm-router-"));
+  }
 }

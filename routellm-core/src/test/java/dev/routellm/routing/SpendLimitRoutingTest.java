@@ -74,4 +74,36 @@ class SpendLimitRoutingTest {
     assertThat(limiter.spendOfAll().spent()).isZero();
     assertThat(limiter.spendOfAll().reserved()).isZero();
   }
+
+  @Test
+  void chat_chosenModelOverTheLimit_aCheaperOneThatFitsAnswers() {
+    // frontier: $10/$30 per million (about $0.0079 expected), mini: $0.1/$0.2 (about $0.00005).
+    PoolModelFake frontier = new PoolModelFake("frontier").usage(Usage.of(100, 200));
+    PoolModelFake mini = new PoolModelFake("mini").usage(Usage.of(100, 200));
+    SpendLimiter limiter = SpendLimiter.builder().store(SpendStore.inMemory()).tenantDailyLimit(0.005).build();
+    Router router = Router.builder().strong(frontier).weak(mini).predictor(RandomPredictor.withSeed(1))
+        .threshold(0.0) // always the frontier model first
+        .costModel(CostModel.builder().price("frontier", 10, 30).price("mini", 0.1, 0.2).build())
+        .spendLimiter(limiter).build();
+
+    RoutedResponse r = router.chat(ChatRequest.of("hello"), RouteOptions.builder().tenant("acme").build());
+
+    assertThat(r.decision().model()).isEqualTo("frontier");
+    assertThat(r.answeredBy()).isEqualTo("mini");
+    assertThat(r.fellBack()).isTrue();
+    assertThat(r.calls().get(0).failure().orElseThrow().kind()).isEqualTo("BudgetExceededException");
+    assertThat(frontier.calls()).isZero();
+    assertThat(limiter.spend("acme").spent()).isCloseTo(r.cost(), within(1e-12));
+  }
+
+  @Test
+  void chat_overTheLimitWithFallbackNever_failsWithoutTryingAnotherModel() {
+    SpendLimiter limiter = SpendLimiter.builder().store(SpendStore.inMemory()).dailyLimit(0.001).build();
+    Router router = Router.builder().strong(big).weak(small).predictor(RandomPredictor.withSeed(1)).threshold(0.0)
+        .costModel(PRICES).spendLimiter(limiter).fallback(FallbackPolicy.NEVER).build();
+
+    assertThatThrownBy(() -> router.chat(ChatRequest.of("hello"))).isInstanceOf(BudgetExceededException.class)
+        .hasMessageContaining("daily limit of all tenants");
+    assertThat(big.calls() + small.calls()).isZero();
+  }
 }

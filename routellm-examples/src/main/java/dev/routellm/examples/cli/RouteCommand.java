@@ -25,11 +25,15 @@ import picocli.CommandLine.Parameters;
     description = {
       "Scores prompts and prints, per prompt, the strong model's predicted win rate and the tier it would be routed"
           + " to. Calls no model and costs nothing. Prompts come from the arguments, or one per line from standard"
-          + " input when the only argument is '-'."
+          + " input when the only argument is '-'.",
+      "With an N-way router file (from 'routellm train --prices'), prints each model's predicted quality and expected"
+          + " cost per prompt and the model chosen by quality-cost (--lambda) or cheapest-reaching (--target), with"
+          + " the models' prices from --prices."
     })
 public final class RouteCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin PredictorOptions predictorOptions;
+  @Mixin PoolRoute pool;
 
   @Parameters(paramLabel = "PROMPT", arity = "1..*", description = "Prompts to route, or '-' to read stdin.")
   List<String> prompts;
@@ -42,6 +46,22 @@ public final class RouteCommand implements Callable<Integer> {
         throw new IllegalArgumentException("PROMPT " + (i + 1) + " is empty or whitespace only: there is nothing to"
             + " route");
       }
+    }
+    java.nio.file.Path file = java.nio.file.Path.of(predictorOptions.router);
+    if (java.nio.file.Files.isRegularFile(file)) {
+      dev.routellm.checkpoint.RouterFile router = dev.routellm.checkpoint.RouterFile.read(file);
+      if (router.isPool()) {
+        if (predictorOptions.threshold != null) {
+          throw new IllegalArgumentException("--threshold belongs to two-model routers; " + file + " is an N-way"
+              + " predictor: give --lambda L or --target Q");
+        }
+        output.result(pool.run(router, file, texts, output.text()));
+        return 0;
+      }
+    }
+    if (!pool.given().isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", pool.given()) + " belong(s) to N-way router files (from"
+          + " 'routellm train --prices'), but --router " + predictorOptions.router + " is a two-model router");
     }
     PredictorOptions.Loaded loaded = predictorOptions.load();
     WinRatePredictor predictor = loaded.predictor();

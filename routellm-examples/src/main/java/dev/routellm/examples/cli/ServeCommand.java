@@ -1,10 +1,14 @@
 package dev.routellm.examples.cli;
 
+import dev.routellm.budget.RedisSpendStore;
+import dev.routellm.budget.SpendLimiter;
+import dev.routellm.budget.SpendStore;
 import dev.routellm.chat.ModelBackend;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostTracker;
 import dev.routellm.examples.server.PoolConfig;
 import dev.routellm.examples.server.RoutingServer;
+import dev.routellm.embedding.Embedder;
 import dev.routellm.routing.ModelPool;
 import dev.routellm.routing.RoutingPolicy;
 import dev.routellm.routing.ThresholdSource;
@@ -44,7 +48,13 @@ import picocli.CommandLine.Spec;
           + " running totals and failure counts. On SIGTERM or Ctrl-C it stops taking requests, lets those in flight"
           + " finish (--drain-timeout), then ends open streams with an error event. Requests from web pages are"
           + " refused unless they come from the chat page itself or a --cors-origin, and the Host header must name"
-          + " this server (--allowed-host adds names)."
+          + " this server (--allowed-host adds names). GET /metrics gives every meter in Prometheus' text format.",
+      "With --pool, the models come from a file, and its 'routers' are served too, each as the model router-<name>"
+          + " (quality-cost, cheapest-reaching, cascade). Per request, the headers x-routellm-allowed-models,"
+          + " x-routellm-max-cost (dollars) and x-routellm-require (tools, logprobs, json_mode) limit what may answer.",
+      "Spend limits (--daily-limit, --tenant-daily-limit) count each request against the tenant of the key it sent"
+          + " (--server-key-env TENANT=VAR); a request over a limit gets HTTP 429. --redis shares the amounts between"
+          + " replicas."
     })
 public final class ServeCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
@@ -61,10 +71,27 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Port, 0 for any free one (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--server-key-env", paramLabel = "VAR",
-      description = "Environment variable holding a key clients must send as 'Authorization: Bearer KEY'"
-          + " (default: no key; bind to loopback only).")
-  String serverKeyEnv;
+  @Option(names = "--server-key-env", paramLabel = "[TENANT=]VAR",
+      description = "Environment variable holding a key clients must send as 'Authorization: Bearer KEY'; repeatable,"
+          + " one key per tenant: TENANT=VAR names the tenant whose spend limits and log lines the key's requests"
+          + " count under (without TENANT=, '" + SpendLimiter.DEFAULT_TENANT + "'). Keys never appear in logs."
+          + " Default: no key (bind to loopback only).")
+  List<String> serverKeyEnvs = new ArrayList<>();
+
+  @Option(names = "--daily-limit", paramLabel = "USD",
+      description = "Dollars all requests together may cost per day (UTC), checked before each model call from its"
+          + " estimated cost; a request that does not fit gets HTTP 429 (default: no limit).")
+  Double dailyLimit;
+
+  @Option(names = "--tenant-daily-limit", paramLabel = "[TENANT=]USD",
+      description = "Dollars each tenant's requests may cost per day; TENANT=USD for one tenant; repeatable"
+          + " (default: no limit).")
+  List<String> tenantDailyLimits = new ArrayList<>();
+
+  @Option(names = "--redis", paramLabel = "URL",
+      description = "Keep the spend limits' amounts in Redis (redis://host:6379, rediss:// for TLS), shared by every"
+          + " replica of the server (default: in this process).")
+  String redis;
 
   @Option(names = "--traffic-log", paramLabel = "FILE",
       description = "Append one JSON line per request to FILE (prompt, decision, model, tokens, cost, latency; never"
@@ -73,9 +100,10 @@ public final class ServeCommand implements Callable<Integer> {
 
 
   @Option(names = "--pool", paramLabel = "FILE",
-      description = "A JSON file naming the models to route between, instead of the --strong-*/--weak-* options:"
+      description = "A JSON file naming the models to route among, instead of the --strong-*/--weak-* options:"
           + " for each its name, base_url, model, key_env, price [IN,OUT] and capabilities; 'strong' and 'weak' name"
-          + " the two the router chooses between (see the README).")
+          + " the two the threshold router chooses between; 'routers' adds N-way routers (quality-cost,"
+          + " cheapest-reaching, cascade), each served as router-<name> (see the README).")
   Path poolFile;
 
   @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "" + RoutingServer.DEFAULT_MAX_CONCURRENT,
@@ -108,9 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   /**
    * Where a router's asynchronous steps run: on the thread at hand (the request's Jetty thread decides, the HTTP
-   * client's thread finishes). The routers' default, the common fork-join pool, becomes a new thread per task on a
-   * machine with two cores (CompletableFuture's rule for a common pool of parallelism 1), which costs more than the
-   * decision itself.
+   * client's thread finishes), which would otherwise wait anyway; no hand-over to the routers' own threads.
    */
   static final java.util.concurrent.Executor DIRECT = Runnable::run;
 
@@ -150,14 +176,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
     CostModel prices = poolConfig == null ? backends.costModel() : null;
     CostTracker totals = new CostTracker();
-    String key = null;
-    if (serverKeyEnv != null) {
-      key = System.getenv(serverKeyEnv);
-      if (key == null || key.isBlank()) {
-        throw new IllegalArgumentException("--server-key-env " + serverKeyEnv + " names an unset variable");
-      }
-    }
+    Map<String, String> keys = serverKeys(System.getenv());
+    SpendLimiter.Builder limits = spendLimits();
     RoutingServer.Builder server = RoutingServer.builder();
+    keys.forEach(server::apiKey);
     try {
       server.maxConcurrent(maxConcurrent).allowedHosts(allowedHosts).corsOrigins(corsOrigins).logPrompts(logPrompts);
     } catch (IllegalArgumentException e) {
@@ -167,6 +189,8 @@ public final class ServeCommand implements Callable<Integer> {
     // One HTTP client for both models, allowing as many calls per host as the server admits (OkHttp's default
     // dispatcher runs 5 asynchronous calls per host and queues the rest).
     OkHttpClient http = httpClient(maxConcurrent);
+    Map<String, Embedder> embedders = new LinkedHashMap<>();
+    SpendStore store = null;
     try (PredictorOptions.Loaded loaded = predictorOptions.load();
         Models models = poolConfig == null ? Models.of(backends.strong(http), backends.weak(http))
             : Models.of(poolConfig.open(http, System.getenv()));
@@ -175,23 +199,42 @@ public final class ServeCommand implements Callable<Integer> {
       String strongName = config == null ? models.strong().model() : config.strong();
       String weakName = config == null ? models.weak().model() : config.weak();
       loaded.checkModels(strongName, weakName, output.err());
+      SpendLimiter limiter = null;
+      if (limits != null) {
+        store = redis == null ? SpendStore.inMemory() : RedisSpendStore.connect(java.net.URI.create(redis));
+        limiter = limits.store(store).build();
+      }
+      SpendLimiter spend = limiter;
+      RouterListener traffic = log == null ? RouterListener.NONE : log;
+      String thresholdName = loaded.predictor().name();
       server
           .routers(
-              loaded.predictor().name(),
-              (t, listener) -> (config == null
+              thresholdName,
+              (t, listener) -> common((config == null
                   ? Router.builder().strong(models.strong()).weak(models.weak()).predictor(loaded.predictor())
                       .threshold(t).costModel(prices)
                   : Router.builder().pool(models.pool()).policy(RoutingPolicy.threshold(loaded.predictor(),
-                      ThresholdSource.fixed(t), config.strong(), config.weak())))
-                  .costTracker(totals).listener(listener).listener(log == null ? RouterListener.NONE : log)
-                  .executor(DIRECT).build(),
+                      ThresholdSource.fixed(t), config.strong(), config.weak()))), totals, listener, traffic, spend),
               totals)
           .defaultThreshold(loaded.threshold())
           .log(ServeCommand::logLine)
           .host(host)
           .port(port);
-      if (key != null) {
-        server.apiKey(key);
+      List<String> pooled = new ArrayList<>();
+      if (config != null) {
+        Map<String, RoutingPolicy> policies = config.policies(models.pool(),
+            id -> embedders.computeIfAbsent(id, i -> EmbedderOptions.Choice.forId(i).open()));
+        for (PoolConfig.RouterSpec r : config.routers()) {
+          if (r.name().equals(thresholdName) || r.name().startsWith(thresholdName + "-")) {
+            throw new IllegalArgumentException(config.file() + ": field '" + r.field() + ".name' '" + r.name()
+                + "' clashes with the threshold router's model ids router-" + thresholdName + "[-<threshold>]"
+                + " (--router); choose another name");
+          }
+          RoutingPolicy policy = policies.get(r.name());
+          server.router(r.name(), listener -> common(Router.builder().pool(models.pool()).policy(policy)
+              .name(r.name()), totals, listener, traffic, spend));
+          pooled.add("router-" + r.name());
+        }
       }
       (config == null ? backends.missingKeyWarning(System.getenv()) : java.util.Optional.<String>empty()).ifPresent(w -> {
         PrintWriter err = spec.commandLine().getErr();
@@ -208,12 +251,24 @@ public final class ServeCommand implements Callable<Integer> {
               + " threshold %.4f; strong %s, weak %s; at most %d requests in flight. Ctrl-C stops it (requests in"
               + " flight get %s s).%n", base, base, loaded.predictor().name(), loaded.threshold(), strongName,
               weakName, maxConcurrent, drainSeconds);
+          if (!pooled.isEmpty()) {
+            text.printf(Locale.ROOT, "Also routing among %s as %s.%n", String.join(", ", models.pool().names()),
+                String.join(", ", pooled));
+          }
+          if (spend != null) {
+            text.printf(Locale.ROOT, "Spend limits: %s a day in all, %s a day per tenant%s; amounts kept %s.%n",
+                dailyLimit == null ? "none" : dev.routellm.cost.Dollars.format(dailyLimit),
+                tenantDefault == null ? "none" : dev.routellm.cost.Dollars.format(tenantDefault),
+                tenantLimits.isEmpty() ? "" : " (own limits: " + String.join(", ", tenantLimits.keySet()) + ")",
+                redis == null ? "in this process" : "in Redis");
+          }
           text.flush();
           Map<String, Object> result = new LinkedHashMap<>();
           result.put("base_url", base + "/v1");
           result.put("port", running.port());
           result.put("model", "router-" + loaded.predictor().name());
           result.put("threshold", loaded.threshold());
+          result.put("routers", pooled);
           output.result(result);
           stop.await();
         } finally {
@@ -227,8 +282,116 @@ public final class ServeCommand implements Callable<Integer> {
     } finally {
       http.dispatcher().executorService().shutdown();
       http.connectionPool().evictAll();
+      embedders.values().forEach(Embedder::close);
+      if (store != null) {
+        try {
+          store.close();
+        } catch (RuntimeException e) {
+          System.err.println("routellm: cannot close the spend store: " + e.getMessage());
+        }
+      }
     }
     return 0;
+  }
+
+  /**
+   * What every served router shares: the totals, the server's listener, the traffic log, the spend limits, the direct
+   * executor.
+   */
+  private static Router common(Router.Builder b, CostTracker totals, RouterListener listener, RouterListener traffic,
+      SpendLimiter spend) {
+    b.costTracker(totals).listener(listener).listener(traffic).executor(DIRECT);
+    if (spend != null) {
+      b.spendLimiter(spend);
+    }
+    return b.build();
+  }
+
+  /** The tenant of each server key, by key: from --server-key-env [TENANT=]VAR. */
+  Map<String, String> serverKeys(Map<String, String> env) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    java.util.Set<String> tenants = new java.util.HashSet<>();
+    for (String option : serverKeyEnvs) {
+      int eq = option.indexOf('=');
+      String tenant = eq < 0 ? SpendLimiter.DEFAULT_TENANT : option.substring(0, eq).strip();
+      String variable = option.substring(eq + 1).strip();
+      if (!tenant.matches("[A-Za-z0-9._@-]{1,64}")) {
+        throw new IllegalArgumentException("--server-key-env " + option + ": the tenant must be 1 to 64 letters,"
+            + " digits, '.', '_', '-' or '@' but was '" + tenant + "'");
+      }
+      if (!tenants.add(tenant)) {
+        throw new IllegalArgumentException("--server-key-env: tenant '" + tenant + "' is given twice; one key per"
+            + " tenant");
+      }
+      String key = variable.isEmpty() ? null : env.get(variable);
+      if (key == null || key.isBlank()) {
+        throw new IllegalArgumentException("--server-key-env " + option + " names an unset variable");
+      }
+      if (keys.containsKey(key.strip())) {
+        throw new IllegalArgumentException("--server-key-env " + option + ": tenants '" + keys.get(key.strip())
+            + "' and '" + tenant + "' have the same key; each tenant needs its own");
+      }
+      keys.put(key.strip(), tenant);
+    }
+    return keys;
+  }
+
+  /** The per-tenant limit from a bare --tenant-daily-limit USD; null when none. */
+  private Double tenantDefault;
+  /** Tenants' own limits from --tenant-daily-limit TENANT=USD. */
+  private final Map<String, Double> tenantLimits = new LinkedHashMap<>();
+
+  /** The spend limits asked for, without their store; null when none. */
+  SpendLimiter.Builder spendLimits() {
+    if (dailyLimit == null && tenantDailyLimits.isEmpty()) {
+      if (redis != null) {
+        throw new IllegalArgumentException("--redis keeps the spend limits' amounts, but no limit is set: give"
+            + " --daily-limit or --tenant-daily-limit");
+      }
+      return null;
+    }
+    SpendLimiter.Builder b = SpendLimiter.builder();
+    if (dailyLimit != null) {
+      b.dailyLimit(dollars("--daily-limit", String.valueOf(dailyLimit)));
+    }
+    for (String option : tenantDailyLimits) {
+      int eq = option.indexOf('=');
+      double usd = dollars("--tenant-daily-limit", option.substring(eq + 1));
+      if (eq < 0) {
+        if (tenantDefault != null) {
+          throw new IllegalArgumentException("--tenant-daily-limit: the limit for every tenant is given twice ("
+              + dev.routellm.cost.Dollars.plain(tenantDefault) + " and " + option + ")");
+        }
+        tenantDefault = usd;
+        b.tenantDailyLimit(usd);
+      } else {
+        String tenant = option.substring(0, eq).strip();
+        if (!tenant.matches("[A-Za-z0-9._@-]{1,64}") || tenantLimits.containsKey(tenant)) {
+          throw new IllegalArgumentException("--tenant-daily-limit " + option + ": the tenant must be 1 to 64"
+              + " letters, digits, '.', '_', '-' or '@', given once, but was '" + tenant + "'");
+        }
+        tenantLimits.put(tenant, usd);
+        b.tenantDailyLimit(tenant, usd);
+      }
+    }
+    if (redis != null && !redis.matches("rediss?://.+")) {
+      throw new IllegalArgumentException("--redis must be redis://host:port or rediss://host:port but was '"
+          + redis.replaceFirst("//[^@/]*@", "//***@") + "'");
+    }
+    return b;
+  }
+
+  private static double dollars(String option, String value) {
+    double usd;
+    try {
+      usd = Double.parseDouble(value.strip());
+    } catch (NumberFormatException e) {
+      usd = Double.NaN;
+    }
+    if (!(usd >= 0 && usd <= 9e9)) {
+      throw new IllegalArgumentException(option + " must be dollars in [0, 9000000000] but was '" + value.strip() + "'");
+    }
+    return usd;
   }
 
   /** The backends being served, as two flags or a pool file gave them; closing closes them. */

@@ -42,12 +42,15 @@ import picocli.CommandLine.Option;
           + " writes them, or Chatbot Arena's with conversation_a): mf and sw then learn from the battles of every"
           + " model (one vector or rating per model), the other routers from the chosen pair's battles; name the pair"
           + " with --strong-model and --weak-model unless the battles hold just two models.",
+      "With --prices, trains an N-way quality predictor (knn or knn-lexical) on an N-model file instead, for 'routellm"
+          + " route' and 'routellm serve --pool'.",
       "Embeddings are cached on disk (--cache), so training again on the same prompts embeds nothing."
     })
 public final class TrainCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin DatasetOptions dataset;
   @Mixin EmbedderOptions embedderOptions;
+  @Mixin PoolTrain pool;
 
   @Option(names = "--router", defaultValue = "knn-groups", paramLabel = "NAME",
       description = "What to train: knn, knn-groups (kNN with a topic prior voted by the neighbours; the best on"
@@ -93,6 +96,22 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (pool.enabled()) {
+      var given = output.spec.commandLine().getParseResult();
+      List<String> ignored = new ArrayList<>();
+      for (String twoModelOnly : List.of("--strong-share", "--drop-group", "--data", "--strong-model", "--weak-model",
+          "--mf-checkpoint")) {
+        if (given.hasMatchedOption(twoModelOnly)) {
+          ignored.add(twoModelOnly);
+        }
+      }
+      output.result(pool.run(dataset.benchmarks, given.hasMatchedOption("--router") ? router : null, ignored, seed,
+          embedderOptions, out, output.text(), output.spec.commandLine().getErr()));
+      return 0;
+    }
+    if (pool.models != null) {
+      throw new IllegalArgumentException("--models chooses the pool of N-model training: give --prices FILE too");
+    }
     List<Path> battleFiles = battleFiles();
     if (!battleFiles.isEmpty()) {
       return trainOnBattles(battleFiles);

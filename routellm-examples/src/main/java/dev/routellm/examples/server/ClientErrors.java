@@ -1,8 +1,12 @@
 package dev.routellm.examples.server;
 
 import dev.routellm.BackendException;
+import dev.routellm.BudgetExceededException;
 import dev.routellm.ConfigurationException;
+import dev.routellm.DeadlineExceededException;
+import dev.routellm.NoEligibleModelException;
 import dev.routellm.ServerError;
+import dev.routellm.budget.SpendStoreException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -21,7 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  * through with its status, and with the upstream's own message, type, code and param, so that an SDK does not retry
  * a request that can never succeed. An upstream 401 or 403 is about the routing server's own credentials, not the
  * client's: it becomes a 502 without the upstream's message (which may quote part of a key). Everything else a model
- * did wrong is a 502 listing each model tried.
+ * did wrong is a 502 listing each model tried. The router's own refusals: a spend limit without room is 429 ({@code
+ * insufficient_quota}, naming the limit and the tenant), a spend store that cannot be reached 503, no model eligible
+ * within the request's limits 400 (naming each model and its limit), a whole request out of time 504.
  */
 final class ClientErrors {
   /** Upstream statuses a client sees as they are: the request itself is at fault, or the client must slow down. */
@@ -40,6 +46,23 @@ final class ClientErrors {
   static ApiError of(Throwable e) {
     if (e instanceof BackendException be) {
       return backend(be);
+    }
+    if (e instanceof BudgetExceededException b) {
+      // the limit, the tenant's name (never its key) and the amounts: what the client needs to know
+      return new ApiError(429, b.getMessage(), "insufficient_quota", "budget_exceeded", null);
+    }
+    if (e instanceof SpendStoreException) {
+      // the store's address and error are for the server's log; requests are refused, not run unchecked
+      return new ApiError(503, "the routing server cannot check its spend limits now (its spend store is"
+          + " unavailable), so it refuses requests rather than run them unchecked; try again later", "server_error",
+          "spend_store_unavailable", null);
+    }
+    if (e instanceof NoEligibleModelException n) {
+      return new ApiError(400, n.getMessage(), "invalid_request_error", "no_eligible_model", null);
+    }
+    if (e instanceof DeadlineExceededException d) {
+      return new ApiError(504, "the request ran out of time: " + d.getMessage(), "server_error", "deadline_exceeded",
+          null);
     }
     if (e instanceof OpenAiWire.InvalidRequest ir) {
       return new ApiError(400, ir.getMessage(), "invalid_request_error", ir.code, ir.param);

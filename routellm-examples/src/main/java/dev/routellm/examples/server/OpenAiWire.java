@@ -107,6 +107,7 @@ final class OpenAiWire {
       }
       b.message(message(m, role.asString(), where));
     }
+    checkPrompt(messages);
     boolean stream = false;
     boolean includeUsage = false;
     for (Map.Entry<String, JsonNode> field : root.properties()) {
@@ -163,6 +164,27 @@ final class OpenAiWire {
     }
     return new Incoming(model, b.build(), stream, includeUsage);
   }
+
+  /**
+   * Refuses a request whose prompt (the last user message, else the last message: {@link ChatRequest}'s rule) is
+   * empty or whitespace only, as the library does, naming that message's content.
+   */
+  private static void checkPrompt(JsonNode messages) {
+    int prompt = messages.size() - 1;
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      if (ChatMessage.USER.equals(messages.get(i).path("role").asString(""))) {
+        prompt = i;
+        break;
+      }
+    }
+    String field = "messages[" + prompt + "].content";
+    JsonNode content = messages.get(prompt).get("content");
+    if (content == null || content.isNull() || content(content, "messages[" + prompt + "]").isBlank()) {
+      throw new InvalidRequest("'" + field + "' is empty or whitespace only, but it is the prompt (the last user"
+          + " message): there is nothing to answer or route", field);
+    }
+  }
+
 
   /** Fields read here, which count as absent when {@code null}; every other field passes through as sent. */
   private static final java.util.Set<String> TYPED = java.util.Set.of("temperature", "max_tokens",
@@ -531,7 +553,8 @@ final class OpenAiWire {
     RoutingDecision d = routed.decision();
     node.put("router", d.router());
     node.put("chosen_model", d.model());
-    node.put("answered_by", routed.response().model());
+    // the pool's name, as chosen_model and the candidates; the answer's "model" is the upstream's own id
+    node.put("answered_by", routed.answeredBy());
     node.put("tier", tier(routed));
     node.put("rule", d.rule());
     if (Double.isFinite(d.score())) {
@@ -539,7 +562,11 @@ final class OpenAiWire {
     } else {
       node.putNull("score"); // a cascade's provisional decision has none; NaN is no JSON number
     }
-    node.put("threshold", d.threshold());
+    if (Double.isFinite(d.threshold())) {
+      node.put("threshold", d.threshold());
+    } else {
+      node.putNull("threshold"); // quality-cost compares no threshold
+    }
     node.put("reason", d.reason());
     node.put("fell_back", routed.fellBack());
     node.put("cost_usd", dollars(routed.cost()));

@@ -1,8 +1,15 @@
 package dev.routellm.examples.server;
 
 import dev.routellm.ConfigurationException;
+import dev.routellm.RouteLlmException;
+import dev.routellm.budget.SpendLimiter;
+import dev.routellm.chat.Capability;
+import dev.routellm.chat.ChatRequest;
+import dev.routellm.micrometer.RouterMetrics;
 import dev.routellm.cost.CostSnapshot;
 import dev.routellm.cost.CostTracker;
+import dev.routellm.routing.ModelCall;
+import dev.routellm.routing.RouteOptions;
 import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.RoutedStreamListener;
 import dev.routellm.routing.Router;
@@ -12,6 +19,9 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.util.JavalinBindException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,8 +64,17 @@ import tools.jackson.databind.node.ObjectNode;
  *       names the model that answered, and adds a {@code routing} object (chosen model, score, threshold, reason,
  *       fallback, each call's cost, total cost in USD). {@code x-routellm-*} headers say the same on streams too.
  *   <li>{@code GET /v1/models} and {@code GET /v1/models/{id}}, {@code GET /health}, {@code GET /stats} (cost totals
- *       and failure counts), {@code GET /} (a chat page).
+ *       and failure counts), {@code GET /metrics} (every meter in Prometheus' text format: the routers' {@link
+ *       RouterMetrics}, circuit-breaker states, requests in flight, requests turned away, failed requests by kind,
+ *       disconnects), {@code GET /} (a chat page).
  * </ul>
+ *
+ * <p>Besides the threshold routers, {@link Builder#router} serves fixed routers (a pool's N-way policies) under
+ * {@code router-<name>}. Per request, the headers {@value #ALLOWED_MODELS_HEADER}, {@value #MAX_COST_HEADER} and
+ * {@value #REQUIRE_HEADER} become the request's {@link RouteOptions} (a request no model can serve gets 400 naming each
+ * model and its limit), and the tenant is the one of the key the request sent ({@link Builder#apiKey(String,
+ * String)}), whose spend limits the routers enforce: over a limit, 429 with OpenAI's {@code insufficient_quota}
+ * error; a spend store that cannot be reached, 503.
  *
  * <p><b>Errors</b> answer with {@code Content-Type: application/json} in OpenAI's shape {@code {"error":{"message",
  * "type","param","code"}}}, which the official SDKs parse, with the same fields also at the top level beside {@code
@@ -101,7 +120,18 @@ public final class RoutingServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RoutingServer.class.getName());
   /** Path to the methods it answers; anything else is 404, or 405 for a known path. */
   private static final Map<String, String> ROUTES = Map.of("/", "GET, HEAD", "/health", "GET, HEAD", "/v1/models",
-      "GET", "/models", "GET", "/stats", "GET", "/v1/chat/completions", "POST", "/chat/completions", "POST");
+      "GET", "/models", "GET", "/stats", "GET", "/metrics", "GET", "/v1/chat/completions", "POST",
+      "/chat/completions", "POST");
+  /** Gauge of chat requests in flight. */
+  public static final String IN_FLIGHT = "routellm.server.requests.in.flight";
+  /** Request header: the pool models that may answer, comma separated. Never forwarded to a model. */
+  public static final String ALLOWED_MODELS_HEADER = "x-routellm-allowed-models";
+  /** Request header: the most the request may cost, in dollars. Never forwarded to a model. */
+  public static final String MAX_COST_HEADER = "x-routellm-max-cost";
+  /** Request header: capabilities the answering model needs (tools, logprobs, json_mode). Never forwarded. */
+  public static final String REQUIRE_HEADER = "x-routellm-require";
+  /** The content type of Prometheus' text format, version 0.0.4. */
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   private static final List<String> ASSETS = List.of("chat.css", "chat.js", "markdown-it.min.js");
   /** The page's security policy: its own scripts and styles only; nothing loaded from elsewhere, no framing. */
   private static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'"
@@ -130,11 +160,21 @@ public final class RoutingServer implements AutoCloseable {
   /** Most routers kept for reuse, one per threshold asked for; others are built per request. */
   static final int CACHED_ROUTERS = 64;
 
+  /** A key clients send, and the tenant whose spend limits its requests count against. */
+  private record ApiKey(byte[] key, String tenant) {}
+
   private final RouterFactory routers;
   private final Map<Double, Router> routerCache = new java.util.concurrent.ConcurrentHashMap<>();
   private final String routerName;
   private final double defaultThreshold;
-  private final byte[] apiKey;
+  private final List<ApiKey> apiKeys;
+  /** Routers served under a fixed model id ({@code router-<name>}), built once at start. */
+  private final Map<String, Router> pooled;
+  private final PrometheusMeterRegistry registry;
+  private final RouterMetrics metrics;
+  /** What every router of this server reports to: the server's counts and log, and the meters. */
+  private final RouterListener listener;
+  private final java.util.Set<String> healthBound = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Clock clock;
   private final CostTracker totals;
   private final ServerStats stats;
@@ -154,11 +194,25 @@ public final class RoutingServer implements AutoCloseable {
     this.totals = b.totals;
     this.routerName = b.routerName;
     this.defaultThreshold = b.defaultThreshold;
-    this.apiKey = b.apiKey == null ? null : b.apiKey.getBytes(StandardCharsets.UTF_8);
+    List<ApiKey> keys = new java.util.ArrayList<>();
+    b.apiKeys.forEach((key, tenant) -> keys.add(new ApiKey(key.getBytes(StandardCharsets.UTF_8), tenant)));
+    this.apiKeys = List.copyOf(keys);
     this.clock = b.clock;
     this.log = b.log;
-    this.stats = new ServerStats(b.log);
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.metrics = RouterMetrics.of(registry);
+    this.stats = new ServerStats(b.log, registry);
+    this.listener = new Listeners(stats, metrics);
     this.admission = new Admission(b.maxConcurrent);
+    Gauge.builder(IN_FLIGHT, admission, Admission::inFlight).description("Chat requests in flight")
+        .register(registry);
+    Map<String, Router> named = new LinkedHashMap<>();
+    b.pooled.forEach((name, factory) -> {
+      Router r = Objects.requireNonNull(factory.apply(listener), "router factory for '" + name + "' returned null");
+      bindHealth(r);
+      named.put("router-" + name, r);
+    });
+    this.pooled = java.util.Collections.unmodifiableMap(named);
     this.checks = new RequestChecks(bound, b.allowedHosts, b.corsOrigins);
     this.logPrompts = b.logPrompts;
     this.page = resource("chat.html");
@@ -193,6 +247,7 @@ public final class RoutingServer implements AutoCloseable {
                 config.routes.post(prefix + "/chat/completions", this::chatCompletions);
               }
               config.routes.get("/stats", this::stats);
+              config.routes.get("/metrics", this::metrics);
               config.routes.exception(HttpResponseException.class, this::httpError);
               config.routes.exception(Exception.class, this::internalError);
             });
@@ -304,19 +359,33 @@ public final class RoutingServer implements AutoCloseable {
   }
 
   private boolean authorized(Context ctx) {
-    if (apiKey == null) {
-      return true;
+    return tenant(ctx) != null;
+  }
+
+  /**
+   * The tenant of the key the request carries ({@link SpendLimiter#DEFAULT_TENANT} on a server without keys), or null
+   * after answering 401. Every key is compared, in constant time, whichever matches.
+   */
+  private String tenant(Context ctx) {
+    if (apiKeys.isEmpty()) {
+      return SpendLimiter.DEFAULT_TENANT;
     }
     String header = ctx.header("Authorization");
-    String token = header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? header.substring(7).strip() : "";
-    if (MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), apiKey)) {
-      return true;
+    byte[] token = (header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? header.substring(7).strip() : "").getBytes(StandardCharsets.UTF_8);
+    String tenant = null;
+    for (ApiKey k : apiKeys) {
+      if (MessageDigest.isEqual(token, k.key()) && tenant == null) {
+        tenant = k.tenant();
+      }
+    }
+    if (tenant != null) {
+      return tenant;
     }
     ctx.header("WWW-Authenticate", "Bearer");
     json(ctx, 401, OpenAiWire.error("missing or wrong API key for this routing server: send it as 'Authorization:"
         + " Bearer KEY'", "authentication_error", null, "invalid_api_key"));
-    return false;
+    return null;
   }
 
   // ---- pages and small endpoints ----
@@ -365,6 +434,7 @@ public final class RoutingServer implements AutoCloseable {
     for (String id : new String[] {"router-" + routerName, "router-" + routerName + "-" + format(defaultThreshold)}) {
       data.add(modelObject(id));
     }
+    pooled.keySet().forEach(id -> data.add(modelObject(id)));
     json(ctx, 200, root);
   }
 
@@ -375,10 +445,12 @@ public final class RoutingServer implements AutoCloseable {
     }
     String id = ctx.pathParam("id");
     try {
-      threshold(id);
+      if (!pooled.containsKey(id)) {
+        threshold(id);
+      }
     } catch (OpenAiWire.InvalidRequest e) {
-      json(ctx, 404, OpenAiWire.error("the model '" + id + "' does not exist here; ask for 'router-" + routerName
-          + "' or 'router-" + routerName + "-<threshold>'", "invalid_request_error", "model", "model_not_found"));
+      json(ctx, 404, OpenAiWire.error("the model '" + id + "' does not exist here; ask for " + servedIds(),
+          "invalid_request_error", "model", "model_not_found"));
       return;
     }
     json(ctx, 200, modelObject(id));
@@ -428,10 +500,38 @@ public final class RoutingServer implements AutoCloseable {
     json(ctx, 200, root);
   }
 
+  /**
+   * {@code GET /metrics}: every meter in Prometheus' text format: the routers' ({@link RouterMetrics}: decisions,
+   * requests, model calls, tokens, cost, fallbacks, failures, circuit breakers) and the server's own (requests in
+   * flight, requests turned away, failed requests by kind, disconnects). Outside the admission limit, as {@code
+   * /health}; needs the server's key when it has one, as {@code /stats}.
+   */
+  private void metrics(Context ctx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    ctx.status(200).contentType(PROMETHEUS_TEXT).result(registry.scrape());
+  }
+
+  /** Registers the circuit-breaker gauges of a router, once per router name (its thresholds share the name). */
+  private void bindHealth(Router router) {
+    if (healthBound.add(router.name())) {
+      metrics.bindHealth(router);
+    }
+  }
+
+  /** The model ids this server answers, for messages. */
+  private String servedIds() {
+    StringBuilder s = new StringBuilder("'router-" + routerName + "' or 'router-" + routerName + "-<threshold>'");
+    pooled.keySet().forEach(id -> s.append(", '").append(id).append('\''));
+    return s.toString();
+  }
+
   // ---- chat completions ----
 
   private void chatCompletions(Context ctx) {
-    if (!authorized(ctx)) {
+    String tenant = tenant(ctx);
+    if (tenant == null) {
       return;
     }
     if (!RequestChecks.isJson(ctx.header("Content-Type"))) {
@@ -441,20 +541,34 @@ public final class RoutingServer implements AutoCloseable {
       return;
     }
     OpenAiWire.Incoming in;
-    double threshold;
+    Router router = null;
+    double threshold = Double.NaN;
+    RouteOptions options;
     try {
       in = OpenAiWire.parse(ctx.body());
-      threshold = threshold(in.model());
+      router = pooled.get(in.model());
+      if (router == null) {
+        threshold = threshold(in.model());
+      }
+      options = options(ctx, tenant);
     } catch (OpenAiWire.InvalidRequest e) {
       fail(ctx, ClientErrors.of(e));
       return;
     }
-    RequestLog log = new RequestLog(in.model(), in.stream(), logPrompts ? in.request().lastUserMessage() : null);
+    RequestLog log = new RequestLog(in.model(), in.stream(), tenant, logPrompts ? in.request().lastUserMessage()
+        : null);
     ctx.attribute(ATTR_LOG, log);
-    Router router;
+    if (router == null) {
+      try {
+        router = router(threshold);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        fail(ctx, ClientErrors.of(e));
+        return;
+      }
+    }
     try {
-      router = router(threshold);
-    } catch (IllegalArgumentException | IllegalStateException e) {
+      checkAllowed(router, options);
+    } catch (OpenAiWire.InvalidRequest e) {
       fail(ctx, ClientErrors.of(e));
       return;
     }
@@ -462,9 +576,69 @@ public final class RoutingServer implements AutoCloseable {
     ctx.header("x-request-id", id);
     long created = clock.instant().getEpochSecond();
     if (in.stream()) {
-      new StreamExchange(ctx, router, in, id, created, log).run();
+      new StreamExchange(ctx, router, in, options, id, created, log).run();
     } else {
-      new BlockingExchange(ctx, router, in, id, created, log).start();
+      new BlockingExchange(ctx, router, in, options, id, created, log).start();
+    }
+  }
+
+  /**
+   * The request's limits, from its {@code x-routellm-*} headers (which no model ever sees): {@value
+   * #ALLOWED_MODELS_HEADER} (pool model names, comma separated), {@value #MAX_COST_HEADER} (dollars for the whole
+   * request, estimated before each call and enforced), {@value #REQUIRE_HEADER} ({@code tools}, {@code logprobs},
+   * {@code json_mode}, comma separated); and the tenant of the request's key, whose spend limits it counts against.
+   */
+  private static RouteOptions options(Context ctx, String tenant) {
+    RouteOptions.Builder b = RouteOptions.builder().tenant(tenant);
+    String allowed = ctx.header(ALLOWED_MODELS_HEADER);
+    if (allowed != null) {
+      List<String> names = java.util.Arrays.stream(allowed.split(",")).map(String::strip).filter(n -> !n.isEmpty())
+          .toList();
+      if (names.isEmpty()) {
+        throw new OpenAiWire.InvalidRequest("header " + ALLOWED_MODELS_HEADER + " must name at least one model"
+            + " (comma separated) but was '" + allowed + "'", ALLOWED_MODELS_HEADER);
+      }
+      b.allowedModels(names);
+    }
+    String maxCost = ctx.header(MAX_COST_HEADER);
+    if (maxCost != null) {
+      double dollars;
+      try {
+        dollars = Double.parseDouble(maxCost.strip().replaceFirst("^\\$", ""));
+      } catch (NumberFormatException e) {
+        dollars = Double.NaN;
+      }
+      if (!(dollars > 0 && dollars < Double.POSITIVE_INFINITY)) {
+        throw new OpenAiWire.InvalidRequest("header " + MAX_COST_HEADER + " must be a number of dollars > 0 (such as"
+            + " 0.002) but was '" + maxCost + "'", MAX_COST_HEADER);
+      }
+      b.maxCost(dollars);
+    }
+    String require = ctx.header(REQUIRE_HEADER);
+    if (require != null) {
+      for (String c : require.split(",")) {
+        String name = c.strip().toUpperCase(Locale.ROOT).replace('-', '_');
+        if (name.isEmpty()) {
+          continue;
+        }
+        try {
+          b.require(Capability.valueOf(name));
+        } catch (IllegalArgumentException e) {
+          throw new OpenAiWire.InvalidRequest("header " + REQUIRE_HEADER + " takes tools, logprobs and json_mode"
+              + " (comma separated) but had '" + c.strip() + "'", REQUIRE_HEADER);
+        }
+      }
+    }
+    return b.build();
+  }
+
+  /** Refuses allowed models the router does not have, naming them and the ones it has. */
+  private static void checkAllowed(Router router, RouteOptions options) {
+    List<String> unknown = options.allowedModels().stream().filter(m -> !router.pool().contains(m)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      throw new OpenAiWire.InvalidRequest("header " + ALLOWED_MODELS_HEADER + " names " + unknown + ", not models of"
+          + " router '" + router.name() + "', whose models are " + router.pool().names(), ALLOWED_MODELS_HEADER,
+          "model_not_found");
     }
   }
 
@@ -477,7 +651,8 @@ public final class RoutingServer implements AutoCloseable {
     if (cached != null) {
       return cached;
     }
-    Router built = routers.router(threshold, stats);
+    Router built = routers.router(threshold, listener);
+    bindHealth(built);
     if (routerCache.size() < CACHED_ROUTERS) {
       Router raced = routerCache.putIfAbsent(threshold, built);
       return raced != null ? raced : built;
@@ -485,8 +660,9 @@ public final class RoutingServer implements AutoCloseable {
     return built;
   }
 
-  /** Answers a refused or failed request with its error; counts refusals. */
+  /** Answers a refused or failed request with its error; counts it by status and kind. */
   private void fail(Context ctx, ClientErrors.ApiError error) {
+    stats.failed(error.status(), error.code() != null ? error.code() : error.type());
     json(ctx, error.status(), error.body());
   }
 
@@ -540,7 +716,9 @@ public final class RoutingServer implements AutoCloseable {
     if (Double.isFinite(d.score())) {
       h.put("x-routellm-score", String.valueOf(d.score()));
     }
-    h.put("x-routellm-threshold", String.valueOf(d.threshold()));
+    if (Double.isFinite(d.threshold())) {
+      h.put("x-routellm-threshold", String.valueOf(d.threshold()));
+    }
     h.put("x-routellm-fell-back", String.valueOf(fellBack));
     if (routed != null) {
       h.put("x-routellm-cost-usd", OpenAiWire.dollars(routed.cost()).toPlainString());
@@ -553,14 +731,17 @@ public final class RoutingServer implements AutoCloseable {
     final Context ctx;
     final Router router;
     final OpenAiWire.Incoming in;
+    final RouteOptions options;
     final String id;
     final long created;
     final RequestLog log;
 
-    ChatExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
+    ChatExchange(Context ctx, Router router, OpenAiWire.Incoming in, RouteOptions options, String id, long created,
+        RequestLog log) {
       this.ctx = ctx;
       this.router = router;
       this.in = in;
+      this.options = options;
       this.id = id;
       this.created = created;
       this.log = log;
@@ -576,8 +757,9 @@ public final class RoutingServer implements AutoCloseable {
     private volatile boolean cutOff;
     private volatile boolean clientGone;
 
-    BlockingExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
-      super(ctx, router, in, id, created, log);
+    BlockingExchange(Context ctx, Router router, OpenAiWire.Incoming in, RouteOptions options, String id,
+        long created, RequestLog log) {
+      super(ctx, router, in, options, id, created, log);
     }
 
     void start() {
@@ -586,7 +768,7 @@ public final class RoutingServer implements AutoCloseable {
       }
       CompletableFuture<RoutedResponse> f;
       try {
-        f = router.chatAsync(in.request());
+        f = router.chatAsync(in.request(), options);
       } catch (RuntimeException e) {
         admission.leave(this);
         throw e;
@@ -655,8 +837,9 @@ public final class RoutingServer implements AutoCloseable {
     private String model;
     private boolean fellBack;
 
-    StreamExchange(Context ctx, Router router, OpenAiWire.Incoming in, String id, long created, RequestLog log) {
-      super(ctx, router, in, id, created, log);
+    StreamExchange(Context ctx, Router router, OpenAiWire.Incoming in, RouteOptions options, String id,
+        long created, RequestLog log) {
+      super(ctx, router, in, options, id, created, log);
       this.sse = new EventStream(ctx);
     }
 
@@ -704,7 +887,7 @@ public final class RoutingServer implements AutoCloseable {
           };
       RoutedResponse routed;
       try {
-        routed = router.stream(in.request(), listener);
+        routed = router.stream(in.request(), options, listener);
       } catch (EventStream.ClientGone e) {
         // thrown by the listener, so the backend cancelled the upstream call
         if (!admission.draining()) {
@@ -722,6 +905,7 @@ public final class RoutingServer implements AutoCloseable {
           return;
         }
         stats.streamsBroken.increment();
+        stats.failed(error.status(), error.code() != null ? error.code() : error.type());
         log.note("stream broke after text: " + error.message());
         try {
           sse.event(error.body().toString());
@@ -751,6 +935,53 @@ public final class RoutingServer implements AutoCloseable {
       } catch (EventStream.ClientGone e) {
         LOG.log(System.Logger.Level.DEBUG, "client went away before the end of the stream", e);
       }
+    }
+  }
+
+  /** The server's counts and log, then the meters: every event to both, in that order. Thread-safe. */
+  private static final class Listeners implements RouterListener {
+    private final RouterListener first;
+    private final RouterListener second;
+
+    Listeners(RouterListener first, RouterListener second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public void onRequest(ChatRequest request, RouteOptions options) {
+      first.onRequest(request, options);
+      second.onRequest(request, options);
+    }
+
+    @Override
+    public void onDecision(ChatRequest request, RoutingDecision decision) {
+      first.onDecision(request, decision);
+      second.onDecision(request, decision);
+    }
+
+    @Override
+    public void onModelCall(ChatRequest request, ModelCall call) {
+      first.onModelCall(request, call);
+      second.onModelCall(request, call);
+    }
+
+    @Override
+    public void onFallback(ChatRequest request, ModelCall failed, String nextModel) {
+      first.onFallback(request, failed, nextModel);
+      second.onFallback(request, failed, nextModel);
+    }
+
+    @Override
+    public void onResponse(ChatRequest request, RoutedResponse response) {
+      first.onResponse(request, response);
+      second.onResponse(request, response);
+    }
+
+    @Override
+    public void onFailure(ChatRequest request, RouteLlmException failure) {
+      first.onFailure(request, failure);
+      second.onFailure(request, failure);
     }
   }
 
@@ -797,18 +1028,21 @@ public final class RoutingServer implements AutoCloseable {
   private static final class RequestLog {
     private final String model;
     private final boolean stream;
+    private final String tenant;
     private final String prompt;
     private volatile String answer = "";
     private volatile String note;
 
-    RequestLog(String model, boolean stream, String prompt) {
+    RequestLog(String model, boolean stream, String tenant, String prompt) {
       this.model = model;
       this.stream = stream;
+      this.tenant = tenant;
       this.prompt = prompt;
     }
 
     void answered(RoutedResponse routed) {
-      answer = " answered_by=" + routed.response().model() + " tier=" + OpenAiWire.tier(routed) + " fell_back=" + routed.fellBack() + " cost_usd="
+      answer = " answered_by=" + routed.answeredBy() + " tier=" + OpenAiWire.tier(routed) + " fell_back="
+          + routed.fellBack() + " cost_usd="
           + OpenAiWire.dollars(routed.cost()).toPlainString() + " tokens=" + routed.response().usage().totalTokens();
     }
 
@@ -817,7 +1051,8 @@ public final class RoutingServer implements AutoCloseable {
     }
 
     void appendTo(StringBuilder line) {
-      line.append(" model=").append(model).append(" stream=").append(stream).append(answer);
+      line.append(" model=").append(model).append(" stream=").append(stream).append(" tenant=").append(tenant)
+          .append(answer);
       if (note != null) {
         line.append(" note=\"").append(note).append('"');
       }
@@ -905,9 +1140,8 @@ public final class RoutingServer implements AutoCloseable {
       }
       return value;
     }
-    throw new OpenAiWire.InvalidRequest(
-        "model '" + model + "' is not served here; ask for '" + prefix + "' or '" + prefix + "-<threshold>'",
-        "model", "model_not_found");
+    throw new OpenAiWire.InvalidRequest("model '" + model + "' is not served here; ask for " + servedIds(), "model",
+        "model_not_found");
   }
 
   private static void json(Context ctx, int status, ObjectNode body) {
@@ -937,7 +1171,8 @@ public final class RoutingServer implements AutoCloseable {
     private double defaultThreshold = Double.NaN;
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
-    private String apiKey;
+    private final Map<String, String> apiKeys = new LinkedHashMap<>();
+    private final Map<String, java.util.function.Function<RouterListener, Router>> pooled = new LinkedHashMap<>();
     private Clock clock = Clock.systemUTC();
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxConcurrent = DEFAULT_MAX_CONCURRENT;
@@ -1078,15 +1313,57 @@ public final class RoutingServer implements AutoCloseable {
     }
 
     /**
-     * A key clients must send as {@code Authorization: Bearer <key>} (the scheme in any case); none by default
-     * (loopback use).
+     * A key clients must send as {@code Authorization: Bearer <key>} (the scheme in any case), for the tenant {@link
+     * SpendLimiter#DEFAULT_TENANT}; none by default (loopback use).
      */
     public Builder apiKey(String value) {
-      Objects.requireNonNull(value, "apiKey");
-      if (value.isBlank()) {
+      return apiKey(value, SpendLimiter.DEFAULT_TENANT);
+    }
+
+    /**
+     * A key clients may send as {@code Authorization: Bearer <key>}, and the tenant its requests count against (the
+     * routers' spend limits, the request log); repeatable, one tenant per key. With any key set, a request without
+     * one of them gets 401. The key itself never appears in a log line or an answer; the tenant's name does.
+     *
+     * @throws IllegalArgumentException when the key is blank or given twice, or the tenant is not letters, digits,
+     *     '.', '_', '-' or '@' (at most 64)
+     */
+    public Builder apiKey(String key, String tenant) {
+      Objects.requireNonNull(key, "apiKey");
+      Objects.requireNonNull(tenant, "tenant");
+      if (key.isBlank()) {
         throw new IllegalArgumentException("apiKey must not be blank");
       }
-      this.apiKey = value;
+      if (!tenant.matches("[A-Za-z0-9._@-]{1,64}")) {
+        throw new IllegalArgumentException("tenant must be 1 to 64 letters, digits, '.', '_', '-' or '@' but was '"
+            + tenant + "'");
+      }
+      if (apiKeys.containsKey(key)) {
+        throw new IllegalArgumentException("the same key is given for tenants '" + apiKeys.get(key) + "' and '"
+            + tenant + "'; each tenant needs its own key");
+      }
+      apiKeys.put(key, tenant);
+      return this;
+    }
+
+    /**
+     * A router served under the model id {@code router-<name>} besides the threshold routers (a pool's quality-cost,
+     * cheapest-reaching or cascade router), built once when the server starts: {@code factory} gets the server's
+     * listener, which the router must register ({@link Router.Builder#listener}). Listed by {@code /v1/models}.
+     *
+     * @throws IllegalArgumentException when the name is not letters, digits, '_', '.' or '-', or given twice
+     */
+    public Builder router(String name, java.util.function.Function<RouterListener, Router> factory) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(factory, "factory");
+      if (!name.matches("[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)*")) {
+        throw new IllegalArgumentException("router name must be letters, digits, '_', '.' or '-' but was '" + name
+            + "'");
+      }
+      if (pooled.containsKey(name)) {
+        throw new IllegalArgumentException("router name '" + name + "' is given twice");
+      }
+      pooled.put(name, factory);
       return this;
     }
 
@@ -1108,6 +1385,12 @@ public final class RoutingServer implements AutoCloseable {
       }
       if (Double.isNaN(defaultThreshold)) {
         throw new IllegalStateException("defaultThreshold is required");
+      }
+      for (String name : pooled.keySet()) {
+        if (name.equals(routerName) || name.startsWith(routerName + "-")) {
+          throw new IllegalStateException("router name '" + name + "' clashes with the threshold router's model ids"
+              + " router-" + routerName + "[-<threshold>]");
+        }
       }
       // Checked here rather than left to Javalin, which logs an ERROR with a stack trace before it throws.
       InetAddress address = listenAddress(host);

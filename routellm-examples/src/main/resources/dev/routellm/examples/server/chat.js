@@ -168,7 +168,9 @@
     };
     row('Chosen model', r.chosen_model);
     row('Router', r.router);
-    row('Score', (r.score == null ? 'n/a' : Number(r.score).toFixed(4)) + ' vs threshold ' + Number(r.threshold).toFixed(4));
+    row('Rule', r.rule);
+    row('Score', (r.score == null ? 'n/a' : Number(r.score).toFixed(4)) +
+      (r.threshold == null ? '' : ' vs threshold ' + Number(r.threshold).toFixed(4)));
     row('Reason', r.reason);
     if (r.fell_back) row('Fallback', 'the chosen model failed; ' + r.answered_by + ' answered');
     for (const c of r.candidates || []) {

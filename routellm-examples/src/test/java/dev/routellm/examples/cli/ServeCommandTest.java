@@ -122,4 +122,55 @@ class ServeCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip()).isEqualTo("routellm: --routers takes random and topics but was mf");
   }
+
+  @Test
+  void serve_badSpendLimitOptions_exitTwoNamingTheOption() {
+    CliRun redis = CliRun.of("serve", "--router", "random", "--port", "0", "--redis", "redis://127.0.0.1:1");
+    assertThat(redis.exitCode()).isEqualTo(2);
+    assertThat(redis.err().strip()).isEqualTo("routellm: --redis keeps the spend limits' amounts, but no limit is"
+        + " set: give --daily-limit or --tenant-daily-limit");
+
+    CliRun negative = CliRun.of("serve", "--router", "random", "--port", "0", "--tenant-daily-limit", "acme=-1");
+    assertThat(negative.exitCode()).isEqualTo(2);
+    assertThat(negative.err().strip()).isEqualTo("routellm: --tenant-daily-limit must be dollars in [0, 9000000000]"
+        + " but was '-1'");
+
+    CliRun scheme = CliRun.of("serve", "--router", "random", "--port", "0", "--daily-limit", "5", "--redis",
+        "http://user:pw@cache:6379");
+    assertThat(scheme.exitCode()).isEqualTo(2);
+    assertThat(scheme.err().strip()).isEqualTo("routellm: --redis must be redis://host:port or rediss://host:port but"
+        + " was 'http://***@cache:6379'");
+
+    CliRun unset = CliRun.of("serve", "--router", "random", "--port", "0", "--server-key-env",
+        "acme=ROUTELLM_TEST_UNSET_VARIABLE");
+    assertThat(unset.exitCode()).isEqualTo(2);
+    assertThat(unset.err().strip()).isEqualTo("routellm: --server-key-env acme=ROUTELLM_TEST_UNSET_VARIABLE names an"
+        + " unset variable");
+  }
+
+  @Test
+  void serverKeys_tenantsAndVariables_mapEachKeyToItsTenant() {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs("--server-key-env", "acme=ACME_KEY", "--server-key-env", "beta=BETA_KEY");
+
+    assertThat(serve.serverKeys(Map.of("ACME_KEY", "k-acme", "BETA_KEY", " k-beta ")))
+        .containsExactly(Map.entry("k-acme", "acme"), Map.entry("k-beta", "beta"));
+  }
+
+  @Test
+  void serve_poolRouterNamedLikeTheThresholdRouter_exitsTwoNamingFileAndField(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws IOException {
+    java.nio.file.Files.writeString(dir.resolve("p.safetensors"), "x");
+    java.nio.file.Path pool = java.nio.file.Files.writeString(dir.resolve("pool.json"), "{\"models\":["
+        + "{\"name\":\"a\",\"base_url\":\"http://127.0.0.1:1/v1\",\"key_env\":\"none\",\"price\":1},"
+        + "{\"name\":\"b\",\"base_url\":\"http://127.0.0.1:1/v1\",\"key_env\":\"none\",\"price\":2}],"
+        + "\"routers\":[{\"name\":\"random-fast\",\"policy\":\"cascade\",\"steps\":[{\"models\":[\"a\",\"b\"],"
+        + "\"check\":\"agreement\",\"extractor\":\"number\"},{\"models\":[\"b\"]}]}]}");
+
+    CliRun run = CliRun.of("serve", "--router", "random", "--port", "0", "--pool", pool.toString());
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip()).isEqualTo("routellm: " + pool + ": field 'routers[0].name' 'random-fast' clashes"
+        + " with the threshold router's model ids router-random[-<threshold>] (--router); choose another name");
+  }
 }

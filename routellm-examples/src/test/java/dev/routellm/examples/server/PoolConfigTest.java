@@ -60,7 +60,7 @@ class PoolConfigTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "{\"models\":[]} | field 'models' must be an array of exactly two models",
+      "{\"models\":[]} | field 'models' must be an array of two models or more but was 0 model(s)",
       "{\"models\":[{\"name\":\"a\",\"base_url\":\"http://x/v1\",\"price\":1},{\"name\":\"b\",\"base_url\":"
           + "\"http://x/v1\"}]} | field 'models[1].price' is required",
       "{\"models\":[{\"name\":\"a\",\"base_url\":\"http://x/v1\",\"price\":1},{\"name\":\"a\",\"base_url\":"
@@ -140,6 +140,83 @@ class PoolConfigTest {
       } finally {
         http.dispatcher().executorService().shutdown();
       }
+    }
+  }
+
+  private static final String TWO = "\"models\":[{\"name\":\"a\",\"base_url\":\"http://x/v1\",\"price\":1},"
+      + "{\"name\":\"b\",\"base_url\":\"http://x/v1\",\"price\":2}]";
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "[{\"name\":\"v\",\"policy\":\"best\"}] | field 'routers[0].policy' must be one of quality-cost,"
+          + " cheapest-reaching, cascade but was 'best'",
+      "[{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":\"p.safetensors\"}]"
+          + " | field 'routers[0].lambda' is required",
+      "[{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":\"missing.safetensors\",\"lambda\":0.1}]"
+          + " | field 'routers[0].predictor' must name a readable file",
+      "[{\"name\":\"v\",\"policy\":\"cheapest-reaching\",\"predictor\":\"p.safetensors\",\"target\":2}]"
+          + " | field 'routers[0].target' must be a number in [0, 1] but was 2",
+      "[{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":\"p.safetensors\",\"lambda\":0.1,"
+          + "\"target\":0.5}] | field 'routers[0].target' is not a field of a pool file",
+      "[{\"name\":\"bad name\",\"policy\":\"cascade\"}] | field 'routers[0].name' must be letters",
+      "[{\"name\":\"c\",\"policy\":\"cascade\",\"steps\":[{\"models\":[\"a\"]},{\"models\":[\"b\"]}]}]"
+          + " | field 'routers[0].steps' must have at least one step with a 'check'",
+      "[{\"name\":\"c\",\"policy\":\"cascade\",\"steps\":[{\"models\":[\"a\",\"z\"],\"check\":"
+          + "\"agreement\",\"extractor\":\"number\"}]}] | field 'routers[0].steps[0].models[1]' must name a model"
+          + " of the pool (a, b) but was \"z\"",
+      "[{\"name\":\"c\",\"policy\":\"cascade\",\"steps\":[{\"models\":[\"a\"],\"check\":\"agreement\","
+          + "\"extractor\":\"number\"}]}] | field 'routers[0].steps[0].models' must name two models or more for an"
+          + " agreement check",
+      "[{\"name\":\"c\",\"policy\":\"cascade\",\"steps\":[{\"models\":[\"a\",\"b\"],\"check\":"
+          + "\"agreement\",\"extractor\":\"roman\"}]}] | field 'routers[0].steps[0].extractor' must be one of"
+          + " number, math, choice-letter, code, text but was 'roman'",
+      "[{\"name\":\"c\",\"policy\":\"cascade\",\"steps\":[{\"models\":[\"a\"],\"check\":\"verifier\","
+          + "\"verifier\":\"b\",\"threshold\":0.5,\"extractor\":\"number\"}]}] | field"
+          + " 'routers[0].steps[0].extractor' does not belong to a step checked by verifier",
+      "[{\"name\":\"c\",\"policy\":\"cascade\",\"steps\":[{\"models\":[\"a\"],\"check\":\"verifier\","
+          + "\"verifier\":\"q\",\"threshold\":0.5}]}] | field 'routers[0].steps[0].verifier' must name a model"
+          + " of the pool",
+      "[{\"name\":\"c\",\"policy\":\"cascade\",\"steps\":[{\"models\":[\"a\"],\"check\":\"confidence\","
+          + "\"confidence_model\":\"alamere\"}]}] | field 'routers[0].steps[0].threshold' is required",
+      "[{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":\"p.safetensors\",\"lambda\":0.1},"
+          + "{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":\"p.safetensors\",\"lambda\":0.2}]"
+          + " | field 'routers[1].name' must be unique but 'v' appears twice"})
+  void read_badRouter_namesTheFileAndTheField(String routers, String message) throws IOException {
+    Files.writeString(dir.resolve("p.safetensors"), "not read before open");
+    Path file = write("{" + TWO + ",\"routers\":" + routers + "}");
+
+    assertThatThrownBy(() -> PoolConfig.read(file))
+        .isInstanceOf(InvalidFileException.class)
+        .hasMessageStartingWith(file + ": " + message);
+  }
+
+  @Test
+  void policies_predictorNotAnNwayFile_namesThePoolFileAndTheField() throws IOException {
+    Files.writeString(dir.resolve("p.safetensors"), "garbage");
+    Path file = write("{" + TWO + ",\"routers\":[{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":"
+        + "\"p.safetensors\",\"lambda\":0.1}]}");
+    PoolConfig config = PoolConfig.read(file);
+    try (PoolConfig.Opened opened = config.open(new OkHttpClient(), Map.of())) {
+      assertThatThrownBy(() -> config.policies(opened.pool(), id -> {
+        throw new AssertionError("no embedder needed");
+      })).isInstanceOf(InvalidFileException.class)
+          .hasMessageStartingWith(file + ": field 'routers[0].predictor' cannot be used: ");
+    }
+  }
+
+  @Test
+  void policies_predictorMissingAPoolModel_namesTheRouter() throws IOException {
+    dev.routellm.prediction.QualityPredictors.save(dev.routellm.prediction.LexicalQualityNeighbors.fit(
+        java.util.List.of("a", "other"), java.util.List.of("one prompt", "another prompt"),
+        new double[][] {{1, 0}, {0, 1}}, 1, 0), dir.resolve("p.safetensors"));
+    Path file = write("{" + TWO + ",\"routers\":[{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":"
+        + "\"p.safetensors\",\"lambda\":0.1}]}");
+    PoolConfig config = PoolConfig.read(file);
+    try (PoolConfig.Opened opened = config.open(new OkHttpClient(), Map.of())) {
+      assertThatThrownBy(() -> config.policies(opened.pool(), id -> null))
+          .isInstanceOf(InvalidFileException.class)
+          .hasMessageStartingWith(file + ": field 'routers[0]' cannot work with the pool: ")
+          .hasMessageContaining("'b'");
     }
   }
 }
