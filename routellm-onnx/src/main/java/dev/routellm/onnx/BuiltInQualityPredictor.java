@@ -163,6 +163,27 @@ public final class BuiltInQualityPredictor implements QualityPredictor {
     return forModels(BuiltInRouter.withEmbedder(embedder).predictor(), identity(models));
   }
 
+  /**
+   * {@link #withEmbedder(Embedder, List)} for pool names mapped to known names ({@code "llama3.1:8b"} to {@code
+   * "llama-3.1-8b"}): the predictor's models are the map's keys, in its iteration order.
+   *
+   * @throws ConfigurationException when a mapped-to model is unknown or the embedder is not MiniLM
+   * @throws IllegalArgumentException when {@code models} is empty or a pool name is blank
+   */
+  public static BuiltInQualityPredictor withEmbedder(Embedder embedder, Map<String, String> models) {
+    Objects.requireNonNull(embedder, "embedder");
+    identity(new ArrayList<>(Objects.requireNonNull(models, "models").keySet()));
+    return forModels(BuiltInRouter.withEmbedder(embedder).predictor(), models);
+  }
+
+  /**
+   * The id of the embedder the built-in difficulty score reads ({@link dev.routellm.embedding.Embedder#id()} of the
+   * quantized MiniLM), for callers that open or share embedders by id.
+   */
+  public static String embedderId() {
+    return BuiltInRouter.read().embedderId();
+  }
+
   /** The shipped curves for pool names mapped to known names, on {@code difficulty} (the built-in score). */
   static BuiltInQualityPredictor forModels(WinRatePredictor difficulty, Map<String, String> poolToKnown) {
     Map<String, Curve> all = shipped();

@@ -124,9 +124,7 @@ public final class BuiltInRouter implements AutoCloseable {
    * @throws IllegalArgumentException when {@code models} is empty or a name is blank
    */
   public BuiltInQualityPredictor qualityPredictor(Map<String, String> models) {
-    Objects.requireNonNull(models, "models");
-    List<String> names = new java.util.ArrayList<>(models.keySet());
-    BuiltInQualityPredictor.identity(names); // checks the pool names
+    BuiltInQualityPredictor.identity(new java.util.ArrayList<>(Objects.requireNonNull(models, "models").keySet()));
     return BuiltInQualityPredictor.forModels(predictor, models);
   }
 

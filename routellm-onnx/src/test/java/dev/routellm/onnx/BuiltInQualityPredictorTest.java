@@ -150,6 +150,38 @@ class BuiltInQualityPredictorTest {
   }
 
   @Test
+  void withEmbedder_theRoutersOwnMiniLm_predictsAsTheRouterAndRejectsAnotherEmbedder() {
+    Map<String, String> names = new LinkedHashMap<>();
+    names.put("llama3.1:8b", "llama-3.1-8b");
+    names.put("gpt-4o", "gpt-4o");
+    String prompt = prompts("math-l5").get(1);
+    try (OnnxEmbedder miniLm = OnnxEmbedder.allMiniLmL6V2()) {
+      assertThat(miniLm.id()).isEqualTo(BuiltInQualityPredictor.embedderId());
+      assertThat(BuiltInQualityPredictor.withEmbedder(miniLm, names).predict(prompt))
+          .containsExactly(builtIn.qualityPredictor(names).predict(prompt), within(1e-6));
+      assertThat(BuiltInQualityPredictor.withEmbedder(miniLm, List.of("gpt-4o")).models()).containsExactly("gpt-4o");
+    }
+    dev.routellm.embedding.Embedder other = new dev.routellm.embedding.Embedder() {
+      @Override
+      public String id() {
+        return "other";
+      }
+
+      @Override
+      public int dimension() {
+        return 384;
+      }
+
+      @Override
+      public float[] embed(String text) {
+        return new float[384];
+      }
+    };
+    assertThatThrownBy(() -> BuiltInQualityPredictor.withEmbedder(other, List.of("gpt-4o")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("'other'");
+  }
+
+  @Test
   void router_qualityCostOverFakes_callsTheModelWithTheBestUtilityOfTheBuiltInPredictions() {
     QualityPredictor q = builtIn.qualityPredictor(POOL);
     ModelPool pool = ModelPool.builder()
