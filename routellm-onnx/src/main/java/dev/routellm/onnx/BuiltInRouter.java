@@ -33,6 +33,9 @@ import java.util.Objects;
  * {@code java -cp routellm-examples/target/routellm.jar dev.routellm.examples.bench.BuiltInRouterBenchmark --write
  * routellm-onnx/src/main/resources/dev/routellm/onnx/topics-router.safetensors}.
  *
+ * <p>For pools of more than two models, {@link #qualityPredictor(List)} gives the built-in N-way quality predictor
+ * ({@link BuiltInQualityPredictor}): one calibration curve per well-known model over this router's difficulty score.
+ *
  * <p>Thread-safe. Holds the MiniLM embedding model: {@link #close()} frees it (idempotent); the predictor must not be
  * used afterwards.
  */
