@@ -7,6 +7,8 @@ import dev.routellm.prediction.WinRatePredictor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * A small learned router that ships inside this module, so a router works offline with no training. It predicts how
@@ -30,6 +32,9 @@ import java.util.List;
  * label it ({@code routellm label}) and train on it ({@code routellm train}). Regenerate this one with
  * {@code java -cp routellm-examples/target/routellm.jar dev.routellm.examples.bench.BuiltInRouterBenchmark --write
  * routellm-onnx/src/main/resources/dev/routellm/onnx/topics-router.safetensors}.
+ *
+ * <p>For pools of more than two models, {@link #qualityPredictor(List)} gives the built-in N-way quality predictor
+ * ({@link BuiltInQualityPredictor}): one calibration curve per well-known model over this router's difficulty score.
  *
  * <p>Thread-safe. Holds the MiniLM embedding model: {@link #close()} frees it (idempotent); the predictor must not be
  * used afterwards.
@@ -78,7 +83,7 @@ public final class BuiltInRouter implements AutoCloseable {
     return TrainedRouter.load(read(), embedder);
   }
 
-  private static RouterFile read() {
+  static RouterFile read() {
     String name = "classpath:/dev/routellm/onnx/" + RESOURCE;
     try (InputStream in = BuiltInRouter.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
@@ -93,6 +98,37 @@ public final class BuiltInRouter implements AutoCloseable {
   /** Scores prompts (embeds them with MiniLM, then predicts their difficulty); named {@value #NAME}. */
   public WinRatePredictor predictor() {
     return predictor;
+  }
+
+  /**
+   * The built-in N-way quality predictor ({@link BuiltInQualityPredictor}) for a pool of well-known models, on this
+   * router's difficulty score and embedder: names as known to it or common short names ({@code gpt-4o},
+   * {@code llama-3.1-8b}), in any case. The predictor's {@link BuiltInQualityPredictor#models()} are the names as
+   * given, so they match the pool's. Valid until this router is closed.
+   *
+   * <pre>{@code
+   * QualityPredictor quality = builtIn.qualityPredictor(List.of("gpt-4o", "gpt-4o-mini", "llama-3-8b"));
+   * RoutingPolicy policy = RoutingPolicy.qualityCost(quality, 0.1);
+   * }</pre>
+   *
+   * @throws dev.routellm.ConfigurationException when a model is unknown; the message lists the known names
+   * @throws IllegalArgumentException when {@code models} is empty, has a blank name or a duplicate
+   */
+  public BuiltInQualityPredictor qualityPredictor(List<String> models) {
+    return BuiltInQualityPredictor.forModels(predictor, BuiltInQualityPredictor.identity(models));
+  }
+
+  /**
+   * The built-in N-way quality predictor for models of yours that are known models under another name: each pool
+   * name (a local server's {@code llama3.1:8b}) mapped to the known model it is ({@code llama-3.1-8b-instruct}). The
+   * predictor's models are the map's keys, in its iteration order.
+   *
+   * @throws dev.routellm.ConfigurationException when a mapped-to model is unknown; the message lists the known names
+   * @throws IllegalArgumentException when {@code models} is empty or a name is blank
+   */
+  public BuiltInQualityPredictor qualityPredictor(Map<String, String> models) {
+    BuiltInQualityPredictor.identity(new java.util.ArrayList<>(Objects.requireNonNull(models, "models").keySet()));
+    return BuiltInQualityPredictor.forModels(predictor, models);
   }
 
   /** The threshold calibrated for 50% strong calls on a sample of every training source. */

@@ -271,7 +271,7 @@ public final class BuiltInRouterBenchmark {
     return items.stream().map(Item::source).distinct().toList();
   }
 
-  private static List<float[]> embed(Embedder embedder, List<Item> items) {
+  static List<float[]> embed(Embedder embedder, List<Item> items) {
     List<float[]> out = new ArrayList<>(items.size());
     for (int from = 0; from < items.size(); from += 512) {
       out.addAll(embedder.embedAll(items.subList(from, Math.min(items.size(), from + 512)).stream()
@@ -347,7 +347,7 @@ public final class BuiltInRouterBenchmark {
     return new List[] {ranked.subList(0, third), ranked.subList(ranked.size() - third, ranked.size())};
   }
 
-  private static List<JsonNode> readJsonLines(Path file) {
+  static List<JsonNode> readJsonLines(Path file) {
     JsonMapper json = JsonMapper.builder().build();
     List<JsonNode> out = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

@@ -6,6 +6,7 @@ import dev.routellm.chat.Usage;
 import dev.routellm.cost.Dollars;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostSnapshot;
+import dev.routellm.onnx.BuiltInRouter;
 import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.Router;
 import dev.routellm.routing.RoutingDecision;
@@ -20,18 +21,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Routes a handful of built-in prompts and shows each decision and its cost. */
+/**
+ * Routes a handful of built-in prompts and shows each decision and its cost: between a strong and a weak model with
+ * a win-rate predictor, then among a pool of priced models with the built-in quality predictor ({@link
+ * QuickstartPool}).
+ */
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
       "Routes a handful of built-in prompts and prints, per prompt, the decision (model, score, threshold) and the"
-          + " cost.",
+          + " cost; then routes them among a pool of three priced models (--nway-models) with the built-in quality"
+          + " predictor and the quality-cost policy, showing each model's predicted quality and expected cost.",
       "Offline by default: no model is called and the cost is estimated (prompt tokens from its length, "
           + QuickstartCommand.ASSUMED_COMPLETION_TOKENS + " answer tokens). With OPENAI_API_KEY set, or base URLs"
           + " given (e.g. --weak-url http://localhost:11434/v1 --weak-model llama3.1:8b --weak-price 0,0), it calls the real models"
-          + " (answers capped at --max-tokens) and reports the billed cost."
+          + " (answers capped at --max-tokens) and reports the billed cost. The pool's models are called when each"
+          + " has a base URL (the strong and weak models' apply to their names; --nway-url for the others) and a key"
+          + " at OpenAI's."
     })
 public final class QuickstartCommand implements Callable<Integer> {
   /** Completion tokens assumed per answer when estimating cost (the RouteLLM paper's average answer length). */
@@ -76,14 +84,42 @@ public final class QuickstartCommand implements Callable<Integer> {
       description = "Cap on each answer's tokens when calling real models (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Option(names = "--nway-models", paramLabel = "NAME[=KNOWN]", split = ",",
+      defaultValue = "gpt-4o,gpt-4o-mini,llama-3-8b",
+      description = "The N-way section's pool: models the built-in quality predictor knows (any case; short names"
+          + " such as gpt-4o or llama-3.1-8b), or NAME=KNOWN for a model of yours that is a known one"
+          + " (llama3.1:8b=llama-3.1-8b); 'none' leaves the section out (default: ${DEFAULT-VALUE}).")
+  List<String> nwayModels;
+
+  @Option(names = "--nway-url", paramLabel = "NAME=URL",
+      description = "Base URL of a pool model (repeatable); the strong and weak models' URLs apply to their names. A"
+          + " pool with a model without a URL is routed offline.")
+  Map<String, String> nwayUrls = new LinkedHashMap<>();
+
+  @Option(names = "--nway-key-env", paramLabel = "NAME=VAR",
+      description = "Environment variable with a pool model's API key, or 'none' (repeatable; default: the strong"
+          + " and weak models' for their names, OPENAI_API_KEY for the others).")
+  Map<String, String> nwayKeyEnvs = new LinkedHashMap<>();
+
+  @Option(names = "--nway-price", paramLabel = "NAME=IN,OUT",
+      description = "A pool model's dollars per million input,output tokens (repeatable); default: the strong and"
+          + " weak models' prices for their names, the list price of a known model (" + DefaultPrices.HELP + "),"
+          + " required for any other.")
+  Map<String, String> nwayPrices = new LinkedHashMap<>();
+
+  @Option(names = "--lambda", defaultValue = "0.04", paramLabel = "L",
+      description = "The N-way trade-off: a model's utility is its predicted quality less L times its expected cost"
+          + " over the most expensive model's; 0 picks the best predicted quality (default: ${DEFAULT-VALUE}).")
+  double lambda;
+
   @Override
   public Integer call() {
     if (maxTokens <= 0) {
       throw new IllegalArgumentException("--max-tokens must be > 0 but was " + maxTokens);
     }
     CostModel prices = backends.costModel();
+    java.util.Optional<QuickstartPool> pool = QuickstartPool.of(this);
     String offlineReason = offlineReason(System.getenv());
-    boolean online = offlineReason == null;
     try (PredictorOptions.Loaded loaded = predictorOptions.load();
         ModelBackend strong = backends.strong();
         ModelBackend weak = backends.weak()) {
@@ -96,7 +132,24 @@ public final class QuickstartCommand implements Callable<Integer> {
               .threshold(loaded.threshold())
               .costModel(prices)
               .build();
-      return run(router, prices, offlineReason, loaded.threshold(), strong.model(), weak.model());
+      Map<String, Object> result =
+          run(router, prices, offlineReason, loaded.threshold(), strong.model(), weak.model());
+      if (pool.isPresent()) {
+        result.put("nway", nway(pool.get(), loaded));
+      }
+      output.result(result);
+      return 0;
+    }
+  }
+
+  /** The N-way section, on the built-in router already loaded for the two-model part when there is one. */
+  private Map<String, Object> nway(QuickstartPool pool, PredictorOptions.Loaded loaded) {
+    String reason = pool.offlineReason(offline, System.getenv());
+    if (loaded.resources() instanceof BuiltInRouter builtIn) {
+      return pool.run(PROMPTS, builtIn, reason, output.text());
+    }
+    try (BuiltInRouter builtIn = BuiltInRouter.topics()) {
+      return pool.run(PROMPTS, builtIn, reason, output.text());
     }
   }
 
@@ -126,7 +179,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     return BackendOptions.NO_KEY.equals(keyEnv) ? "its --*-key-env is 'none'" : keyEnv + " is not set";
   }
 
-  private int run(
+  private Map<String, Object> run(
       Router router, CostModel prices, String offlineReason, double threshold, String strongModel, String weakModel) {
     boolean online = offlineReason == null;
     PrintWriter text = output.text();
@@ -189,8 +242,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     result.put("decisions", rows);
     result.put(online ? "cost" : "estimated_cost", total);
     result.put("all_strong_cost", allStrong);
-    output.result(result);
-    return 0;
+    return result;
   }
 
   /** One line of at most {@code max} characters. */

@@ -8,6 +8,7 @@ import dev.routellm.cascade.AnswerExtractors;
 import dev.routellm.cascade.ConfidenceModel;
 import dev.routellm.checkpoint.RouterFile;
 import dev.routellm.embedding.Embedder;
+import dev.routellm.onnx.BuiltInQualityPredictor;
 import dev.routellm.prediction.QualityPredictor;
 import dev.routellm.prediction.QualityPredictors;
 import dev.routellm.routing.Cascade;
@@ -28,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
@@ -71,7 +73,8 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>{@code routers} (optional) lists N-way routers, each served as the model {@code router-<name>}: {@code name},
  * {@code policy} and the policy's fields. {@code quality-cost}: {@code predictor} (an N-way router file from {@code
- * routellm train --prices}, relative to the pool file's folder) and {@code lambda} (>= 0). {@code cheapest-reaching}:
+ * routellm train --prices}, relative to the pool file's folder, or {@code "builtin"}: the built-in predictor, which
+ * knows well-known models by their name or server id) and {@code lambda} (>= 0). {@code cheapest-reaching}:
  * {@code predictor} and {@code target} (a predicted quality in [0, 1]). {@code cascade}: {@code steps}, cheapest
  * first, each {@code models} and a {@code check}: {@code agreement} (two models or more, answering in parallel, and an
  * {@code extractor}: number, math, choice-letter, code or text), {@code verifier} (one model; {@code verifier} names
@@ -98,6 +101,8 @@ public final class PoolConfig {
   private static final Set<String> CAPABILITIES = Set.of("tools", "logprobs", "json_mode", "streaming_usage",
       "context_tokens");
   private static final String NO_KEY = "none";
+  /** Stands for the built-in N-way predictor where a predictor file is expected ({@code "predictor": "builtin"}). */
+  private static final Path BUILTIN = Path.of("<builtin>");
 
   /** One model as the file describes it. */
   public record Model(String name, String baseUrl, String serverModel, String keyEnv, ModelPrice price,
@@ -290,6 +295,11 @@ public final class PoolConfig {
     if (known != null) {
       return known;
     }
+    if (path.equals(BUILTIN)) {
+      QualityPredictor builtIn = builtIn(field, embedders);
+      loaded.put(path, builtIn);
+      return builtIn;
+    }
     try {
       RouterFile router = RouterFile.read(path);
       if (!router.isPool()) {
@@ -310,6 +320,27 @@ public final class PoolConfig {
       }
       throw new Reader(file).error(field, "cannot be used: " + e.getMessage());
     }
+  }
+
+  /**
+   * The built-in N-way predictor over this pool: each model known by its name, else by its server's id (as
+   * {@link BuiltInQualityPredictor#resolve} matches names).
+   */
+  private QualityPredictor builtIn(String field, Function<String, Embedder> embedders) {
+    Map<String, String> known = new java.util.LinkedHashMap<>();
+    for (Model m : models) {
+      Optional<String> k = BuiltInQualityPredictor.resolve(m.name()).or(() -> BuiltInQualityPredictor.resolve(
+          m.serverModel()));
+      if (k.isEmpty()) {
+        throw new Reader(file).error(field, "is 'builtin', which does not know model '" + m.name() + "' (server id '"
+            + m.serverModel() + "'); it knows " + BuiltInQualityPredictor.aliases().keySet() + " and "
+            + BuiltInQualityPredictor.knownModels().size() + " full names such as "
+            + BuiltInQualityPredictor.knownModels().subList(0, 3) + ": train a predictor with 'routellm train"
+            + " --prices' instead");
+      }
+      known.put(m.name(), k.get());
+    }
+    return BuiltInQualityPredictor.withEmbedder(embedders.apply(BuiltInQualityPredictor.embedderId()), known);
   }
 
   private ConfidenceModel confidenceModel(String name, String field) {
@@ -621,9 +652,16 @@ public final class PoolConfig {
       return new Step(models, check, null, null, threshold, model);
     }
 
-    /** A predictor file named by {@code field}, resolved against the pool file's folder; it must exist. */
+    /**
+     * A predictor file named by {@code field}, resolved against the pool file's folder; it must exist. {@code
+     * "builtin"} names the built-in predictor.
+     */
     private Path predictorFile(JsonNode n, String field, String where) {
-      Path p = file.resolveSibling(text(n, field, where, true));
+      String name = text(n, field, where, true);
+      if (name.equals(BuiltInQualityPredictor.NAME)) {
+        return BUILTIN;
+      }
+      Path p = file.resolveSibling(name);
       regularFile(p, where + "." + field);
       return p;
     }

@@ -219,4 +219,40 @@ class PoolConfigTest {
           .hasMessageContaining("'b'");
     }
   }
+
+  @Test
+  void policies_builtinPredictor_knowsModelsByNameOrServerIdAndRoutesByIt() throws IOException {
+    Path file = write("{\"models\":["
+        + "{\"name\":\"gpt-4o\",\"base_url\":\"http://x/v1\",\"key_env\":\"none\",\"price\":[2.5,10]},"
+        + "{\"name\":\"local\",\"model\":\"llama-3.1-8b\",\"base_url\":\"http://y/v1\",\"key_env\":\"none\","
+        + "\"price\":0.05}],"
+        + "\"routers\":[{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":\"builtin\",\"lambda\":0.0}]}");
+    PoolConfig config = PoolConfig.read(file);
+    try (PoolConfig.Opened opened = config.open(new OkHttpClient(), Map.of());
+        dev.routellm.onnx.OnnxEmbedder miniLm = dev.routellm.onnx.OnnxEmbedder.allMiniLmL6V2()) {
+      dev.routellm.routing.RoutingPolicy policy = config.policies(opened.pool(), id -> miniLm).get("v");
+      dev.routellm.routing.Router router = dev.routellm.routing.Router.builder().pool(opened.pool()).policy(policy)
+          .build();
+
+      dev.routellm.routing.RoutingDecision d = router.route(dev.routellm.chat.ChatRequest.of(
+          "Find all real x such that x^4 - 5x^2 + 4 < 0 and prove the answer is complete."));
+
+      assertThat(d.model()).as("lambda 0: the best predicted quality").isEqualTo("gpt-4o");
+      assertThat(d.candidate("local").orElseThrow().predictedQuality())
+          .isLessThan(d.candidate("gpt-4o").orElseThrow().predictedQuality());
+    }
+  }
+
+  @Test
+  void read_builtinPredictorWithAnUnknownModel_namesTheFieldAndTheModel() throws IOException {
+    Path file = write("{" + TWO + ",\"routers\":[{\"name\":\"v\",\"policy\":\"quality-cost\",\"predictor\":"
+        + "\"builtin\",\"lambda\":0.1}]}");
+    PoolConfig config = PoolConfig.read(file);
+    try (PoolConfig.Opened opened = config.open(new OkHttpClient(), Map.of())) {
+      assertThatThrownBy(() -> config.policies(opened.pool(), id -> {
+        throw new AssertionError("the names are checked before any embedder is opened");
+      })).isInstanceOf(InvalidFileException.class)
+          .hasMessageStartingWith(file + ": field 'routers[0].predictor' is 'builtin', which does not know model 'a'");
+    }
+  }
 }
