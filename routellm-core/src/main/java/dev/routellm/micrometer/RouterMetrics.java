@@ -44,14 +44,15 @@ import java.util.concurrent.atomic.LongAdder;
  *       model of a two-model router), in [0, 1]</td></tr>
  *   <tr><td>{@value #REQUESTS}</td><td>counter</td><td>router, model, outcome</td><td>routed requests: {@code
  *       success} (model = the one that answered) or {@code failure} (model = {@code none})</td></tr>
- *   <tr><td>{@value #FAILURES}</td><td>counter</td><td>router, kind</td><td>requests nothing answered, by the
- *       exception's simple class name ({@code RetriableBackendException}, {@code DeadlineExceededException},
- *       {@code NoEligibleModelException}, ...)</td></tr>
+ *   <tr><td>{@value #FAILURES}</td><td>counter</td><td>router, kind</td><td>requests nothing answered, by kind of
+ *       the failure that ended them ({@code http_status}, {@code timeout}, {@code deadline_exceeded}, {@code
+ *       no_eligible_model}, ...: {@link dev.routellm.routing.ModelCall.Failure#kindOf(Throwable)})</td></tr>
  *   <tr><td>{@value #CALLS}</td><td>timer</td><td>router, model, role, outcome</td><td>each model call and its
  *       latency, retries included; role {@code answer} or {@code verify}, outcome {@code success} or {@code
  *       failure}</td></tr>
  *   <tr><td>{@value #CALL_FAILURES}</td><td>counter</td><td>router, model, kind</td><td>failed model calls, by kind
- *       ({@code RetriableBackendException}, {@code CircuitOpen}, ...)</td></tr>
+ *       ({@code http_status}, {@code connection}, {@code circuit_open}, ...: {@link
+ *       dev.routellm.routing.ModelCall.Failure#kind()})</td></tr>
  *   <tr><td>{@value #TOKENS}</td><td>counter, base unit tokens</td><td>router, model, type</td><td>tokens billed,
  *       type {@code input} or {@code output}</td></tr>
  *   <tr><td>{@value #COST}</td><td>counter, base unit dollars</td><td>router, model</td><td>money spent on calls,
@@ -216,7 +217,7 @@ public final class RouterMetrics implements RouterListener {
     Counter.builder(REQUESTS).description("Routed requests, by model that answered and outcome")
         .tags(common.and("router", router, "model", "none", "outcome", "failure")).register(registry).increment();
     Counter.builder(FAILURES).description("Requests no model could answer, by kind of failure")
-        .tags(common.and("router", router, "kind", failure.getClass().getSimpleName())).register(registry)
+        .tags(common.and("router", router, "kind", ModelCall.Failure.kindOf(failure))).register(registry)
         .increment();
   }
 

@@ -1,7 +1,12 @@
 package dev.routellm.routing;
 
+import dev.routellm.BackendException;
+import dev.routellm.BudgetExceededException;
+import dev.routellm.DeadlineExceededException;
+import dev.routellm.NoEligibleModelException;
 import dev.routellm.chat.Usage;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -31,20 +36,53 @@ public record ModelCall(
   /**
    * A failed call.
    *
-   * @param kind what kind of failure, for metrics: the exception's simple class name
-   *     ({@code "RetriableBackendException"}, {@code "NonRetriableBackendException"},
-   *     {@code "DeadlineExceededException"}, {@code "BudgetExceededException"}), or {@value #CIRCUIT_OPEN} when the
-   *     model was not called because its circuit breaker refused
+   * @param kind what kind of failure, for metrics, logs and dashboards: a short lower-case word that names no Java
+   *     class. For a backend's failure it is its {@link BackendException.Kind} in lower case ({@code "http_status"},
+   *     {@code "connection"}, {@code "timeout"}, {@code "malformed_answer"}, {@code "answer_too_large"},
+   *     {@code "stream_cut"}, {@code "circuit_open"}, {@code "cancelled"}, {@code "other"}); otherwise
+   *     {@value #DEADLINE_EXCEEDED} (the request's deadline ran out), {@value #BUDGET_EXCEEDED} (a spend limit refused
+   *     the call) or {@code "other"}; see {@link #kindOf(Throwable)}
    * @param message what went wrong, naming the model; never an API key
    * @param retriable whether the same request may succeed later
    */
   public record Failure(String kind, String message, boolean retriable) {
     /** {@link #kind()} of a call that was never made because the model's circuit breaker refused it. */
-    public static final String CIRCUIT_OPEN = "CircuitOpen";
+    public static final String CIRCUIT_OPEN = "circuit_open";
+    /** {@link #kind()} of a call cut short because the request's deadline ran out. */
+    public static final String DEADLINE_EXCEEDED = "deadline_exceeded";
+    /** {@link #kind()} of a call a spend limit refused. */
+    public static final String BUDGET_EXCEEDED = "budget_exceeded";
+    /** The kind of a request that no model in the pool was allowed to serve ({@link NoEligibleModelException}). */
+    public static final String NO_ELIGIBLE_MODEL = "no_eligible_model";
+    /** {@link #kind()} of any other failure. */
+    public static final String OTHER = "other";
 
     public Failure {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(message, "message");
+    }
+
+    /**
+     * The {@link #kind()} of a failure that ended with {@code failure}; also the kind a whole request's failure is
+     * counted under ({@link #NO_ELIGIBLE_MODEL} only there).
+     *
+     * @param failure what the call threw; not null
+     */
+    public static String kindOf(Throwable failure) {
+      Objects.requireNonNull(failure, "failure");
+      if (failure instanceof BackendException b) {
+        return b.kind().name().toLowerCase(Locale.ROOT);
+      }
+      if (failure instanceof DeadlineExceededException) {
+        return DEADLINE_EXCEEDED;
+      }
+      if (failure instanceof BudgetExceededException) {
+        return BUDGET_EXCEEDED;
+      }
+      if (failure instanceof NoEligibleModelException) {
+        return NO_ELIGIBLE_MODEL;
+      }
+      return OTHER;
     }
   }
 

@@ -966,7 +966,7 @@ final class PoolRouter implements Router {
       } catch (dev.routellm.BudgetExceededException e) {
         breakers.release(model);
         record(new ModelCall(model, role, new Usage(0, 0, false), 0.0, Duration.ZERO, Optional.of(
-            new ModelCall.Failure(e.getClass().getSimpleName(), e.getMessage(), false))));
+            new ModelCall.Failure(ModelCall.Failure.BUDGET_EXCEEDED, e.getMessage(), false))));
         throw e;
       } catch (RuntimeException | Error e) {
         breakers.release(model);
@@ -1099,7 +1099,7 @@ final class PoolRouter implements Router {
       }
       boolean retriable = !(thrown instanceof BackendException b) || b.isRetriable();
       record(new ModelCall(model, role, new Usage(0, 0, false), 0.0, latency, Optional.of(
-          new ModelCall.Failure(thrown.getClass().getSimpleName(), String.valueOf(thrown.getMessage()), retriable))));
+          new ModelCall.Failure(ModelCall.Failure.kindOf(thrown), String.valueOf(thrown.getMessage()), retriable))));
       return thrown;
     }
 

@@ -68,11 +68,11 @@ class RouterMetricsTest {
         .isEqualTo(1);
     assertThat(registry.get(RouterMetrics.REQUESTS).tags("router", "length", "outcome", "failure").counter()
         .count()).isEqualTo(1);
-    assertThat(registry.get(RouterMetrics.FAILURES).tags("router", "length", "kind", "RetriableBackendException")
+    assertThat(registry.get(RouterMetrics.FAILURES).tags("router", "length", "kind", "http_status")
         .counter().count()).isEqualTo(1);
     assertThat(registry.get(RouterMetrics.FALLBACKS).tags("router", "length", "model", "big", "next", "small")
         .counter().count()).isEqualTo(2); // request c, and the failed request d before its weak call failed too
-    assertThat(registry.get(RouterMetrics.CALL_FAILURES).tags("model", "small", "kind", "RetriableBackendException")
+    assertThat(registry.get(RouterMetrics.CALL_FAILURES).tags("model", "small", "kind", "http_status")
         .counter().count()).isEqualTo(1); // the last call of the failed request d
 
     double cost = registry.get(RouterMetrics.COST).counters().stream().mapToDouble(x -> x.count()).sum();

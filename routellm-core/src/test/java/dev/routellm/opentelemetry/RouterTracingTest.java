@@ -95,7 +95,7 @@ class RouterTracingTest {
       assertThat(call.getEndEpochNanos()).isLessThanOrEqualTo(request.getEndEpochNanos());
     }
     assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(failed.getAttributes().get(RouterTracing.ERROR_TYPE)).isEqualTo("RetriableBackendException");
+    assertThat(failed.getAttributes().get(RouterTracing.ERROR_TYPE)).isEqualTo("http_status");
     assertThat(answered.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
     assertThat(answered.getAttributes().get(RouterTracing.INPUT_TOKENS)).isEqualTo(30L);
     assertThat(answered.getEndEpochNanos()).isGreaterThanOrEqualTo(failed.getEndEpochNanos());

@@ -125,7 +125,7 @@ class PoolRouterTest {
     assertThat(r.decision().model()).isEqualTo("small");
     assertThat(r.fellBack()).isTrue();
     assertThat(r.calls()).extracting(ModelCall::model).containsExactly("small", "mid", "frontier");
-    assertThat(r.calls().get(0).failure().orElseThrow().kind()).isEqualTo("RetriableBackendException");
+    assertThat(r.calls().get(0).failure().orElseThrow().kind()).isEqualTo("http_status");
   }
 
   @Test

@@ -91,7 +91,7 @@ class SpendLimitRoutingTest {
     assertThat(r.decision().model()).isEqualTo("frontier");
     assertThat(r.answeredBy()).isEqualTo("mini");
     assertThat(r.fellBack()).isTrue();
-    assertThat(r.calls().get(0).failure().orElseThrow().kind()).isEqualTo("BudgetExceededException");
+    assertThat(r.calls().get(0).failure().orElseThrow().kind()).isEqualTo("budget_exceeded");
     assertThat(frontier.calls()).isZero();
     assertThat(limiter.spend("acme").spent()).isCloseTo(r.cost(), within(1e-12));
   }

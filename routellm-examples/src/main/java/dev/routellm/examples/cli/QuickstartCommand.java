@@ -7,6 +7,7 @@ import dev.routellm.cost.Dollars;
 import dev.routellm.cost.CostModel;
 import dev.routellm.cost.CostSnapshot;
 import dev.routellm.onnx.BuiltInRouter;
+import dev.routellm.routing.ModelCall;
 import dev.routellm.routing.RoutedResponse;
 import dev.routellm.routing.Router;
 import dev.routellm.routing.RoutingDecision;
@@ -198,11 +199,13 @@ public final class QuickstartCommand implements Callable<Integer> {
       Map<String, Object> row = new LinkedHashMap<>();
       RoutingDecision d;
       double cost;
+      RoutedResponse response = null;
       if (online) {
         RoutedResponse r = router.chat(request);
+        response = r;
         d = r.decision();
         cost = r.cost();
-        row.put("answered_by", r.response().model());
+        row.put("answered_by", r.answeredBy());
         row.put("fell_back", r.fellBack());
         row.put("answer", r.response().text());
       } else {
@@ -214,6 +217,9 @@ public final class QuickstartCommand implements Callable<Integer> {
       total += cost;
       text.printf(Locale.ROOT, "%-6s %-22s %7.4f %10.6f %8.3f  %s%n", (d.model().equals(strongModel) ? "strong" : "weak"),
           abbreviate(d.model(), 22), d.score(), cost, d.decisionTime().toNanos() / 1e6, abbreviate(prompt, 56));
+      if (online) {
+        printOutcome(text, response);
+      }
       row.put("prompt", prompt);
       row.put("model", d.model());
       row.put("tier", (d.model().equals(strongModel) ? "strong" : "weak"));
@@ -243,6 +249,21 @@ public final class QuickstartCommand implements Callable<Integer> {
     result.put(online ? "cost" : "estimated_cost", total);
     result.put("all_strong_cost", allStrong);
     return result;
+  }
+
+  /**
+   * Under a prompt's row of a table that called the models: one line per failed model call, the model that answered
+   * when it is not the chosen one, and the answer's start.
+   */
+  static void printOutcome(PrintWriter text, RoutedResponse r) {
+    for (ModelCall call : r.calls()) {
+      call.failure().ifPresent(f -> text.printf(Locale.ROOT, "         ! %s failed (%s): %s%n", call.model(),
+          f.kind(), abbreviate(f.message(), 90)));
+    }
+    if (r.fellBack()) {
+      text.printf(Locale.ROOT, "         answered by %s instead (fallback)%n", r.answeredBy());
+    }
+    text.printf(Locale.ROOT, "         answer: %s%n", abbreviate(r.response().text(), 100));
   }
 
   /** One line of at most {@code max} characters. */

@@ -217,8 +217,10 @@ final class QuickstartPool {
       Map<String, Object> row = new LinkedHashMap<>();
       RoutingDecision d;
       double cost;
+      RoutedResponse response = null;
       if (online) {
         RoutedResponse r = router.chat(request);
+        response = r;
         d = r.decision();
         cost = r.cost();
         row.put("answered_by", r.answeredBy());
@@ -245,6 +247,9 @@ final class QuickstartPool {
       }
       text.println(line.append(String.format(Locale.ROOT, " %10s  %s", plain6(cost),
           QuickstartCommand.abbreviate(prompt, 40))));
+      if (online) {
+        QuickstartCommand.printOutcome(text, response);
+      }
       row.put("prompt", prompt);
       row.put("model", d.model());
       row.put("reason", d.reason());

@@ -12,6 +12,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.node.ObjectNode;
@@ -84,10 +85,17 @@ final class ClientErrors {
         "internal_error", null);
   }
 
+  /**
+   * A backend's failure. The upstream's own 4xx passes through only when every model that was tried answered one:
+   * after the chosen model failed for another reason (a 503, say) and a fallback refused the request (a 400 for its
+   * shorter context), the client's request was not at fault, so the answer is a 502 naming every model's failure.
+   */
   private static ApiError backend(BackendException e) {
     int status = e.statusCode().orElse(0);
     ServerError upstream = e.serverError().orElse(null);
-    if (PASSED_THROUGH.contains(status)) {
+    boolean clientsFault = Arrays.stream(e.getSuppressed()).filter(BackendException.class::isInstance)
+        .allMatch(s -> PASSED_THROUGH.contains(((BackendException) s).statusCode().orElse(0)));
+    if (PASSED_THROUGH.contains(status) && clientsFault) {
       String message = upstream != null ? upstream.message() : "model '" + e.model() + "' refused the request (HTTP "
           + status + ")";
       String type = upstream != null && upstream.type() != null ? upstream.type()

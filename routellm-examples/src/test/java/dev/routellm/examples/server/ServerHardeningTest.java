@@ -149,6 +149,23 @@ class ServerHardeningTest {
   }
 
   @Test
+  void chat_fallbackRefusesAfterTheChosenModelFailed_502NamingBothNotTheFallbacks400() throws Exception {
+    weakEndpoint.fails(503, "weak overloaded");
+    strongEndpoint.server().enqueue(new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+        .body("{\"error\":{\"message\":\"This model's maximum context length is 8192 tokens.\",\"type\":"
+            + "\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}").build());
+    try (Response r = post("{\"model\":\"router-random\"," + HI + "}")) {
+      assertThat(r.code()).as("the client's request was fine for the chosen model").isEqualTo(502);
+      JsonNode e = json(r).get("error");
+      assertThat(e.get("code").asString()).isEqualTo("upstream_failed");
+      assertThat(e.get("message").asString()).isEqualTo("no model could answer: model 'weak-model' answered HTTP"
+          + " 503: weak overloaded; model 'strong-model' answered HTTP 400: This model's maximum context length is"
+          + " 8192 tokens.");
+    }
+    assertThat(strongEndpoint.server().getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
   void chat_upstream401_isTheServersOwnProblem_502WithoutTheUpstreamsText() throws Exception {
     weakAnswers(401, "application/json", "{\"error\":{\"message\":\"Incorrect API key provided: sk-abc***xyz\","
         + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
@@ -276,7 +293,7 @@ class ServerHardeningTest {
       assertThat(s.at("/models/strong-model/failed_calls").asInt()).isZero();
     }
     assertThat(logLines).filteredOn(l -> l.startsWith("model call failed"))
-        .singleElement().asString().startsWith("model call failed: weak-model (RetriableBackendException): ")
+        .singleElement().asString().startsWith("model call failed: weak-model (http_status): ")
         .contains("HTTP 500", "weak down");
     assertThat(logLines).contains("falling back from weak-model to strong-model");
   }
@@ -604,7 +621,9 @@ class ServerHardeningTest {
     }
     assertThat(logLines).filteredOn(l -> l.startsWith("model call failed")).hasSize(2);
     try (Response r = get("/stats")) {
-      assertThat(json(r).at("/failed_calls_by_kind/RetriableBackendException").asInt()).isEqualTo(2);
+      JsonNode kinds = json(r).get("failed_calls_by_kind");
+      assertThat(kinds.path("http_status").asInt()).isEqualTo(2);
+      assertThat(kinds.toString()).doesNotContain("Exception");
     }
   }
 
