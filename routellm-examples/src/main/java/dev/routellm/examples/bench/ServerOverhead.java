@@ -121,6 +121,22 @@ public final class ServerOverhead {
     return new Run(target, concurrency, requests, failures, seconds, nanos, processCpuNanos() - cpu);
   }
 
+  /**
+   * Sends unmeasured requests in batches of 500 at {@code concurrency} until {@code duration} has passed, so that the
+   * JIT compiler has compiled the paths before anything is measured (its threads' CPU otherwise counts in the first
+   * runs' CPU per request and competes with them for the cores). Returns the requests sent.
+   */
+  public static long warmUp(OkHttpClient client, String baseUrl, String model, int concurrency,
+      java.time.Duration duration) throws Exception {
+    long end = System.nanoTime() + duration.toNanos();
+    long sent = 0;
+    while (System.nanoTime() < end) {
+      send(client, baseUrl, model, concurrency, 500, null);
+      sent += 500;
+    }
+    return sent;
+  }
+
   /** CPU time this JVM has used, all threads; what other processes on the machine do does not count. */
   static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory

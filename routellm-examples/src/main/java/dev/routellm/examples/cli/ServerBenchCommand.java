@@ -10,6 +10,7 @@ import dev.routellm.prediction.RandomPredictor;
 import dev.routellm.prediction.WinRatePredictor;
 import dev.routellm.routing.Router;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Option;
           + " straight to a fake OpenAI-compatible upstream on loopback (it answers at once) and through the routing"
           + " server (random router, and the built-in learned router), alternating in rounds, and prints p50/p99"
           + " latency, throughput, and the added p50 against the direct path. The built-in router's decision time"
-          + " alone is measured too. About 2 minutes with the defaults."
+          + " alone is measured too. About 3 minutes with the defaults."
     })
 public final class ServerBenchCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
@@ -49,6 +50,11 @@ public final class ServerBenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "600", paramLabel = "N",
       description = "Unmeasured requests before each measured run (default: ${DEFAULT-VALUE}).")
   int warmup;
+
+  @Option(names = "--jit-warmup", defaultValue = "15", paramLabel = "SECONDS",
+      description = "Seconds of unmeasured requests per path before the first measured run, at the first"
+          + " concurrency, so that the JIT compiler has done its work; 0 for none (default: ${DEFAULT-VALUE}).")
+  int jitWarmupSeconds;
 
   @Option(names = "--concurrency", split = ",", defaultValue = "8,64", paramLabel = "C",
       description = "Client threads, each waiting for its answer before the next request (default: ${DEFAULT-VALUE}).")
@@ -68,6 +74,8 @@ public final class ServerBenchCommand implements Callable<Integer> {
     check(requests >= 100 && requests <= 1_000_000, "--requests must be in [100, 1000000] but was " + requests);
     check(warmup >= 0 && warmup <= 1_000_000, "--warmup must be in [0, 1000000] but was " + warmup);
     check(rounds >= 1 && rounds <= 20, "--rounds must be in [1, 20] but was " + rounds);
+    check(jitWarmupSeconds >= 0 && jitWarmupSeconds <= 600,
+        "--jit-warmup must be in [0, 600] seconds but was " + jitWarmupSeconds);
     for (int c : concurrency) {
       check(c >= 1 && c <= 512, "--concurrency must be in [1, 512] but was " + c);
     }
@@ -75,7 +83,7 @@ public final class ServerBenchCommand implements Callable<Integer> {
       check(r.equals("random") || r.equals(BuiltInRouter.NAME), "--routers takes random and topics but was " + r);
     }
     int maxClients = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
-    PrintWriter err = new PrintWriter(System.err, true);
+    PrintWriter err = output.err();
     CostModel prices = CostModel.builder().price("bench-strong", 2.5, 10).price("bench-weak", 0.15, 0.6).build();
     OkHttpClient client = pooled(ServeCommand.httpClient(maxClients), maxClients);
     OkHttpClient upstreamClient = pooled(ServeCommand.httpClient(2 * maxClients), 2 * maxClients);
@@ -111,6 +119,18 @@ public final class ServerBenchCommand implements Callable<Integer> {
             .log(line -> {}).port(0).start();
         open.add(server);
         servers.put(name, server);
+      }
+      if (jitWarmupSeconds > 0) {
+        Duration jit = Duration.ofSeconds(jitWarmupSeconds);
+        long sent = ServerOverhead.warmUp(client, upstream.baseUrl(), "bench-weak", concurrency.get(0), jit);
+        err.printf(Locale.ROOT, "JIT warm-up, %d s per path: direct %d requests", jitWarmupSeconds, sent);
+        for (Map.Entry<String, RoutingServer> s : servers.entrySet()) {
+          sent = ServerOverhead.warmUp(client, "http://127.0.0.1:" + s.getValue().port() + "/v1",
+              "router-" + s.getKey(), concurrency.get(0), jit);
+          err.printf(Locale.ROOT, ", serve+%s %d", s.getKey(), sent);
+        }
+        err.println();
+        err.flush();
       }
       Map<String, List<ServerOverhead.Run>> runs = new LinkedHashMap<>();
       for (int c : concurrency) {
@@ -214,6 +234,7 @@ public final class ServerBenchCommand implements Callable<Integer> {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("requests_per_run", requests);
     result.put("rounds", rounds);
+    result.put("jit_warmup_s", jitWarmupSeconds);
     result.put("rows", rows);
     result.put("decision_p50_ms", decisionMs);
     output.result(result);

@@ -101,10 +101,11 @@ class ServeCommandTest {
 
   @Test
   void benchServer_smallRun_measuresBothPathsWithoutFailures() {
-    CliRun run = CliRun.of("bench-server", "--requests", "100", "--warmup", "0", "--rounds", "1", "--concurrency",
-        "2", "--routers", "random", "--json");
+    CliRun run = CliRun.of("bench-server", "--requests", "100", "--warmup", "0", "--jit-warmup", "1", "--rounds", "1",
+        "--concurrency", "2", "--routers", "random", "--json");
 
     assertThat(run.exitCode()).isZero();
+    assertThat(run.err()).containsPattern("JIT warm-up, 1 s per path: direct \\d+ requests, serve\\+random \\d+");
     tools.jackson.databind.JsonNode result = tools.jackson.databind.json.JsonMapper.builder().build()
         .readTree(run.out());
     assertThat(result.get("rows")).extracting(r -> r.get("path").asString())
@@ -121,6 +122,9 @@ class ServeCommandTest {
     CliRun run = CliRun.of("bench-server", "--routers", "mf");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip()).isEqualTo("routellm: --routers takes random and topics but was mf");
+    CliRun negative = CliRun.of("bench-server", "--jit-warmup", "-1");
+    assertThat(negative.exitCode()).isEqualTo(2);
+    assertThat(negative.err().strip()).isEqualTo("routellm: --jit-warmup must be in [0, 600] seconds but was -1");
   }
 
   @Test
