@@ -340,7 +340,7 @@ final class OpenAiWire {
     root.put("id", id);
     root.put("object", "chat.completion");
     root.put("created", created);
-    root.put("model", r.model());
+    root.put("model", routed.answeredBy()); // the pool's name, as in streamed chunks; the upstream's id is in routing
     upstreamFields(root, r);
     ObjectNode choice = root.putArray("choices").addObject();
     choice.put("index", 0);
@@ -553,8 +553,13 @@ final class OpenAiWire {
     RoutingDecision d = routed.decision();
     node.put("router", d.router());
     node.put("chosen_model", d.model());
-    // the pool's name, as chosen_model and the candidates; the answer's "model" is the upstream's own id
+    // the pool's name, as chosen_model, the candidates and the answer's "model"; upstream_model is the id the
+    // upstream itself reported (a dated version, say), absent when it reported none
     node.put("answered_by", routed.answeredBy());
+    String upstream = routed.response().model();
+    if (upstream != null && !upstream.isEmpty()) {
+      node.put("upstream_model", upstream);
+    }
     node.put("tier", tier(routed));
     node.put("rule", d.rule());
     if (Double.isFinite(d.score())) {

@@ -794,7 +794,7 @@ public final class RoutingServer implements AutoCloseable {
     private void answer(RoutedResponse routed, Throwable error) {
       if (routed != null) {
         log.answered(routed);
-        routingHeaders(routed.response().model(), routed.decision(), routed.fellBack(), routed).forEach(ctx::header);
+        routingHeaders(routed.answeredBy(), routed.decision(), routed.fellBack(), routed).forEach(ctx::header);
         json(ctx, 200, OpenAiWire.completion(id, created, routed));
         return;
       }
@@ -918,7 +918,7 @@ public final class RoutingServer implements AutoCloseable {
       try {
         log.answered(routed);
         if (model == null) {
-          model = routed.response().model();
+          model = routed.answeredBy();
         }
         if (!sse.started()) { // no text (tool calls only): the headers can carry the cost
           sse.start(routingHeaders(model, routed.decision(), routed.fellBack(), routed),

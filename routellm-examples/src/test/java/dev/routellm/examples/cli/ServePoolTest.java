@@ -89,7 +89,9 @@ class ServePoolTest {
 
         big.answers("The integral is x cubed over three.", 20, 30);
         JsonNode hard = chat(client, base, "router-value", "solve the integral of x cubed");
-        assertThat(hard.get("model").asString()).as("the upstream's own id").isEqualTo("big-upstream");
+        assertThat(hard.get("model").asString()).as("the pool's name").isEqualTo("big");
+        assertThat(hard.at("/routing/upstream_model").asString()).as("the upstream's own id")
+            .isEqualTo("big-upstream");
         assertThat(hard.at("/routing/answered_by").asString()).isEqualTo("big");
         assertThat(hard.at("/routing/rule").asString()).isEqualTo("quality-cost");
         assertThat(hard.at("/routing/threshold").isNull()).isTrue();

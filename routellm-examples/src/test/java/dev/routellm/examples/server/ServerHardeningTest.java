@@ -204,7 +204,10 @@ class ServerHardeningTest {
       JsonNode body = json(r);
       assertThat(body.get("system_fingerprint").asString()).isEqualTo("fp_44709d6fcb");
       assertThat(body.get("service_tier").asString()).isEqualTo("default");
-      assertThat(body.get("model").asString()).isEqualTo("weak-model-2024");
+      assertThat(body.get("model").asString()).as("the pool's name, as streamed chunks and headers")
+          .isEqualTo("weak-model");
+      assertThat(r.header("x-routellm-model")).isEqualTo("weak-model");
+      assertThat(body.at("/routing/upstream_model").asString()).isEqualTo("weak-model-2024");
       assertThat(body.at("/choices/0/message/refusal").asString()).isEqualTo("I can't help with that.");
       assertThat(body.at("/choices/0/logprobs/content/0/bytes").toString()).isEqualTo("[195,169]");
       assertThat(body.at("/choices/0/logprobs/content/0/top_logprobs/0/bytes").toString()).isEqualTo("[195,169]");
