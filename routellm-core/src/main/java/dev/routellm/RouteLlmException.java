@@ -14,6 +14,11 @@ package dev.routellm;
  *       and, where known, the line and field.
  *   <li>{@link BudgetExceededException}: a spend limit (per day, per tenant or for all tenants) has no room for the
  *       request's estimated cost; no model was called.
+ *   <li>{@link NoEligibleModelException}: no model of the pool can serve the request within its limits (allowed
+ *       models, maximum cost, capabilities, context length, open circuit breakers); no model was called.
+ *   <li>{@link DeadlineExceededException}: the request's deadline ran out (retries and fallback included).
+ *   <li>{@link PredictionException}: the router's predictor failed on the request (threw, or returned values that
+ *       are not predictions); no model was called.
  * </ul>
  *
  * <p>Plain argument errors on public methods (a {@code null}, a threshold outside [0, 1]) are reported with the JDK's

@@ -129,7 +129,7 @@ public final class ChatResponse {
 
   @Override
   public String toString() {
-    return "ChatResponse{model=" + model + ", finishReason=" + finishReason + ", usage=" + usage + ", tokens="
+    return "ChatResponse{model=" + model + ", finishReason=" + finishReason + ", usage=" + usage + ", logprobTokens="
         + logprobs.size() + (toolCalls.isEmpty() ? "" : ", toolCalls=" + toolCalls) + ", text="
         + (text.length() > 60 ? text.substring(0, 60) + "..." : text) + "}";
   }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One Resilience4j circuit breaker per pool model. An open breaker excludes its model from planning until its wait
@@ -57,10 +58,22 @@ final class Breakers {
     return null;
   }
 
-  /** Asks for permission to call; true when the model has no breaker. */
+  /** Asks for permission to call; true when the model has no breaker. A refusal counts in {@link #health}. */
   boolean tryAcquire(String model) {
     Entry e = entries.get(model);
-    return e == null || e.breaker.tryAcquirePermission();
+    if (e == null || e.breaker.tryAcquirePermission()) {
+      return true;
+    }
+    e.refused.increment();
+    return false;
+  }
+
+  /** Counts a request that left {@code model} out of its plan because its breaker was open. */
+  void skipped(String model) {
+    Entry e = entries.get(model);
+    if (e != null) {
+      e.refused.increment();
+    }
   }
 
   void succeeded(String model, Duration latency) {
@@ -107,7 +120,7 @@ final class Breakers {
       case OPEN, FORCED_OPEN -> e.waitOver() ? ModelHealth.State.HALF_OPEN : ModelHealth.State.OPEN;
       case HALF_OPEN -> ModelHealth.State.HALF_OPEN;
     };
-    return new ModelHealth(model, state, m.getFailureRate(), m.getSlowCallRate(), m.getNumberOfNotPermittedCalls());
+    return new ModelHealth(model, state, m.getFailureRate(), m.getSlowCallRate(), e.refused.sum());
   }
 
   private static String failureSummary(CircuitBreaker b) {
@@ -122,6 +135,11 @@ final class Breakers {
     final Clock clock;
     volatile long openedAtMillis;
     volatile long waitMillis;
+    /**
+     * Requests that did not call the model because its breaker was open: left out of a plan, or refused a permission.
+     * Ours rather than Resilience4j's count, which misses the first kind and starts again at each state change.
+     */
+    final LongAdder refused = new LongAdder();
 
     Entry(CircuitBreaker breaker, Clock clock) {
       this.breaker = breaker;

@@ -4,6 +4,7 @@ import dev.routellm.BackendException;
 import dev.routellm.BudgetExceededException;
 import dev.routellm.DeadlineExceededException;
 import dev.routellm.NoEligibleModelException;
+import dev.routellm.PredictionException;
 import dev.routellm.chat.Usage;
 import java.time.Duration;
 import java.util.Locale;
@@ -54,6 +55,8 @@ public record ModelCall(
     public static final String BUDGET_EXCEEDED = "budget_exceeded";
     /** The kind of a request that no model in the pool was allowed to serve ({@link NoEligibleModelException}). */
     public static final String NO_ELIGIBLE_MODEL = "no_eligible_model";
+    /** The kind of a request whose predictor failed ({@link PredictionException}). */
+    public static final String PREDICTION_FAILED = "prediction_failed";
     /** {@link #kind()} of any other failure. */
     public static final String OTHER = "other";
 
@@ -64,7 +67,7 @@ public record ModelCall(
 
     /**
      * The {@link #kind()} of a failure that ended with {@code failure}; also the kind a whole request's failure is
-     * counted under ({@link #NO_ELIGIBLE_MODEL} only there).
+     * counted under ({@link #NO_ELIGIBLE_MODEL} and {@link #PREDICTION_FAILED} only there).
      *
      * @param failure what the call threw; not null
      */
@@ -81,6 +84,9 @@ public record ModelCall(
       }
       if (failure instanceof NoEligibleModelException) {
         return NO_ELIGIBLE_MODEL;
+      }
+      if (failure instanceof PredictionException) {
+        return PREDICTION_FAILED;
       }
       return OTHER;
     }

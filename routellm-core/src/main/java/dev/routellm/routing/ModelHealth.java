@@ -11,7 +11,8 @@ import java.util.Objects;
  *     number of calls
  * @param slowCallRate share of slow calls in the window, in percent; -1 until the window has its minimum number of
  *     calls
- * @param notPermittedCalls calls refused since the breaker was created, because it was open
+ * @param notPermittedCalls requests that did not call the model because its breaker was open, since the router was
+ *     built: left out of a request's plan, or refused when the call was about to start (never decreases)
  */
 public record ModelHealth(String model, State state, float failureRate, float slowCallRate, long notPermittedCalls) {
   /** A breaker's state. */

@@ -4,6 +4,7 @@ import dev.routellm.BackendException;
 import dev.routellm.ConfigurationException;
 import dev.routellm.DeadlineExceededException;
 import dev.routellm.NoEligibleModelException;
+import dev.routellm.PredictionException;
 import dev.routellm.RetriableBackendException;
 import dev.routellm.RouteLlmException;
 import dev.routellm.chat.Capability;
@@ -429,7 +430,15 @@ final class PoolRouter implements Router {
       }
       this.excluded = exclusions;
       RoutingContext context = new RoutingContext(request, prompt, pool, reference, expected, exclusions);
-      RoutePlan planned = policy.plan(context);
+      RoutePlan planned;
+      try {
+        planned = policy.plan(context);
+      } catch (RouteLlmException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new PredictionException("router '" + name + "' could not decide: its policy " + policy + " failed ("
+            + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+      }
       if (planned == null) {
         throw new ConfigurationException("policy " + policy + " returned no plan");
       }
@@ -529,6 +538,7 @@ final class PoolRouter implements Router {
       String circuit = breakers.exclusion(m.name());
       if (circuit != null && live) {
         tracker.recordSkipped(m.name());
+        breakers.skipped(m.name());
       }
       return circuit;
     }

@@ -105,14 +105,28 @@ public final class RouteOptions {
 
     private Builder() {}
 
-    /** Only these models may answer (a router rejects a name that is not in its pool). Replaces an earlier set. */
+    /**
+     * Only these models may answer (a router rejects a name that is not in its pool). Replaces an earlier set.
+     *
+     * @throws IllegalArgumentException when no model is named (an allow-list that came out empty must not silently
+     *     allow the whole pool; leave it unset to allow every model), or a name is blank
+     */
     public Builder allowedModels(String... models) {
       return allowedModels(java.util.Arrays.asList(Objects.requireNonNull(models, "models")));
     }
 
-    /** Only these models may answer. Replaces an earlier set; an empty collection allows every model. */
+    /**
+     * Only these models may answer. Replaces an earlier set.
+     *
+     * @throws IllegalArgumentException when {@code models} is empty (leave it unset to allow every model), or a name is
+     *     blank
+     */
     public Builder allowedModels(Collection<String> models) {
       Objects.requireNonNull(models, "models");
+      if (models.isEmpty()) {
+        throw new IllegalArgumentException("allowedModels must name at least one model but named none; to allow every"
+            + " model of the pool, do not set it");
+      }
       allowedModels.clear();
       for (String m : models) {
         Objects.requireNonNull(m, "allowed model");

@@ -8,6 +8,7 @@ import dev.routellm.ConfigurationException;
 import dev.routellm.DeadlineExceededException;
 import dev.routellm.NoEligibleModelException;
 import dev.routellm.NonRetriableBackendException;
+import dev.routellm.PredictionException;
 import dev.routellm.RetriableBackendException;
 import dev.routellm.cascade.AnswerExtractor;
 import dev.routellm.chat.Capabilities;
@@ -103,6 +104,45 @@ class PoolRouterTest {
     RoutingDecision hard = router.route(ChatRequest.of("hard"));
     assertThat(hard.model()).isEqualTo("frontier");
     assertThat(hard.rule()).isEqualTo(RoutingDecision.CHEAPEST_REACHING);
+  }
+
+  @Test
+  void chat_predictorThrows_isAPredictionExceptionThatListenersAndTotalsSee() {
+    QualityPredictor down = QualityPredictor.of("remote", List.of("small", "mid", "frontier"), p -> {
+      throw new IllegalStateException("embedding service down");
+    });
+    List<String> failures = new CopyOnWriteArrayList<>();
+    Router router = Router.builder().pool(pool()).policy(RoutingPolicy.qualityCost(down, 0.5))
+        .listener(new RouterListener() {
+          @Override
+          public void onFailure(ChatRequest request, dev.routellm.RouteLlmException failure) {
+            failures.add(failure.getClass().getSimpleName() + ": " + failure.getMessage());
+          }
+        }).build();
+
+    assertThatThrownBy(() -> router.chat(ChatRequest.of("easy")))
+        .isInstanceOf(PredictionException.class)
+        .hasMessageContaining("could not decide")
+        .hasMessageContaining("embedding service down")
+        .hasCauseInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> router.chatAsync(ChatRequest.of("easy")).join())
+        .hasCauseInstanceOf(PredictionException.class);
+
+    assertThat(failures).hasSize(2).allSatisfy(f -> assertThat(f).startsWith("PredictionException: "));
+    assertThat(router.costs().failedRequests()).isEqualTo(2);
+    assertThat(ModelCall.Failure.kindOf(new PredictionException("x", null))).isEqualTo("prediction_failed");
+    assertThat(small.calls() + mid.calls() + frontier.calls()).as("no model is called").isZero();
+  }
+
+  @Test
+  void route_predictorReturnsNaN_isAPredictionExceptionNamingThePredictor() {
+    QualityPredictor broken = QualityPredictor.of("broken", List.of("small", "mid", "frontier"),
+        p -> new double[] {0.5, Double.NaN, 0.9});
+    Router router = Router.builder().pool(pool()).policy(RoutingPolicy.qualityCost(broken, 0.5)).build();
+
+    assertThatThrownBy(() -> router.route(ChatRequest.of("easy")))
+        .isInstanceOf(PredictionException.class)
+        .hasMessageContaining("broken");
   }
 
   @Test
@@ -457,6 +497,10 @@ class PoolRouterTest {
     assertThat(whileOpen.decision().candidate("small").orElseThrow().excluded())
         .hasValueSatisfying(why -> assertThat(why).startsWith("circuit open"));
     assertThat(router.costs().models().get("small").skipped()).isEqualTo(1);
+    router.route(ChatRequest.of("easy")); // a decision alone is not a request: nothing was refused
+    router.chat(ChatRequest.of("easy"));
+    assertThat(router.health().get("small").notPermittedCalls()).as("requests that left small out").isEqualTo(2);
+    assertThat(router.costs().models().get("small").skipped()).isEqualTo(2);
 
     clock.advance(Duration.ofSeconds(31));
     RoutedResponse probe = router.chat(ChatRequest.of("easy"));

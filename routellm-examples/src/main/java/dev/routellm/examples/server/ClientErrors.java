@@ -5,6 +5,7 @@ import dev.routellm.BudgetExceededException;
 import dev.routellm.ConfigurationException;
 import dev.routellm.DeadlineExceededException;
 import dev.routellm.NoEligibleModelException;
+import dev.routellm.PredictionException;
 import dev.routellm.ServerError;
 import dev.routellm.budget.SpendStoreException;
 import java.io.InterruptedIOException;
@@ -60,6 +61,11 @@ final class ClientErrors {
     }
     if (e instanceof NoEligibleModelException n) {
       return new ApiError(400, n.getMessage(), "invalid_request_error", "no_eligible_model", null);
+    }
+    if (e instanceof PredictionException) {
+      // the router's own predictor failed (an embedding service down, say): the details are for the server's log
+      return new ApiError(500, "the router could not decide this request: its predictor failed; the routing server's"
+          + " log has the details", "server_error", "prediction_failed", null);
     }
     if (e instanceof DeadlineExceededException d) {
       return new ApiError(504, "the request ran out of time: " + d.getMessage(), "server_error", "deadline_exceeded",

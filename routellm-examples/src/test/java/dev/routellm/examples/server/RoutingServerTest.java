@@ -652,6 +652,28 @@ class RoutingServerTest {
   }
 
   @Test
+  void chat_predictorFails_500PredictionFailedWithoutInternalsAndCountedAsFailed() throws Exception {
+    server.close();
+    server = RoutingServer.builder()
+        .routers("remote", (t, listener) -> Router.builder().strong(strongEndpoint.backend())
+            .weak(weakEndpoint.backend()).predictor(dev.routellm.prediction.WinRatePredictor.of("remote", p -> {
+              throw new IllegalStateException("embedding service at http://10.0.0.7:9000 is down");
+            })).threshold(t).costModel(PRICES).costTracker(totals).listener(listener).build(), totals)
+        .defaultThreshold(0.5).port(0).start();
+
+    try (Response r = post("{\"model\":\"router-remote\"," + HI + "}")) {
+      assertThat(r.code()).isEqualTo(500);
+      String body = r.body().string();
+      JsonNode e = OpenAiWire.JSON.readTree(body).get("error");
+      assertThat(e.get("code").asString()).isEqualTo("prediction_failed");
+      assertThat(e.get("message").asString()).startsWith("the router could not decide this request");
+      assertThat(body).doesNotContain("10.0.0.7", "IllegalStateException");
+    }
+    assertThat(totals.snapshot().failedRequests()).isEqualTo(1);
+    assertThat(strongEndpoint.server().getRequestCount() + weakEndpoint.server().getRequestCount()).isZero();
+  }
+
+  @Test
   void chat_twentyInParallel_eachGetsItsOwnAnswer() throws Exception {
     weakEndpoint.server().setDispatcher(new Dispatcher() {
       @Override
