@@ -19,6 +19,9 @@ import okhttp3.OkHttpClient;
  * {@link OpenAiBackend} and {@link OpenAiEmbedder}. Immutable.
  */
 final class HttpSettings {
+  /** OpenAI's own API host, which refuses every request without a key. */
+  static final String OPENAI_HOST = "api.openai.com";
+
   final HttpUrl baseUrl;
   /** Null when no key is sent. */
   final Secret apiKey;
@@ -224,8 +227,9 @@ final class HttpSettings {
 
     /**
      * Reads the API key from an environment variable when the backend is built. Without any key option the builder
-     * reads {@value OpenAiBackend#DEFAULT_API_KEY_VARIABLE} and sends no key when it is unset; a variable named here
-     * must be set, or {@code build()} fails.
+     * reads {@value OpenAiBackend#DEFAULT_API_KEY_VARIABLE} and sends no key when it is unset, except to OpenAI's own
+     * API ({@code api.openai.com}), where {@code build()} then fails; a variable named here must be set, or
+     * {@code build()} fails.
      */
     public B apiKeyFromEnvironment(String variable) {
       Objects.requireNonNull(variable, "variable");
@@ -362,7 +366,8 @@ final class HttpSettings {
     /**
      * The settings, with the API key resolved.
      *
-     * @throws ConfigurationException when a named environment variable for the key is unset
+     * @throws ConfigurationException when a named environment variable for the key is unset, or no key was found for
+     *     OpenAI's own API
      * @throws IllegalStateException when both an API key and an Authorization header are configured
      */
     HttpSettings settings() {
@@ -375,6 +380,11 @@ final class HttpSettings {
         } else if (apiKeyVariableNamed) {
           throw new ConfigurationException(
               "the API key's environment variable " + apiKeyVariable + " is not set (or is blank)");
+        } else if (OPENAI_HOST.equalsIgnoreCase(baseUrl.host())) {
+          // OpenAI answers every request without a key with 401: fail here, not on the first request
+          throw new ConfigurationException("no API key for " + baseUrl.scheme() + "://" + baseUrl.host() + ": the"
+              + " environment variable " + apiKeyVariable + " is not set (or is blank); set it, or give apiKey(...)"
+              + " or apiKeyFromEnvironment(VAR) (noApiKey() for a server that needs none)");
         }
       }
       if (key != null && authorizationHeader) {

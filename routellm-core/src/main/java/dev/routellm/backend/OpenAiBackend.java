@@ -378,7 +378,8 @@ public final class OpenAiBackend implements ModelBackend {
      * Builds the backend.
      *
      * @throws IllegalStateException when no model was given, or both an API key and an Authorization header were
-     * @throws dev.routellm.ConfigurationException when the environment variable named for the key is unset
+     * @throws dev.routellm.ConfigurationException when the environment variable named for the key is unset, or no key
+     *     was found for OpenAI's own API (api.openai.com; {@link #noApiKey()} is for servers that need none)
      */
     public OpenAiBackend build() {
       if (model == null) {

@@ -886,13 +886,26 @@ class OpenAiBackendTest {
     assertThat(OpenAiBackend.DEFAULT_CONNECT_TIMEOUT).isEqualTo(Duration.ofSeconds(10));
     assertThat(OpenAiBackend.DEFAULT_READ_TIMEOUT).isEqualTo(Duration.ofSeconds(120));
     assertThat(OpenAiBackend.DEFAULT_CALL_TIMEOUT).isEqualTo(Duration.ofMinutes(5));
-    OpenAiBackend b = OpenAiBackend.builder().model("m").environment(name -> null).build();
+    OpenAiBackend b = OpenAiBackend.builder().model("m")
+        .environment(name -> name.equals("OPENAI_API_KEY") ? "sk-test-secret" : null).build();
     assertThat(b.toString())
         .contains("baseUrl=https://api.openai.com/v1")
-        .contains("apiKey=none")
+        .doesNotContain("apiKey=none", "sk-test-secret")
         .contains("connectTimeout=PT10S, readTimeout=PT2M, callTimeout=PT5M");
     assertThat(b.capabilities()).isEqualTo(Capabilities.ALL);
     b.close();
+  }
+
+  @Test
+  void build_openAisOwnApiWithoutAKey_failsAtOnceNamingTheVariable() {
+    assertThatThrownBy(() -> OpenAiBackend.builder().model("gpt-4o").environment(name -> null).build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage("no API key for https://api.openai.com: the environment variable OPENAI_API_KEY is not set (or is"
+            + " blank); set it, or give apiKey(...) or apiKeyFromEnvironment(VAR) (noApiKey() for a server that needs"
+            + " none)");
+    // another server may need no key, and noApiKey() says so on purpose
+    OpenAiBackend.builder().model("m").baseUrl("http://localhost:11434/v1").environment(name -> null).build().close();
+    OpenAiBackend.builder().model("gpt-4o").noApiKey().build().close();
   }
 
   // ---- concurrency of the backend's own client ----

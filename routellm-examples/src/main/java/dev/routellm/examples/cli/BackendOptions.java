@@ -140,7 +140,9 @@ public final class BackendOptions {
     if (client != null) {
       b.httpClient(client);
     }
-    if (NO_KEY.equals(keyEnv)) {
+    if (NO_KEY.equals(keyEnv) || !reachable(url, keyEnv, System.getenv())) {
+      // 'none', or OpenAI's API without its key: built keyless, so that a command that decides without calling
+      // (quickstart offline, route) works; a command that calls says so first (the offline reason, serve's warning)
       b.noApiKey();
     } else if (!OpenAiBackend.DEFAULT_API_KEY_VARIABLE.equals(keyEnv)) {
       b.apiKeyFromEnvironment(keyEnv); // a variable named explicitly must be set

@@ -181,8 +181,9 @@ final class QuickstartPool {
   private static ModelBackend backend(Member m) {
     OpenAiBackend.Builder b = OpenAiBackend.builder().model(m.name())
         .baseUrl(m.url() != null ? m.url() : BackendOptions.OPENAI); // without a URL it is never called
-    if (m.url() == null || BackendOptions.NO_KEY.equals(m.keyEnv())) {
-      b.noApiKey();
+    if (m.url() == null || BackendOptions.NO_KEY.equals(m.keyEnv())
+        || !BackendOptions.reachable(m.url(), m.keyEnv(), System.getenv())) {
+      b.noApiKey(); // never called: the pool is routed offline, and the offline reason says why
     } else if (!OpenAiBackend.DEFAULT_API_KEY_VARIABLE.equals(m.keyEnv())) {
       b.apiKeyFromEnvironment(m.keyEnv());
     }
