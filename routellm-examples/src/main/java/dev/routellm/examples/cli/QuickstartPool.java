@@ -35,7 +35,8 @@ final class QuickstartPool {
   static final String NOTE = "The built-in quality predictor gives each model's probability of answering well from"
       + " the built-in difficulty score: one logistic curve per model (57 models), fitted to benchmark outcomes"
       + " (ZeroEval's GSM8K and MATH, LLMRouter's 14 tasks, RouteLLM's MMLU, GSM8K and MT-Bench). It knows benchmark"
-      + " questions, not your traffic; train a predictor on your own outcomes with routellm eval --prices.";
+      + " questions, not your traffic; train a predictor on your own outcomes with routellm train --prices (measure"
+      + " it with routellm eval --prices).";
 
   /**
    * One pool model.
