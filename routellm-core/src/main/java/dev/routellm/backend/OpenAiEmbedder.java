@@ -260,7 +260,8 @@ public final class OpenAiEmbedder implements Embedder {
      *
      * @throws IllegalStateException when no model was given, its dimension is unknown, or {@code dimensions} and
      *     {@code expectedDimension} disagree
-     * @throws dev.routellm.ConfigurationException when the environment variable named for the key is unset
+     * @throws dev.routellm.ConfigurationException when the environment variable named for the key is unset, or no key
+     *     was found for OpenAI's own API (api.openai.com; {@code noApiKey()} is for servers that need none)
      */
     public OpenAiEmbedder build() {
       if (model == null) {

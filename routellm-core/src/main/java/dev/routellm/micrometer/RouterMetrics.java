@@ -62,8 +62,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <tr><td>{@value #BREAKER_STATE}</td><td>gauge</td><td>router, model, state</td><td>1 for the breaker's current
  *       state ({@code closed}, {@code open}, {@code half_open}, {@code disabled}), 0 for the others; after {@link
  *       #bindHealth}</td></tr>
- *   <tr><td>{@value #BREAKER_REFUSED}</td><td>function counter</td><td>router, model</td><td>calls the breaker
- *       refused; after {@link #bindHealth}</td></tr>
+ *   <tr><td>{@value #BREAKER_REFUSED}</td><td>function counter</td><td>router, model</td><td>requests that did not
+ *       call the model because its breaker was open (left out of the plan, or refused at the call); after {@link
+ *       #bindHealth}</td></tr>
  * </table>
  *
  * <p>Thread-safe; quick (meters are looked up in the registry's own concurrent maps). Does not own the registry. One
@@ -92,7 +93,10 @@ public final class RouterMetrics implements RouterListener {
   public static final String FALLBACKS = "routellm.fallbacks";
   /** Gauge of circuit-breaker states. */
   public static final String BREAKER_STATE = "routellm.breaker.state";
-  /** Function counter of calls refused by open breakers. */
+  /**
+   * Function counter of requests that did not call a model because its breaker was open (left out of the plan, or
+   * refused when the call was about to start): {@link dev.routellm.routing.ModelHealth#notPermittedCalls()}.
+   */
   public static final String BREAKER_REFUSED = "routellm.breaker.refused";
   /** The router tag of a request that failed before any decision. */
   static final String UNKNOWN = "unknown";
@@ -148,7 +152,7 @@ public final class RouterMetrics implements RouterListener {
             .tags(tags.and("state", state.name().toLowerCase(Locale.ROOT))).register(registry);
       }
       FunctionCounter.builder(BREAKER_REFUSED, router, r -> r.health().get(model).notPermittedCalls())
-          .description("Calls refused because the model's circuit breaker was open").tags(tags).register(registry);
+          .description("Requests that did not call the model because its circuit breaker was open").tags(tags).register(registry);
     }
     return this;
   }

@@ -433,8 +433,8 @@ final class PoolRouter implements Router {
       RoutePlan planned;
       try {
         planned = policy.plan(context);
-      } catch (RouteLlmException e) {
-        throw e;
+      } catch (RouteLlmException | IllegalArgumentException e) {
+        throw e; // the library's own failures, and a prompt the predictor refuses (empty, too long): the caller's
       } catch (RuntimeException e) {
         throw new PredictionException("router '" + name + "' could not decide: its policy " + policy + " failed ("
             + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);

@@ -1,6 +1,7 @@
 package dev.routellm.routing;
 
 import dev.routellm.ConfigurationException;
+import dev.routellm.PredictionException;
 import dev.routellm.prediction.QualityPredictor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,14 +26,14 @@ final class QualityPredictions {
   /**
    * The predictor's predictions for the pool's models it knows, in pool order.
    *
-   * @throws ConfigurationException when the predictor returns the wrong number of values or one outside [0, 1]
+   * @throws PredictionException when the predictor returns the wrong number of values or one outside [0, 1]
    */
   static Map<String, Double> predict(QualityPredictor predictor, RoutingContext context) {
     List<String> known = predictor.models();
     double[] q = predictor.predict(context.prompt());
     if (q == null || q.length != known.size()) {
-      throw new ConfigurationException("predictor '" + predictor.name() + "' returned "
-          + (q == null ? "null" : q.length + " predictions") + " for its " + known.size() + " models");
+      throw new PredictionException("predictor '" + predictor.name() + "' returned "
+          + (q == null ? "null" : q.length + " predictions") + " for its " + known.size() + " models", null);
     }
     Map<String, Double> out = new LinkedHashMap<>();
     for (String m : context.pool().names()) {
@@ -42,8 +43,8 @@ final class QualityPredictions {
       }
       double v = q[i];
       if (!(v >= 0.0 && v <= 1.0)) {
-        throw new ConfigurationException("predictor '" + predictor.name() + "' predicted " + v + " for model '" + m
-            + "', outside [0, 1]");
+        throw new PredictionException("predictor '" + predictor.name() + "' predicted " + v + " for model '" + m
+            + "', outside [0, 1]", null);
       }
       out.put(m, v);
     }

@@ -118,8 +118,8 @@ public final class RouteOptions {
     /**
      * Only these models may answer. Replaces an earlier set.
      *
-     * @throws IllegalArgumentException when {@code models} is empty (leave it unset to allow every model), or a name is
-     *     blank
+     * @throws IllegalArgumentException when {@code models} is empty (leave it unset, or call {@link #allowAnyModel()},
+     *     to allow every model), or a name is blank; the builder is then unchanged
      */
     public Builder allowedModels(Collection<String> models) {
       Objects.requireNonNull(models, "models");
@@ -127,14 +127,22 @@ public final class RouteOptions {
         throw new IllegalArgumentException("allowedModels must name at least one model but named none; to allow every"
             + " model of the pool, do not set it");
       }
-      allowedModels.clear();
+      Set<String> names = new LinkedHashSet<>();
       for (String m : models) {
         Objects.requireNonNull(m, "allowed model");
         if (m.isBlank()) {
           throw new IllegalArgumentException("allowed model names must not be blank but one was '" + m + "'");
         }
-        allowedModels.add(m);
+        names.add(m);
       }
+      allowedModels.clear();
+      allowedModels.addAll(names);
+      return this;
+    }
+
+    /** Every model of the pool may answer (the default): undoes {@link #allowedModels}, e.g. on a {@code toBuilder()}. */
+    public Builder allowAnyModel() {
+      allowedModels.clear();
       return this;
     }
 

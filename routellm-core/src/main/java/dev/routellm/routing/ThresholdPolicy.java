@@ -57,13 +57,15 @@ final class ThresholdPolicy implements RoutingPolicy {
   /**
    * {@inheritDoc}
    *
-   * @throws ConfigurationException when the predictor returns a score outside [0, 1] (NaN included)
+   * @throws dev.routellm.PredictionException when the predictor returns a score outside [0, 1] (NaN included)
+   * @throws ConfigurationException when the threshold source returns a threshold outside [0, 1]
    */
   @Override
   public RoutePlan plan(RoutingContext context) {
     double score = predictor.score(context.prompt());
     if (!(score >= 0.0 && score <= 1.0)) {
-      throw new ConfigurationException("predictor '" + predictor.name() + "' returned " + score + ", outside [0, 1]");
+      throw new dev.routellm.PredictionException("predictor '" + predictor.name() + "' returned " + score
+          + ", outside [0, 1]", null);
     }
     double t = threshold.next(score);
     if (!(t >= 0.0 && t <= 1.0)) {

@@ -135,14 +135,64 @@ class PoolRouterTest {
   }
 
   @Test
-  void route_predictorReturnsNaN_isAPredictionExceptionNamingThePredictor() {
-    QualityPredictor broken = QualityPredictor.of("broken", List.of("small", "mid", "frontier"),
+  void route_predictorReturnsNaNOrTooFewValues_isAPredictionExceptionNamingThePredictor() {
+    QualityPredictor viaOf = QualityPredictor.of("broken", List.of("small", "mid", "frontier"),
         p -> new double[] {0.5, Double.NaN, 0.9});
-    Router router = Router.builder().pool(pool()).policy(RoutingPolicy.qualityCost(broken, 0.5)).build();
-
-    assertThatThrownBy(() -> router.route(ChatRequest.of("easy")))
+    assertThatThrownBy(() -> Router.builder().pool(pool()).policy(RoutingPolicy.qualityCost(viaOf, 0.5)).build()
+        .route(ChatRequest.of("easy")))
         .isInstanceOf(PredictionException.class)
         .hasMessageContaining("broken");
+    QualityPredictor handWritten = new QualityPredictor() { // no checks of its own: the router's are what remain
+      @Override
+      public String name() {
+        return "hand";
+      }
+
+      @Override
+      public List<String> models() {
+        return List.of("small", "mid", "frontier");
+      }
+
+      @Override
+      public double[] predict(String prompt) {
+        return prompt.contains("nan") ? new double[] {0.5, Double.NaN, 0.9} : new double[] {0.5};
+      }
+    };
+    Router router = Router.builder().pool(pool()).policy(RoutingPolicy.qualityCost(handWritten, 0.5)).build();
+    assertThatThrownBy(() -> router.route(ChatRequest.of("nan please")))
+        .isInstanceOf(PredictionException.class)
+        .hasMessage("predictor 'hand' predicted NaN for model 'mid', outside [0, 1]");
+    assertThatThrownBy(() -> router.route(ChatRequest.of("short")))
+        .isInstanceOf(PredictionException.class)
+        .hasMessage("predictor 'hand' returned 1 predictions for its 3 models");
+    Router twoModels = Router.builder().strong(frontier).weak(small).costModel(dev.routellm.cost.CostModel.builder()
+            .price("frontier", 10, 30).price("small", 0.1, 0.2).build())
+        .predictor(new dev.routellm.prediction.WinRatePredictor() {
+          @Override
+          public String name() {
+            return "over";
+          }
+
+          @Override
+          public double score(String prompt) {
+            return 1.5;
+          }
+        }).threshold(0.5).build();
+    assertThatThrownBy(() -> twoModels.route(ChatRequest.of("x")))
+        .isInstanceOf(PredictionException.class)
+        .hasMessage("predictor 'over' returned 1.5, outside [0, 1]");
+  }
+
+  @Test
+  void route_predictorRefusesThePromptAsAnArgument_staysAnIllegalArgumentException() {
+    QualityPredictor picky = QualityPredictor.of("picky", List.of("small", "mid", "frontier"), p -> {
+      throw new IllegalArgumentException("the prompt has 9000 tokens, over the model's limit of 512");
+    });
+    Router router = Router.builder().pool(pool()).policy(RoutingPolicy.qualityCost(picky, 0.5)).build();
+
+    assertThatThrownBy(() -> router.route(ChatRequest.of("a very long prompt")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the prompt has 9000 tokens, over the model's limit of 512");
   }
 
   @Test

@@ -24,7 +24,12 @@ class RouteOptionsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("allowed model names must not be blank but one was ' '");
     assertThat(RouteOptions.defaults().allowedModels()).isEmpty();
-    assertThat(RouteOptions.builder().allowedModels("a", "b").build().allowedModels()).containsExactlyInAnyOrder("a",
-        "b");
+    RouteOptions ab = RouteOptions.builder().allowedModels("a", "b").build();
+    assertThat(ab.allowedModels()).containsExactlyInAnyOrder("a", "b");
+    RouteOptions.Builder b = ab.toBuilder();
+    assertThatThrownBy(() -> b.allowedModels("c", ""));
+    assertThat(b.build().allowedModels()).as("a rejected call leaves the builder as it was")
+        .containsExactlyInAnyOrder("a", "b");
+    assertThat(b.allowAnyModel().build().allowedModels()).isEmpty();
   }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.routellm.BackendException;
 import dev.routellm.ConfigurationException;
 import dev.routellm.NonRetriableBackendException;
+import dev.routellm.PredictionException;
 import dev.routellm.RetriableBackendException;
 import dev.routellm.RouteLlmException;
 import dev.routellm.chat.ChatMessage;
@@ -78,7 +79,7 @@ class RouterTest {
   void route_predictorOutsideUnitInterval_failsNamingPredictor() {
     Router router = builder().predictor(fixed(1.5)).build();
     assertThatThrownBy(() -> router.route(ChatRequest.of("x")))
-        .isInstanceOf(ConfigurationException.class)
+        .isInstanceOf(PredictionException.class)
         .hasMessageContaining("predictor 'fixed'")
         .hasMessageContaining("1.5");
   }
@@ -372,18 +373,18 @@ class RouterTest {
     Router router = builder().predictor(fixed(Double.NaN)).listener(failureRecorder(failures)).build();
 
     assertThatThrownBy(() -> router.chat(ChatRequest.of("x")))
-        .isInstanceOf(ConfigurationException.class)
+        .isInstanceOf(PredictionException.class)
         .hasMessageContaining("predictor 'fixed' returned NaN");
     CompletableFuture<RoutedResponse> async = router.chatAsync(ChatRequest.of("x"));
     assertThatThrownBy(async::join)
         .isInstanceOf(CompletionException.class)
         .cause()
-        .isInstanceOf(ConfigurationException.class)
+        .isInstanceOf(PredictionException.class)
         .hasMessageContaining("predictor 'fixed' returned NaN");
     assertThat(async.handle((r, t) -> t).join()).as("the future holds the failure itself, not a wrapper")
-        .isInstanceOf(ConfigurationException.class);
+        .isInstanceOf(PredictionException.class);
 
-    assertThat(failures).hasSize(2).allMatch(e -> e instanceof ConfigurationException);
+    assertThat(failures).hasSize(2).allMatch(e -> e instanceof PredictionException);
     assertThat(strong.calls() + weak.calls()).isZero();
     assertThat(router.costs().failedRequests()).isEqualTo(2);
   }

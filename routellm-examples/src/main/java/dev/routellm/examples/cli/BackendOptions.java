@@ -70,7 +70,13 @@ public final class BackendOptions {
   }
 
   static boolean reachable(String url, String keyEnv, Map<String, String> env) {
-    return !OPENAI.equals(url) || (!NO_KEY.equals(keyEnv) && env.get(keyEnv) != null && !env.get(keyEnv).isBlank());
+    return !isOpenAi(url) || (!NO_KEY.equals(keyEnv) && env.get(keyEnv) != null && !env.get(keyEnv).isBlank());
+  }
+
+  /** Whether {@code url} is OpenAI's own API (its host, whatever the path, scheme or case), which needs a key. */
+  static boolean isOpenAi(String url) {
+    okhttp3.HttpUrl parsed = url == null ? null : okhttp3.HttpUrl.parse(url);
+    return parsed != null && parsed.host().equalsIgnoreCase("api.openai.com");
   }
 
   /**
@@ -140,8 +146,9 @@ public final class BackendOptions {
     if (client != null) {
       b.httpClient(client);
     }
-    if (NO_KEY.equals(keyEnv) || !reachable(url, keyEnv, System.getenv())) {
-      // 'none', or OpenAI's API without its key: built keyless, so that a command that decides without calling
+    if (NO_KEY.equals(keyEnv)
+        || OpenAiBackend.DEFAULT_API_KEY_VARIABLE.equals(keyEnv) && !reachable(url, keyEnv, System.getenv())) {
+      // 'none', or OpenAI's API without OPENAI_API_KEY: built keyless, so that a command that decides without calling
       // (quickstart offline, route) works; a command that calls says so first (the offline reason, serve's warning)
       b.noApiKey();
     } else if (!OpenAiBackend.DEFAULT_API_KEY_VARIABLE.equals(keyEnv)) {

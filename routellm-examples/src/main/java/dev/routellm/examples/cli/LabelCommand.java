@@ -301,6 +301,10 @@ public final class LabelCommand implements Callable<Integer> {
     try {
       return b.build();
     } catch (dev.routellm.ConfigurationException e) {
+      if (keyEnv == null) { // OpenAI's API and no OPENAI_API_KEY
+        throw new IllegalArgumentException("model " + name + " at " + url + ": " + OpenAiBackend.DEFAULT_API_KEY_VARIABLE
+            + " is not set; set it, or give --key-env " + name + "=VAR ('none' for a server that needs no key)", e);
+      }
       throw new IllegalArgumentException("--key-env " + name + "=" + keyEnv + " (model " + name + "): "
           + e.getMessage(), e);
     }

@@ -34,6 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class ClientErrors {
   /** Upstream statuses a client sees as they are: the request itself is at fault, or the client must slow down. */
   static final Set<Integer> PASSED_THROUGH = Set.of(400, 409, 413, 422, 429);
+  /** Upstream statuses that blame the request itself (not a rate limit): after them a fallback's 4xx passes through. */
+  private static final Set<Integer> REQUESTS_FAULT = Set.of(400, 409, 413, 422);
 
   private ClientErrors() {}
 
@@ -92,7 +94,8 @@ final class ClientErrors {
   }
 
   /**
-   * A backend's failure. The upstream's own 4xx passes through only when every model that was tried answered one:
+   * A backend's failure. The upstream's own 4xx passes through only when every earlier model that was tried refused
+   * the request itself (400, 409, 413, 422; a rate limit is not the request's fault):
    * after the chosen model failed for another reason (a 503, say) and a fallback refused the request (a 400 for its
    * shorter context), the client's request was not at fault, so the answer is a 502 naming every model's failure.
    */
@@ -100,7 +103,7 @@ final class ClientErrors {
     int status = e.statusCode().orElse(0);
     ServerError upstream = e.serverError().orElse(null);
     boolean clientsFault = Arrays.stream(e.getSuppressed()).filter(BackendException.class::isInstance)
-        .allMatch(s -> PASSED_THROUGH.contains(((BackendException) s).statusCode().orElse(0)));
+        .allMatch(s -> REQUESTS_FAULT.contains(((BackendException) s).statusCode().orElse(0)));
     if (PASSED_THROUGH.contains(status) && clientsFault) {
       String message = upstream != null ? upstream.message() : "model '" + e.model() + "' refused the request (HTTP "
           + status + ")";

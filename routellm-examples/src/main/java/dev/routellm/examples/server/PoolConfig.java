@@ -359,7 +359,7 @@ public final class PoolConfig {
    * the pool.
    *
    * @param env the environment the key variables are read from
-   * @throws ConfigurationException when a named key variable is not set
+   * @throws ConfigurationException when a named key variable is not set, or a model at OpenAI's own API has no key
    */
   public Opened open(OkHttpClient client, Map<String, String> env) {
     List<ModelBackend> backends = new ArrayList<>();
@@ -372,6 +372,11 @@ public final class PoolConfig {
           String key = env.get(OpenAiBackend.DEFAULT_API_KEY_VARIABLE);
           if (key != null && !key.isBlank()) {
             b.apiKey(key);
+          } else if ("api.openai.com".equalsIgnoreCase(okhttp3.HttpUrl.get(m.baseUrl()).host())) {
+            // OpenAI answers 401 to every call without a key: refuse to start rather than fail every request
+            throw new ConfigurationException(file + ": model '" + m.name() + "' at " + m.baseUrl() + ": "
+                + OpenAiBackend.DEFAULT_API_KEY_VARIABLE + " is not set and key_env names no other variable; set it,"
+                + " or give key_env");
           } else {
             b.noApiKey();
           }

@@ -98,7 +98,7 @@ final class ServerStats implements RouterListener {
     return sum(failedCalls);
   }
 
-  /** Failed model calls by kind ({@code RetriableBackendException}, {@code CircuitOpen}, ...), sorted. */
+  /** Failed model calls by kind ({@code http_status}, {@code timeout}, {@code circuit_open}, ...), sorted. */
   Map<String, Long> failureKinds() {
     return sum(failureKinds);
   }

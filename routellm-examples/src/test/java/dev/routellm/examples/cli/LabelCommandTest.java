@@ -197,6 +197,14 @@ class LabelCommandTest {
     assertThat(keyless.err()).contains("routellm: --key-env big=ROUTELLM_TEST_UNSET_KEY_VARIABLE (model big): the API"
         + " key's environment variable ROUTELLM_TEST_UNSET_KEY_VARIABLE is not set");
 
+    // the tests run without OPENAI_API_KEY, as ServeCommandTest's warning test also assumes
+    CliRun openAiNoKey = CliRun.of("label", "--prompts", p.toString(), "--model",
+        "gpt-4o=https://api.openai.com/v1", "--model", "b=" + url, "--judge", "judge=" + url, "--key-env", "b=none",
+        "--key-env", "judge=none", "--out", tmp.resolve("o.jsonl").toString(), "--price", "b=1", "--price", "judge=1");
+    assertThat(openAiNoKey.exitCode()).isEqualTo(2);
+    assertThat(openAiNoKey.err().strip()).isEqualTo("routellm: model gpt-4o at https://api.openai.com/v1:"
+        + " OPENAI_API_KEY is not set; set it, or give --key-env gpt-4o=VAR ('none' for a server that needs no key)");
+
     CliRun json = CliRun.of(args(p, tmp.resolve("o.json")).toArray(String[]::new));
     assertThat(json.exitCode()).isEqualTo(2);
     assertThat(json.err()).contains("--out must name a .jsonl file (the battle file) but was");

@@ -141,6 +141,10 @@ class QuickstartCommandTest {
         .isEqualTo("no API key for the strong model gpt-4o (its --*-key-env is 'none') at https://api.openai.com/v1;"
             + " set the key, or give --strong-url and --weak-url of servers you run");
     assertThat(parse().offlineReason(java.util.Map.of("OPENAI_API_KEY", "sk-x"))).isNull();
+    assertThat(parse("--strong-url", "https://API.openai.com/v1/").offlineReason(java.util.Map.of()))
+        .as("OpenAI's host in any spelling").contains("the strong model gpt-4o");
+    assertThat(BackendOptions.isOpenAi("http://api.openai.com/v1")).isTrue();
+    assertThat(BackendOptions.isOpenAi("http://localhost:11434/v1")).isFalse();
   }
 
   @Test

@@ -105,6 +105,21 @@ class PoolConfigTest {
   }
 
   @Test
+  void open_openAisApiWithoutAnyKey_failsAtStartButALocalServerNeedsNone() throws IOException {
+    PoolConfig config = PoolConfig.read(write(pool(
+        "{\"name\":\"mini\",\"base_url\":\"https://API.openai.com/v1/\",\"model\":\"gpt-4o-mini\",\"price\":1}",
+        "{\"name\":\"local\",\"base_url\":\"http://127.0.0.1:1/v1\",\"price\":0}")));
+
+    assertThatThrownBy(() -> config.open(new OkHttpClient(), Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageEndingWith("model 'mini' at https://API.openai.com/v1/: OPENAI_API_KEY is not set and key_env names"
+            + " no other variable; set it, or give key_env");
+    try (PoolConfig.Opened opened = config.open(new OkHttpClient(), Map.of("OPENAI_API_KEY", "sk-test"))) {
+      assertThat(opened).isNotNull();
+    }
+  }
+
+  @Test
   void served_routesBetweenThePoolsModelsWithTheirPricesAndShowsCandidates() throws Exception {
     try (MockModel big = new MockModel("big-upstream"); MockModel small = new MockModel("small-upstream")) {
       small.answers("From the small one.", 1000, 100);

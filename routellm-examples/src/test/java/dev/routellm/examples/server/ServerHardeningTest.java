@@ -166,6 +166,18 @@ class ServerHardeningTest {
   }
 
   @Test
+  void chat_fallbackRefusesAfterTheChosenModelWasRateLimited_502NotTheFallbacks400() throws Exception {
+    weakEndpoint.fails(429, "slow down");
+    strongEndpoint.server().enqueue(new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+        .body("{\"error\":{\"message\":\"too long\",\"type\":\"invalid_request_error\"}}").build());
+    try (Response r = post("{\"model\":\"router-random\"," + HI + "}")) {
+      assertThat(r.code()).isEqualTo(502);
+      assertThat(json(r).at("/error/message").asString()).isEqualTo("no model could answer: model 'weak-model'"
+          + " answered HTTP 429: slow down; model 'strong-model' answered HTTP 400: too long");
+    }
+  }
+
+  @Test
   void chat_upstream401_isTheServersOwnProblem_502WithoutTheUpstreamsText() throws Exception {
     weakAnswers(401, "application/json", "{\"error\":{\"message\":\"Incorrect API key provided: sk-abc***xyz\","
         + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
