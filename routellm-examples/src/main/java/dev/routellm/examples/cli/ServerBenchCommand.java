@@ -121,13 +121,18 @@ public final class ServerBenchCommand implements Callable<Integer> {
         servers.put(name, server);
       }
       if (jitWarmupSeconds > 0) {
+        // one line that grows as each path is warmed, so that the first minute is not silent
         Duration jit = Duration.ofSeconds(jitWarmupSeconds);
+        err.printf(Locale.ROOT, "JIT warm-up, %d s per path: direct ", jitWarmupSeconds);
+        err.flush();
         long sent = ServerOverhead.warmUp(client, upstream.baseUrl(), "bench-weak", concurrency.get(0), jit);
-        err.printf(Locale.ROOT, "JIT warm-up, %d s per path: direct %d requests", jitWarmupSeconds, sent);
+        err.printf(Locale.ROOT, "%d requests", sent);
         for (Map.Entry<String, RoutingServer> s : servers.entrySet()) {
+          err.printf(Locale.ROOT, ", serve+%s ", s.getKey());
+          err.flush();
           sent = ServerOverhead.warmUp(client, "http://127.0.0.1:" + s.getValue().port() + "/v1",
               "router-" + s.getKey(), concurrency.get(0), jit);
-          err.printf(Locale.ROOT, ", serve+%s %d", s.getKey(), sent);
+          err.print(sent);
         }
         err.println();
         err.flush();
