@@ -199,15 +199,10 @@ public final class QuickstartCommand implements Callable<Integer> {
       Map<String, Object> row = new LinkedHashMap<>();
       RoutingDecision d;
       double cost;
-      RoutedResponse response = null;
+      RoutedResponse response = online ? QuickstartCommand.call(router, request, row) : null;
       if (online) {
-        RoutedResponse r = router.chat(request);
-        response = r;
-        d = r.decision();
-        cost = r.cost();
-        row.put("answered_by", r.answeredBy());
-        row.put("fell_back", r.fellBack());
-        row.put("answer", r.response().text());
+        d = response.decision();
+        cost = response.cost();
       } else {
         d = router.route(request);
         Usage usage = new Usage(Usage.estimate(prompt, "").promptTokens(), ASSUMED_COMPLETION_TOKENS, true);
@@ -249,6 +244,15 @@ public final class QuickstartCommand implements Callable<Integer> {
     result.put(online ? "cost" : "estimated_cost", total);
     result.put("all_strong_cost", allStrong);
     return result;
+  }
+
+  /** Sends {@code request} through {@code router} and records who answered, whether it fell back, and the answer. */
+  static RoutedResponse call(Router router, ChatRequest request, Map<String, Object> row) {
+    RoutedResponse r = router.chat(request);
+    row.put("answered_by", r.answeredBy());
+    row.put("fell_back", r.fellBack());
+    row.put("answer", r.response().text());
+    return r;
   }
 
   /**

@@ -219,15 +219,10 @@ final class QuickstartPool {
       Map<String, Object> row = new LinkedHashMap<>();
       RoutingDecision d;
       double cost;
-      RoutedResponse response = null;
+      RoutedResponse response = online ? QuickstartCommand.call(router, request, row) : null;
       if (online) {
-        RoutedResponse r = router.chat(request);
-        response = r;
-        d = r.decision();
-        cost = r.cost();
-        row.put("answered_by", r.answeredBy());
-        row.put("fell_back", r.fellBack());
-        row.put("answer", r.response().text());
+        d = response.decision();
+        cost = response.cost();
       } else {
         d = router.route(request);
         cost = d.candidate(d.model()).orElseThrow().expectedCost();
